@@ -1,0 +1,470 @@
+"""Bundled sample datasets: how each one is built, where it lives, and how to rebuild it byte for byte.
+
+Every table comes from scikit-learn's bundled data or from a seeded numpy generator, so nothing is
+downloaded and `python sample_data/generate.py` reproduces the committed CSV files exactly.
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from imbal_core.errors import ParameterError
+
+DEFAULT_SEED = 42
+SAMPLE_DIRECTORY = Path(__file__).resolve().parent.parent / "sample_data"
+# Ten significant digits write every value the builders round to (e.g. 12345.67) exactly, without
+# printing binary float noise such as 0.30000000000000004.
+FLOAT_FORMAT = "%.10g"
+
+
+@dataclass(frozen=True)
+class SampleInfo:
+    """What the dashboard shows about one bundled dataset."""
+
+    id: str
+    file_name: str
+    title: str
+    scenario: str
+    target: str
+    minority_label: str
+
+
+SAMPLES: tuple[SampleInfo, ...] = (
+    SampleInfo(
+        id="medical",
+        file_name="breast_cancer.csv",
+        title="Breast cancer biopsies (real)",
+        scenario="Cell measurements from breast biopsies; about 1 in 10 is malignant, and missing one is costly.",
+        target="diagnosis",
+        minority_label="malignant",
+    ),
+    SampleInfo(
+        id="fraud",
+        file_name="fraud.csv",
+        title="Card fraud (synthetic)",
+        scenario="Card transactions, about 1 in 100 is fraud; fraud looks much like normal spending.",
+        target="is_fraud",
+        minority_label="fraud",
+    ),
+    SampleInfo(
+        id="spam",
+        file_name="spam.csv",
+        title="Spam e-mail (synthetic, spambase style)",
+        scenario="Word and character counts of e-mails; about 1 in 10 is spam, and some spam reads like work mail.",
+        target="label",
+        minority_label="spam",
+    ),
+    SampleInfo(
+        id="maintenance",
+        file_name="maintenance.csv",
+        title="Machine failures (synthetic, AI4I 2020 rules)",
+        scenario="Sensor readings from a milling machine; about 3 in 100 runs end in a failure.",
+        target="machine_failure",
+        minority_label="failure",
+    ),
+    SampleInfo(
+        id="digits",
+        file_name="digits_multiclass.csv",
+        title="Handwritten digits, three made rare (real)",
+        scenario="8 by 8 pixel images of digits 0 to 9; the digits 3, 8 and 9 are made rare, 9 rarest of all.",
+        target="digit",
+        minority_label="9",
+    ),
+)
+
+
+def get_sample(sample_id: str) -> SampleInfo:
+    """The SampleInfo for an id such as "fraud"; raises ValueError naming the valid ids otherwise."""
+    for info in SAMPLES:
+        if info.id == sample_id:
+            return info
+    valid = ", ".join(info.id for info in SAMPLES)
+    raise ParameterError(f"Unknown sample dataset {sample_id!r}. Valid ids are: {valid}.")
+
+
+def sample_path(sample_id: str, directory: str | Path | None = None) -> Path:
+    """Path of a sample's CSV file, in the repository's sample_data/ folder unless a directory is given."""
+    info = get_sample(sample_id)
+    return Path(directory if directory is not None else SAMPLE_DIRECTORY) / info.file_name
+
+
+def load_sample(sample_id: str, directory: str | Path | None = None) -> pd.DataFrame:
+    """Read a committed sample CSV file into a DataFrame."""
+    return pd.read_csv(sample_path(sample_id, directory))
+
+
+# --- medical ---------------------------------------------------------------------------------
+
+
+def build_medical(seed: int = DEFAULT_SEED) -> pd.DataFrame:
+    """Wisconsin breast cancer data with all 357 benign rows and a seeded draw of 40 malignant rows."""
+    from sklearn.datasets import load_breast_cancer
+
+    bunch = load_breast_cancer(as_frame=True)
+    features = bunch.data.copy()
+    features.columns = [_snake_case(name) for name in features.columns]
+    # In scikit-learn's copy 0 means malignant and 1 benign.
+    diagnosis = np.where(bunch.target.to_numpy() == 0, "malignant", "benign")
+    benign_rows = np.flatnonzero(diagnosis == "benign")
+    malignant_rows = np.flatnonzero(diagnosis == "malignant")
+    # 357 / 9 rounds to 40, so malignant is 40 of 397 rows: about 1 in 10.
+    malignant_kept = round(len(benign_rows) / 9)
+    rng = np.random.default_rng(seed)
+    kept_malignant = rng.choice(malignant_rows, size=malignant_kept, replace=False)
+    # Keep the original row order so the file reads like the source.
+    kept = np.sort(np.concatenate([benign_rows, kept_malignant]))
+    frame = features.iloc[kept].reset_index(drop=True)
+    frame["diagnosis"] = diagnosis[kept]
+    return frame
+
+
+def _snake_case(name: str) -> str:
+    return "_".join(name.strip().lower().replace("-", " ").split())
+
+
+# --- fraud -------------------------------------------------------------------------------------
+
+_MERCHANT_CATEGORIES = (
+    "grocery",
+    "restaurant",
+    "fuel",
+    "online_retail",
+    "travel",
+    "electronics",
+    "entertainment",
+    "pharmacy",
+    "clothing",
+)
+_LEGIT_CATEGORY_SHARES = (0.25, 0.15, 0.10, 0.18, 0.05, 0.05, 0.08, 0.07, 0.07)
+# Fraudsters favour goods that resell easily and purchases that need no card in hand.
+_FRAUD_CATEGORY_SHARES = (0.08, 0.05, 0.05, 0.32, 0.12, 0.20, 0.06, 0.02, 0.10)
+_MEDIAN_AMOUNT = (45.0, 35.0, 50.0, 60.0, 300.0, 200.0, 40.0, 25.0, 70.0)
+# Share of purchases made with the card physically present, per category.
+_CARD_PRESENT_SHARE = (0.95, 0.92, 0.97, 0.03, 0.35, 0.60, 0.75, 0.95, 0.70)
+
+
+def build_fraud(seed: int = DEFAULT_SEED, rows: int = 20_000, fraud_share: float = 0.01) -> pd.DataFrame:
+    """Synthetic card transactions where fraud is shifted towards, but overlaps, normal spending.
+
+    A third of the fraud is "camouflaged" (a stolen card used like its owner would use it) and is drawn
+    from the legitimate behaviour, so no model can find every fraud; the rest is only nudged towards
+    night hours, online and electronics, larger amounts, more recent activity and more distance.
+    """
+    rng = np.random.default_rng(seed)
+    fraud_rows = round(rows * fraud_share)
+    is_fraud = np.zeros(rows, dtype=bool)
+    is_fraud[rng.choice(rows, size=fraud_rows, replace=False)] = True
+    looks_fraudulent = is_fraud & (rng.random(rows) >= 1 / 3)
+
+    category_index = np.where(
+        looks_fraudulent,
+        rng.choice(len(_MERCHANT_CATEGORIES), size=rows, p=_FRAUD_CATEGORY_SHARES),
+        rng.choice(len(_MERCHANT_CATEGORIES), size=rows, p=_LEGIT_CATEGORY_SHARES),
+    )
+    median_amount = np.asarray(_MEDIAN_AMOUNT)[category_index]
+    amount = median_amount * np.exp(rng.normal(0.0, 0.8, rows))
+    amount = np.where(looks_fraudulent, amount * np.exp(rng.normal(1.0, 0.5, rows)), amount)
+
+    # People shop mostly in the afternoon; fraud is more often at night but also happens by day.
+    daytime_hour = rng.normal(14.5, 4.0, rows)
+    night_hour = rng.normal(2.0, 3.0, rows)
+    at_night = looks_fraudulent & (rng.random(rows) < 0.6)
+    hour = np.mod(np.rint(np.where(at_night, night_hour, daytime_hour)), 24).astype(int)
+
+    present_share = np.asarray(_CARD_PRESENT_SHARE)[category_index]
+    present_share = np.where(looks_fraudulent, present_share * 0.5, present_share)
+    card_present = rng.random(rows) < present_share
+
+    country_mismatch = rng.random(rows) < np.where(looks_fraudulent, 0.15, 0.03)
+    # Velocity: the transaction itself plus the others on the card in the last 24 hours.
+    transactions_last_24h = 1 + rng.poisson(np.where(looks_fraudulent, 5.0, 1.6))
+
+    account_age_days = 30 + rng.exponential(1200.0, rows)
+    # Some fraud comes from accounts opened just to commit it.
+    new_account = looks_fraudulent & (rng.random(rows) < 0.3)
+    account_age_days = np.where(new_account, 1 + rng.exponential(45.0, rows), account_age_days)
+    account_age_days = np.minimum(np.rint(account_age_days), 20 * 365).astype(int)
+
+    distance_from_home_km = np.exp(rng.normal(np.where(looks_fraudulent, 3.3, 2.0), 1.1, rows))
+    distance_from_home_km = np.where(
+        country_mismatch, distance_from_home_km + np.exp(rng.normal(6.5, 0.6, rows)), distance_from_home_km
+    )
+    customer_age = np.clip(np.rint(rng.normal(45.0, 15.0, rows)), 18, 90).astype(int)
+
+    # About 1% of locations are unknown (no GPS on the terminal), so imputation has work to do.
+    distance_from_home_km = np.round(distance_from_home_km, 2)
+    distance_from_home_km[rng.random(rows) < 0.01] = np.nan
+
+    return pd.DataFrame(
+        {
+            "amount": np.round(amount, 2),
+            "hour": hour,
+            "merchant_category": np.asarray(_MERCHANT_CATEGORIES)[category_index],
+            "card_present": np.where(card_present, "yes", "no"),
+            "country_mismatch": np.where(country_mismatch, "yes", "no"),
+            "transactions_last_24h": transactions_last_24h,
+            "account_age_days": account_age_days,
+            "distance_from_home_km": distance_from_home_km,
+            "customer_age": customer_age,
+            "is_fraud": np.where(is_fraud, "fraud", "legit"),
+        }
+    )
+
+
+# --- spam --------------------------------------------------------------------------------------
+
+# Share of a message's words that are this word, for typical ham and typical spam. A message's own
+# "spamminess" mixes the two profiles, so newsletters sit between and careful spam sits near ham.
+_WORD_RATES = {
+    "free": (0.0015, 0.012),
+    "money": (0.0008, 0.008),
+    "win": (0.0004, 0.005),
+    "offer": (0.0008, 0.006),
+    "click": (0.0006, 0.007),
+    "credit": (0.0006, 0.005),
+    "cash": (0.0003, 0.004),
+    "order": (0.0015, 0.006),
+    "remove": (0.0003, 0.005),
+    "guarantee": (0.0002, 0.003),
+    "business": (0.0030, 0.006),
+    "email": (0.0030, 0.006),
+    "our": (0.0050, 0.012),
+    "your": (0.0080, 0.018),
+    "you": (0.0150, 0.022),
+    "meeting": (0.0030, 0.0003),
+    "project": (0.0040, 0.0004),
+    "report": (0.0025, 0.0008),
+    "data": (0.0030, 0.0008),
+    "conference": (0.0015, 0.0002),
+}
+# Share of a message's characters that are this character, for ham and spam.
+_CHARACTER_RATES = {
+    "exclamation": (0.0015, 0.008),
+    "dollar": (0.0004, 0.004),
+    "hash": (0.0002, 0.0006),
+    "semicolon": (0.0008, 0.0005),
+    "parenthesis": (0.0025, 0.0020),
+}
+
+
+def build_spam(seed: int = DEFAULT_SEED, rows: int = 4_000, spam_share: float = 0.10) -> pd.DataFrame:
+    """Synthetic e-mail features in the style of the UCI spambase data.
+
+    word_freq_* is 100 x (times the word occurs) / (words in the message), char_freq_* the same per
+    character, and capital_run_length_* describe runs of capital letters, as in spambase.
+    """
+    rng = np.random.default_rng(seed)
+    spam_rows = round(rows * spam_share)
+    is_spam = np.zeros(rows, dtype=bool)
+    is_spam[rng.choice(rows, size=spam_rows, replace=False)] = True
+    # Spamminess 0 = pure work mail, 1 = pure spam; the two Beta curves overlap on purpose.
+    spamminess = np.where(is_spam, rng.beta(3.5, 1.8, rows), rng.beta(1.2, 6.0, rows))
+
+    word_count = np.maximum(10, np.rint(np.exp(rng.normal(np.log(120.0), 0.8, rows)))).astype(int)
+    character_count = np.rint(word_count * rng.normal(5.6, 0.4, rows)).astype(int)
+
+    columns: dict[str, np.ndarray] = {}
+    for word, (ham_rate, spam_rate) in _WORD_RATES.items():
+        counts = _overdispersed_counts(rng, word_count, _mixed_rate(ham_rate, spam_rate, spamminess))
+        columns[f"word_freq_{word}"] = np.round(100.0 * counts / word_count, 2)
+    for character, (ham_rate, spam_rate) in _CHARACTER_RATES.items():
+        counts = _overdispersed_counts(rng, character_count, _mixed_rate(ham_rate, spam_rate, spamminess))
+        columns[f"char_freq_{character}"] = np.round(100.0 * counts / character_count, 3)
+
+    # Spam shouts: longer runs of capitals (FREE!!! ACT NOW) and more of them. The three columns are
+    # kept consistent: average <= longest <= total, and average = total / number of runs.
+    run_count = 1 + rng.poisson(word_count * (0.05 + 0.10 * spamminess))
+    typical_run = 1.0 + np.exp(rng.normal(np.log(1.2) + 1.0 * spamminess, 0.5, rows))
+    run_total = np.maximum(run_count, np.rint(run_count * typical_run)).astype(int)
+    run_average = run_total / run_count
+    longest_guess = np.rint(run_average * np.exp(rng.normal(np.log(4.0) + 0.8 * spamminess, 0.6, rows)))
+    run_longest = np.minimum(run_total, np.maximum(np.ceil(run_average), longest_guess)).astype(int)
+    columns["capital_run_length_average"] = np.round(run_average, 3)
+    columns["capital_run_length_longest"] = run_longest
+    columns["capital_run_length_total"] = run_total
+
+    frame = pd.DataFrame(columns)
+    frame["label"] = np.where(is_spam, "spam", "ham")
+    return frame
+
+
+def _mixed_rate(ham_rate: float, spam_rate: float, spamminess: np.ndarray) -> np.ndarray:
+    # Geometric mixing keeps rates positive and treats "5 times more common" symmetrically.
+    return np.exp((1.0 - spamminess) * np.log(ham_rate) + spamminess * np.log(spam_rate))
+
+
+def _overdispersed_counts(rng: np.random.Generator, length: np.ndarray, rate: np.ndarray) -> np.ndarray:
+    # A Gamma factor with shape 0.5 per message gives the many zeros and long tails of real word
+    # counts (most mails never say "free", a few say it ten times).
+    message_rate = rate * rng.gamma(0.5, 2.0, len(length))
+    return rng.poisson(length * message_rate)
+
+
+# --- maintenance -------------------------------------------------------------------------------
+
+_PRODUCT_TYPES = ("L", "M", "H")
+_PRODUCT_TYPE_SHARES = (0.5, 0.3, 0.2)
+# Minutes of tool wear each process adds, per product type (AI4I: H/M/L add 5/3/2 minutes).
+_WEAR_PER_PROCESS = {"L": 2, "M": 3, "H": 5}
+# Overstrain limits on tool wear x torque in minNm, per product type.
+_OVERSTRAIN_LIMIT = {"L": 11_000, "M": 12_000, "H": 13_000}
+
+
+def build_maintenance(seed: int = DEFAULT_SEED, rows: int = 10_000) -> pd.DataFrame:
+    """Milling-machine runs generated by the published rules of the AI4I 2020 data set.
+
+    The per-mode failure flags (TWF, HDF, PWF, OSF, RNF) are not returned: they would give the target away.
+    """
+    rng = np.random.default_rng(seed)
+    product_type = np.asarray(_PRODUCT_TYPES)[rng.choice(3, size=rows, p=_PRODUCT_TYPE_SHARES)]
+
+    # Slow drifts rather than white noise: the room and the process warm and cool over many runs.
+    air_temperature = 300.0 + 2.0 * _standardised_drift(rng, rows, persistence=0.995)
+    process_temperature = air_temperature + 10.0 + 1.0 * _standardised_drift(rng, rows, persistence=0.9)
+
+    torque = np.maximum(rng.normal(40.0, 10.0, rows), 3.0)  # a running spindle has some load
+    # The drive partly holds power constant, so speed falls as torque rises (exponent 1 would be
+    # fully constant power). Calibrated to look like the published column (about 1500-1600 rpm, top
+    # speed about 2890 rpm) with failures near 3%; the literal 2860 W would give about 680 rpm at
+    # 40 Nm, below the 1380 rpm heat-dissipation threshold in nearly every run.
+    rotational_speed = 1560.0 * (torque / 40.0) ** -0.45 * np.exp(rng.normal(0.0, 0.05, rows))
+    rotational_speed = np.minimum(rotational_speed, 2890.0)
+
+    tool_wear, tool_wear_failure = _simulate_tool_wear(rng, product_type)
+
+    angular_speed = rotational_speed * 2.0 * np.pi / 60.0
+    power = torque * angular_speed
+    heat_dissipation_failure = (process_temperature - air_temperature < 8.6) & (rotational_speed < 1380.0)
+    power_failure = (power < 3500.0) | (power > 9000.0)
+    overstrain_limit = np.array([_OVERSTRAIN_LIMIT[kind] for kind in product_type])
+    overstrain_failure = tool_wear * torque > overstrain_limit
+    random_failure = rng.random(rows) < 0.001
+    failed = tool_wear_failure | heat_dissipation_failure | power_failure | overstrain_failure | random_failure
+
+    return pd.DataFrame(
+        {
+            "product_type": product_type,
+            "air_temperature_k": np.round(air_temperature, 1),
+            "process_temperature_k": np.round(process_temperature, 1),
+            "rotational_speed_rpm": np.rint(rotational_speed).astype(int),
+            "torque_nm": np.round(torque, 1),
+            "tool_wear_min": tool_wear,
+            "machine_failure": np.where(failed, "failure", "ok"),
+        }
+    )
+
+
+def _standardised_drift(rng: np.random.Generator, length: int, persistence: float) -> np.ndarray:
+    """A mean-reverting random walk scaled to mean 0 and standard deviation 1."""
+    # Mean reversion keeps the share of time spent far from the mean stable from seed to seed,
+    # which a pure random walk would not.
+    steps = rng.normal(0.0, 1.0, length)
+    walk = np.empty(length)
+    level = steps[0] / np.sqrt(1.0 - persistence**2)
+    for position, step in enumerate(steps):
+        level = persistence * level + step
+        walk[position] = level
+    return (walk - walk.mean()) / walk.std()
+
+
+def _simulate_tool_wear(rng: np.random.Generator, product_type: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Tool wear per run, and whether the tool failed in that run.
+
+    Each tool is changed at a wear drawn between 200 and 240 minutes; in about 51 of 120 changes
+    (the AI4I proportion) it breaks during the run instead of being replaced in time.
+    """
+    rows = len(product_type)
+    wear = np.zeros(rows, dtype=int)
+    failed = np.zeros(rows, dtype=bool)
+    change_at = rng.uniform(200.0, 240.0, rows)
+    breaks = rng.random(rows) < 51 / 120
+    current_wear, tool_number = 0, 0
+    for position, kind in enumerate(product_type):
+        current_wear += _WEAR_PER_PROCESS[kind]
+        wear[position] = current_wear
+        if current_wear >= change_at[tool_number]:
+            failed[position] = breaks[tool_number]
+            current_wear, tool_number = 0, tool_number + 1
+    return wear, failed
+
+
+# --- digits ------------------------------------------------------------------------------------
+
+# Digits made rare and the share of their rows kept. 8 and 9 are the digits most often confused
+# with others (1, 3, 5), so the rarest classes are also among the hardest.
+DIGITS_KEPT_SHARE = {3: 0.20, 8: 0.10, 9: 0.05}
+
+
+def build_digits(seed: int = DEFAULT_SEED) -> pd.DataFrame:
+    """scikit-learn's 8x8 handwritten digits with 3, 8 and 9 thinned to 20%, 10% and 5% of their rows."""
+    from sklearn.datasets import load_digits
+
+    bunch = load_digits()
+    digit = bunch.target
+    rng = np.random.default_rng(seed)
+    kept_rows = []
+    for value in range(10):
+        rows = np.flatnonzero(digit == value)
+        if value in DIGITS_KEPT_SHARE:
+            rows = rng.choice(rows, size=round(len(rows) * DIGITS_KEPT_SHARE[value]), replace=False)
+        kept_rows.append(rows)
+    kept = np.sort(np.concatenate(kept_rows))
+    # Pixel intensities are whole numbers 0..16; storing them as ints keeps the file small.
+    pixels = bunch.data[kept].astype(int)
+    names = [f"pixel_{row}_{column}" for row in range(8) for column in range(8)]
+    frame = pd.DataFrame(pixels, columns=names)
+    frame["digit"] = digit[kept].astype(int)
+    return frame
+
+
+# --- building and writing ----------------------------------------------------------------------
+
+BUILDERS: dict[str, Callable[[int], pd.DataFrame]] = {
+    "medical": build_medical,
+    "fraud": build_fraud,
+    "spam": build_spam,
+    "maintenance": build_maintenance,
+    "digits": build_digits,
+}
+
+
+def build_sample(sample_id: str, seed: int = DEFAULT_SEED) -> pd.DataFrame:
+    """Build one sample dataset in memory; the same id and seed always give the same table."""
+    get_sample(sample_id)  # a clear error for unknown ids
+    return BUILDERS[sample_id](seed)
+
+
+def write_csv(frame: pd.DataFrame, path: str | Path) -> Path:
+    """Write a table as CSV so the same table always gives the same bytes, on every platform."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    text = frame.to_csv(index=False, lineterminator="\n", float_format=FLOAT_FORMAT)
+    # Writing bytes avoids the platform's newline translation and default encoding.
+    path.write_bytes(text.encode("utf-8"))
+    return path
+
+
+def write_all(directory: str | Path | None = None, seed: int = DEFAULT_SEED) -> list[Path]:
+    """Build every sample and write it into directory (default: the repository's sample_data/)."""
+    return [write_csv(build_sample(info.id, seed), sample_path(info.id, directory)) for info in SAMPLES]
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Command line: rebuild every sample CSV file, printing each file's rows and size."""
+    parser = argparse.ArgumentParser(description="Rebuild the bundled sample datasets byte for byte.")
+    parser.add_argument("--out", type=Path, default=SAMPLE_DIRECTORY, help="folder to write the CSV files into")
+    arguments = parser.parse_args(argv)
+    for path in write_all(arguments.out):
+        rows = path.read_bytes().count(b"\n") - 1
+        print(f"{path}  {rows} rows  {path.stat().st_size / 1024:.0f} KiB")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
