@@ -1,0 +1,3 @@
+from imbal_core.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,214 @@
+"""`python -m imbal_core`: profile, techniques, compare, resample. Same code path as the dashboard.
+
+Exit 0 on success, 2 on bad input (one readable line on stderr, never a traceback).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+from imbal_core.errors import ImbalanceLabError, InputError
+
+EXIT_BAD_INPUT = 2
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # argparse prints usage; keep it to one actionable line
+        raise InputError(f"{message}. Run `python -m imbal_core {self.prog.split()[-1]} --help` for usage.")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="imbal_core", description="Imbalance Lab, headless.")
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    profile = commands.add_parser("profile", help="Rows, columns, class counts and imbalance ratio.")
+    profile.add_argument("data")
+    profile.add_argument("--target")
+    profile.add_argument("--json", action="store_true", help="Print JSON instead of text.")
+
+    techniques = commands.add_parser("techniques", help="Technique ids and parameter schemas.")
+    techniques.add_argument("--json", action="store_true")
+
+    compare = commands.add_parser("compare", help="Train and compare techniques.")
+    compare.add_argument("data")
+    compare.add_argument("--target", required=True)
+    compare.add_argument("--techniques", help="Comma-separated ids (default: baseline,class_weight,focal_loss,"
+                         "random_over,smote,random_under); 'all' runs every technique.")
+    compare.add_argument("--param", action="append", default=[], metavar="ID.NAME=VALUE")
+    compare.add_argument("--folds", type=int, help="K-fold cross-validation (robust mode); omit for one split.")
+    compare.add_argument("--repeats", type=int, default=1)
+    compare.add_argument("--test-size", type=float, default=0.25)
+    compare.add_argument("--epochs", type=int, help="Maximum epochs (early stopping usually ends sooner).")
+    compare.add_argument("--seed", type=int, default=0)
+    compare.add_argument("--json", metavar="OUT", help="Write the JSON result to OUT ('-' for stdout).")
+
+    resample = commands.add_parser("resample", help="Write resampled training rows, synthetic rows marked.")
+    resample.add_argument("data")
+    resample.add_argument("--target", required=True)
+    resample.add_argument("--technique", required=True)
+    resample.add_argument("--param", action="append", default=[], metavar="NAME=VALUE")
+    resample.add_argument("--seed", type=int, default=0)
+    resample.add_argument("--out", required=True)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    try:
+        arguments = build_parser().parse_args(argv)
+        return COMMANDS[arguments.command](arguments)
+    except ImbalanceLabError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        print("error: interrupted.", file=sys.stderr)
+        return 130
+
+
+def _profile(arguments) -> int:
+    from imbal_core.data import read_and_profile
+
+    _, profile = read_and_profile(arguments.data, arguments.target)
+    if arguments.json:
+        print(json.dumps(profile.to_dict(), indent=2))
+        return 0
+    print(f"{arguments.data}: {profile.rows} rows, {profile.columns} columns, target {profile.target!r}")
+    for label, count in profile.class_counts.items():
+        print(f"  {label:>20}  {count:>8}  {count / profile.rows:6.1%}")
+    print(f"Minority class {profile.minority_class!r}; imbalance ratio {profile.imbalance_ratio:g}:1")
+    for line in profile.notes + profile.warnings:
+        print(f"note: {line}")
+    return 0
+
+
+def _techniques(arguments) -> int:
+    from imbal_core.techniques import REGISTRY, schemas_json
+
+    if arguments.json:
+        print(schemas_json())
+        return 0
+    for technique in REGISTRY.values():
+        params = ", ".join(f"{param.name}={param.default}" for param in technique.params) or "no parameters"
+        print(f"{technique.id:18} {technique.family:15} {params}")
+    return 0
+
+
+def _technique_specs(names: str | None, assignments: list[str]):
+    from imbal_core.evaluate import DEFAULT_TECHNIQUES
+    from imbal_core.techniques import REGISTRY, make_spec, parse_assignments
+
+    if names in (None, ""):
+        ids = list(DEFAULT_TECHNIQUES)
+    elif names == "all":
+        ids = list(REGISTRY)
+    else:
+        ids = [name.strip() for name in names.split(",") if name.strip()]
+    overrides = parse_assignments(assignments, ids)
+    return [make_spec(technique_id, overrides.get(technique_id)) for technique_id in ids]
+
+
+def _compare(arguments) -> int:
+    from imbal_core.data import load_table
+    from imbal_core.evaluate import Protocol
+    from imbal_core.model import ModelSettings
+
+    specs = _technique_specs(arguments.techniques, arguments.param)
+    if arguments.epochs is not None and not 1 <= arguments.epochs <= 1000:
+        raise InputError(f"--epochs must be between 1 and 1000; got {arguments.epochs}.")
+    protocol = Protocol(
+        mode="quick" if arguments.folds is None else "cv",
+        folds=arguments.folds or 5,
+        repeats=arguments.repeats,
+        test_size=arguments.test_size,
+        seed=arguments.seed,
+    )
+    settings = ModelSettings() if arguments.epochs is None else ModelSettings(max_epochs=arguments.epochs)
+    table = load_table(arguments.data)
+    comparison = _run_with_progress(table.frame, arguments.target, specs, protocol, settings)
+    from imbal_core.report import comparison_json_text
+
+    if arguments.json == "-":
+        sys.stdout.write(comparison_json_text(comparison) + "\n")
+    elif arguments.json:
+        Path(arguments.json).write_text(comparison_json_text(comparison) + "\n")
+        print(f"Wrote {arguments.json}", file=sys.stderr)
+    if arguments.json != "-":
+        print(_table_text(comparison))
+    return 0
+
+
+def _run_with_progress(frame, target, specs, protocol, settings):
+    from imbal_core.evaluate import run_comparison
+
+    started = time.perf_counter()
+
+    def report(event) -> None:
+        if event.stage == "done":
+            print(
+                f"[{time.perf_counter() - started:6.1f}s] fold {event.fold_index + 1}/{event.n_folds} "
+                f"{event.technique} done",
+                file=sys.stderr,
+            )
+
+    return run_comparison(frame, target, specs, protocol, settings, on_progress=report)
+
+
+def _table_text(comparison) -> str:
+    from imbal_core.metrics import METRIC_NAMES
+
+    columns = [name for name in METRIC_NAMES]
+    header = f"{'technique':28}" + "".join(f"{name:>19}" for name in columns) + f"{'fit s':>8}"
+    lines = [
+        f"{comparison.dataset['rows']} rows, minority {comparison.dataset['minority_class']!r}, "
+        f"ratio {comparison.dataset['imbalance_ratio']:g}:1, mode {comparison.protocol.mode}, "
+        f"{comparison.wall_seconds:.1f}s",
+        header,
+    ]
+    for result in comparison.results:
+        cells = "".join(
+            f"{result.metrics.get(name, float('nan')):>10.3f} ± {result.metrics_std.get(name, float('nan')):<6.3f}"
+            for name in columns
+        )
+        lines.append(f"{result.spec.label[:28]:28}{cells}{result.fit_seconds:>8.1f}")
+        for note in result.notes:
+            lines.append(f"{'':4}note: {note}")
+    return "\n".join(lines)
+
+
+def _resample(arguments) -> int:
+    from imbal_core.data import load_table
+    from imbal_core.evaluate import resample_preview
+    from imbal_core.resampling import resampled_rows_frame
+    from imbal_core.report import to_csv_text
+    from imbal_core.techniques import get_technique, make_spec
+
+    technique = get_technique(arguments.technique)
+    overrides = {}
+    for assignment in arguments.param:
+        name, separator, value = assignment.partition("=")
+        name = name.split(".")[-1].strip()
+        if not separator:
+            raise InputError(f"Parameter {assignment!r} should look like name=value, e.g. k_neighbors=3.")
+        overrides[name] = value.strip()
+    spec = make_spec(technique.id, overrides)
+    table = load_table(arguments.data)
+    from imbal_core.evaluate import Protocol
+
+    preview = resample_preview(table.frame, arguments.target, spec, Protocol(seed=arguments.seed))
+    frame = resampled_rows_frame(preview, arguments.target)
+    Path(arguments.out).write_text(to_csv_text(frame))
+    result = preview["result"]
+    print(
+        f"Wrote {len(frame)} rows to {arguments.out}: {int(result.synthetic.sum())} synthetic, "
+        f"{len(result.removed_index)} original rows removed ({result.method}).",
+        file=sys.stderr,
+    )
+    for note in result.notes:
+        print(f"note: {note}", file=sys.stderr)
+    return 0
+
+
+COMMANDS = {"profile": _profile, "techniques": _techniques, "compare": _compare, "resample": _resample}

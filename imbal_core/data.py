@@ -1,0 +1,376 @@
+"""Load tables from paths or uploaded bytes, pick and clean the target, profile the classes."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from imbal_core.errors import InputError
+
+MAX_CLASSES = 20
+TARGET_NAME_PATTERN = re.compile(r"^(class|label|labels|target|y|outcome|is_.*|.*_label|.*_class)$", re.I)
+
+# Magic numbers of files people rename to .csv by mistake, with what to do instead.
+_FOREIGN_SIGNATURES = (
+    (b"\x89PNG", "a PNG image"),
+    (b"\xff\xd8\xff", "a JPEG image"),
+    (b"GIF8", "a GIF image"),
+    (b"%PDF", "a PDF document"),
+    (b"PK\x03\x04", "a zip archive (an Excel .xlsx file is one)"),
+    (b"\xd0\xcf\x11\xe0", "an old Excel/Office file"),
+    (b"\x1f\x8b", "a gzip archive"),
+)
+
+
+@dataclass
+class LoadedTable:
+    """A parsed table and the notes a person should read about how it was read."""
+
+    frame: pd.DataFrame
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass
+class PreparedData:
+    """Feature columns and string labels with rows lacking a label removed."""
+
+    features: pd.DataFrame
+    labels: pd.Series
+    target: str
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass
+class DatasetProfile:
+    """What a person needs to see first: size, columns, classes and the imbalance."""
+
+    rows: int
+    columns: int
+    target: str
+    dtypes: dict[str, str]
+    missing: dict[str, int]
+    class_counts: dict[str, int]
+    minority_class: str
+    majority_class: str
+    imbalance_ratio: float
+    numeric_columns: list[str]
+    categorical_columns: list[str]
+    dropped_columns: dict[str, str]
+    notes: list[str]
+    warnings: list[str]
+
+    @property
+    def n_classes(self) -> int:
+        return len(self.class_counts)
+
+    @property
+    def minority_share(self) -> float:
+        return self.class_counts[self.minority_class] / sum(self.class_counts.values())
+
+    @property
+    def features(self) -> int:
+        return len(self.numeric_columns) + len(self.categorical_columns)
+
+    def to_dict(self) -> dict:
+        return {
+            "rows": self.rows,
+            "columns": self.columns,
+            "features": self.features,
+            "target": self.target,
+            "class_counts": self.class_counts,
+            "minority_class": self.minority_class,
+            "majority_class": self.majority_class,
+            "imbalance_ratio": self.imbalance_ratio,
+            "minority_share": self.minority_share,
+            "numeric_columns": self.numeric_columns,
+            "categorical_columns": self.categorical_columns,
+            "dropped_columns": self.dropped_columns,
+            "missing": {name: count for name, count in self.missing.items() if count},
+            "dtypes": self.dtypes,
+            "notes": self.notes,
+            "warnings": self.warnings,
+        }
+
+
+def load_table(source: str | Path | bytes, file_name: str | None = None) -> LoadedTable:
+    """Read CSV, TSV or Parquet from a path or from raw bytes (an upload)."""
+    if isinstance(source, (str, Path)):
+        path = Path(source)
+        if not path.exists():
+            raise InputError(f"File not found: {path}. Check the path and try again.")
+        if path.is_dir():
+            raise InputError(f"{path} is a folder, not a file. Give the path of a CSV, TSV or Parquet file.")
+        try:
+            raw = path.read_bytes()
+        except OSError as error:
+            raise InputError(f"Could not read {path}: {error.strerror}. Check the file's permissions.") from None
+        file_name = file_name or path.name
+    else:
+        raw = bytes(source)
+    return parse_bytes(raw, file_name or "upload.csv")
+
+
+def parse_bytes(raw: bytes, file_name: str) -> LoadedTable:
+    """Parse bytes into a table, choosing the format from the content and the file name."""
+    if not raw.strip():
+        raise InputError(f"{file_name} is empty. Upload a CSV, TSV or Parquet file with a header row and data rows.")
+    if raw[:4] == b"PAR1" or file_name.lower().endswith((".parquet", ".pq")):
+        return _read_parquet(raw, file_name)
+    for signature, kind in _FOREIGN_SIGNATURES:
+        if raw.startswith(signature):
+            raise InputError(
+                f"{file_name} looks like {kind}, not a table. Save it as CSV (comma- or tab-separated) "
+                "or Parquet and upload that."
+            )
+    if b"\x00" in raw[:4096]:
+        raise InputError(
+            f"{file_name} contains binary data, not text. Upload a CSV, TSV or Parquet file."
+        )
+    text, encoding_note = _decode(raw)
+    return _read_delimited(text, file_name, encoding_note)
+
+
+def _read_parquet(raw: bytes, file_name: str) -> LoadedTable:
+    try:
+        frame = pd.read_parquet(io.BytesIO(raw))
+    except Exception as error:  # pyarrow raises many types for corrupt files
+        raise InputError(
+            f"{file_name} could not be read as Parquet ({type(error).__name__}). "
+            "Check that the file is complete, or upload it as CSV."
+        ) from None
+    frame.columns = [str(column).strip() for column in frame.columns]
+    return _checked(LoadedTable(frame=frame), file_name)
+
+
+def _decode(raw: bytes) -> tuple[str, str | None]:
+    try:
+        return raw.decode("utf-8-sig"), None
+    except UnicodeDecodeError:
+        pass
+    try:
+        return raw.decode("cp1252"), "The file is not UTF-8; it was read as Windows-1252 (Latin-1)."
+    except UnicodeDecodeError:
+        return raw.decode("latin-1"), "The file is not UTF-8; it was read as Latin-1."
+
+
+def _sniff_delimiter(text: str, file_name: str) -> str:
+    if file_name.lower().endswith((".tsv", ".tab")):
+        return "\t"
+    sample = text[:65536]
+    try:
+        return csv.Sniffer().sniff(sample, delimiters=",;\t|").delimiter
+    except csv.Error:
+        first_line = sample.splitlines()[0] if sample else ""
+        counts = {delimiter: first_line.count(delimiter) for delimiter in ",;\t|"}
+        best = max(counts, key=counts.get)
+        return best if counts[best] else ","
+
+
+def _read_delimited(text: str, file_name: str, encoding_note: str | None) -> LoadedTable:
+    delimiter = _sniff_delimiter(text, file_name)
+    notes = [encoding_note] if encoding_note else []
+    if delimiter not in ",\t":
+        notes.append(f"Columns are separated by {delimiter!r}; detected automatically.")
+    header = next(csv.reader(io.StringIO(text), delimiter=delimiter), [])
+    duplicates = sorted({name.strip() for name in header if [h.strip() for h in header].count(name.strip()) > 1})
+    try:
+        frame = pd.read_csv(io.StringIO(text), sep=delimiter, skipinitialspace=False, low_memory=False)
+    except pd.errors.EmptyDataError:
+        raise InputError(f"{file_name} has no columns. Upload a table with a header row.") from None
+    except (pd.errors.ParserError, ValueError) as error:
+        first_line = str(error).splitlines()[0][:200]
+        raise InputError(
+            f"{file_name} could not be parsed as a table ({first_line}). "
+            "Check that every row has the same number of fields and that quotes are closed."
+        ) from None
+    frame.columns = [str(column).strip() for column in frame.columns]
+    if duplicates:
+        notes.append(
+            "Duplicated column names were renamed with a suffix (.1, .2, ...): " + ", ".join(duplicates[:10])
+        )
+    return _checked(LoadedTable(frame=frame, notes=notes), file_name)
+
+
+def _checked(table: LoadedTable, file_name: str) -> LoadedTable:
+    frame = table.frame
+    if frame.shape[1] == 0:
+        raise InputError(f"{file_name} has no columns. Upload a table with a header row.")
+    if len(frame) == 0:
+        raise InputError(f"{file_name} has a header but no data rows. Add rows and upload it again.")
+    if frame.shape[1] < 2:
+        raise InputError(
+            f"{file_name} has only one column ({frame.columns[0]!r}). A table needs a target column and at "
+            "least one feature column; if it should have more, check the delimiter."
+        )
+    infinite = _replace_infinities(frame)
+    if infinite:
+        table.notes.append(f"{infinite} infinite values (inf, -inf) were treated as missing.")
+    return table
+
+
+def _replace_infinities(frame: pd.DataFrame) -> int:
+    numeric = frame.select_dtypes(include="number").columns
+    if len(numeric) == 0:
+        return 0
+    values = frame[numeric].to_numpy(dtype=float, na_value=np.nan)
+    mask = np.isinf(values)
+    count = int(mask.sum())
+    if count:
+        for position, column in enumerate(numeric):
+            if mask[:, position].any():
+                frame[column] = frame[column].mask(np.isinf(frame[column].to_numpy(dtype=float, na_value=np.nan)))
+    return count
+
+
+def suggest_target(frame: pd.DataFrame) -> str:
+    """A column named like class/label/target/y, else the last column."""
+    for column in frame.columns:
+        if TARGET_NAME_PATTERN.match(str(column)):
+            return str(column)
+    return str(frame.columns[-1])
+
+
+def prepare(frame: pd.DataFrame, target: str) -> PreparedData:
+    """Split off the target as clean string labels; drop unlabelled rows; refuse unusable targets."""
+    if target not in frame.columns:
+        shown = ", ".join(repr(str(column)) for column in list(frame.columns)[:12])
+        more = " ..." if frame.shape[1] > 12 else ""
+        raise InputError(f"Target column {target!r} is not in the table. Columns are: {shown}{more}.")
+    notes: list[str] = []
+    raw_labels = frame[target]
+    missing = raw_labels.isna()
+    if missing.all():
+        raise InputError(f"Target column {target!r} is empty in every row. Pick a column with class labels.")
+    if missing.any():
+        notes.append(f"{int(missing.sum())} rows with a missing {target!r} were dropped.")
+    kept = frame.loc[~missing]
+    labels = _labels_as_text(kept[target], target)
+    labels, label_notes = _merge_spelling_variants(labels)
+    notes.extend(label_notes)
+    counts = labels.value_counts()
+    if len(counts) < 2:
+        raise InputError(
+            f"Target column {target!r} has only one class ({counts.index[0]!r}). "
+            "Imbalance needs at least two classes: pick another column."
+        )
+    if len(counts) > MAX_CLASSES:
+        raise InputError(
+            f"Target column {target!r} has {len(counts)} distinct values; at most {MAX_CLASSES} classes are "
+            "supported. Pick a column with class labels, or group the values into fewer classes."
+        )
+    rare = counts[counts < 2]
+    if len(rare):
+        if len(counts) - len(rare) < 2:
+            raise InputError(
+                f"Class {rare.index[0]!r} of {target!r} has only 1 row; a stratified train/test split needs at "
+                "least 2 rows of every class (10 or more to learn anything). Add rows of that class."
+            )
+        notes.append(
+            "Classes with a single row were dropped (a split needs 2 rows per class): "
+            + ", ".join(repr(label) for label in rare.index)
+        )
+        keep = ~labels.isin(rare.index)
+        kept, labels = kept.loc[keep], labels.loc[keep]
+    features = kept.drop(columns=[target])
+    if features.shape[1] == 0:
+        raise InputError(f"The table has only the target column {target!r}; add feature columns to learn from.")
+    return PreparedData(
+        features=features.reset_index(drop=True), labels=labels.reset_index(drop=True), target=target, notes=notes
+    )
+
+
+def _labels_as_text(values: pd.Series, target: str) -> pd.Series:
+    if pd.api.types.is_bool_dtype(values):
+        return values.map({True: "True", False: "False"}).astype(str)
+    if pd.api.types.is_float_dtype(values):
+        as_float = values.astype(float)
+        if not np.all(np.isfinite(as_float)):
+            raise InputError(f"Target column {target!r} holds infinite values. Use class labels as the target.")
+        if not np.all(np.equal(np.mod(as_float, 1), 0)):
+            raise InputError(
+                f"Target column {target!r} holds continuous numbers ({as_float.nunique()} distinct values such as "
+                f"{as_float.iloc[0]:g}); this tool compares classifiers. Pick a column of class labels, or bin "
+                "the values into classes first."
+            )
+        return as_float.astype(np.int64).astype(str)
+    if pd.api.types.is_numeric_dtype(values):
+        return values.astype(str)
+    return values.astype(str).str.strip()
+
+
+def _merge_spelling_variants(labels: pd.Series) -> tuple[pd.Series, list[str]]:
+    """Merge labels that differ only in letter case ("Yes"/"yes"), keeping the commonest spelling."""
+    counts = labels.value_counts()
+    canonical: dict[str, str] = {}
+    for label in counts.index:  # most frequent first, so it wins
+        canonical.setdefault(label.casefold(), label)
+    mapping = {label: canonical[label.casefold()] for label in counts.index if canonical[label.casefold()] != label}
+    if not mapping:
+        return labels, []
+    merged = ", ".join(f"{old!r} into {new!r}" for old, new in mapping.items())
+    return labels.replace(mapping), [f"Labels differing only in letter case were merged: {merged}."]
+
+
+def class_counts(labels: pd.Series) -> dict[str, int]:
+    """Counts per label, largest first (ties by label text, so the order is stable)."""
+    counts = labels.value_counts()
+    ordered = sorted(counts.items(), key=lambda item: (-item[1], str(item[0])))
+    return {str(label): int(count) for label, count in ordered}
+
+
+def profile(frame: pd.DataFrame, target: str | None = None, notes: list[str] | None = None) -> DatasetProfile:
+    """Profile a loaded table for a target column (suggested when not given)."""
+    from imbal_core.preprocess import plan_columns
+
+    target = target or suggest_target(frame)
+    prepared = prepare(frame, target)
+    plan = plan_columns(prepared.features)
+    counts = class_counts(prepared.labels)
+    minority, majority = list(counts)[-1], list(counts)[0]
+    warnings = _warnings(counts, minority, frame, plan.dropped)
+    return DatasetProfile(
+        rows=len(prepared.labels),
+        columns=frame.shape[1],
+        target=target,
+        dtypes={str(column): str(dtype) for column, dtype in frame.dtypes.items()},
+        missing={str(column): int(count) for column, count in frame.isna().sum().items()},
+        class_counts=counts,
+        minority_class=minority,
+        majority_class=majority,
+        imbalance_ratio=round(counts[majority] / counts[minority], 4),
+        numeric_columns=plan.numeric,
+        categorical_columns=plan.categorical,
+        dropped_columns=plan.dropped,
+        notes=list(notes or []) + prepared.notes + plan.notes,
+        warnings=warnings,
+    )
+
+
+def _warnings(counts: dict[str, int], minority: str, frame: pd.DataFrame, dropped: dict[str, str]) -> list[str]:
+    warnings = []
+    if counts[minority] < 20:
+        warnings.append(
+            f"The minority class {minority!r} has only {counts[minority]} rows: every metric will be noisy, "
+            "and SMOTE-style samplers will use fewer neighbours. Prefer K-fold with repeats."
+        )
+    missing_cells = int(frame.isna().sum().sum())
+    if missing_cells:
+        share = missing_cells / max(frame.size, 1)
+        warnings.append(f"{missing_cells} cells ({share:.1%}) are missing; they are imputed from training rows.")
+    if dropped:
+        warnings.append(
+            "Columns not used as features: " + "; ".join(f"{name} ({reason})" for name, reason in dropped.items())
+        )
+    return warnings
+
+
+def read_and_profile(source: str | Path | bytes, target: str | None = None, file_name: str | None = None):
+    """Load a table and profile it in one call; returns (frame, profile)."""
+    table = load_table(source, file_name=file_name)
+    return table.frame, profile(table.frame, target, notes=table.notes)

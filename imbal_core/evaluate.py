@@ -1,0 +1,499 @@
+"""The evaluation protocol: split first (stratified), fit preprocessing and resampling on training rows only.
+
+Quick mode is one stratified hold-out split; cv mode is repeated stratified K-fold. Within a fold
+every technique starts from the same initial weights, so differences come from the technique.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+from sklearn.model_selection import RepeatedStratifiedKFold, StratifiedShuffleSplit, train_test_split
+from sklearn.utils.class_weight import compute_class_weight
+
+from imbal_core import metrics as metric_functions
+from imbal_core.data import PreparedData, class_counts, prepare
+from imbal_core.errors import InputError
+from imbal_core.model import ModelSettings
+from imbal_core.preprocess import FeatureEncoder, clean_features, plan_columns
+from imbal_core.resampling import resample
+from imbal_core.techniques import TechniqueSpec
+
+DEFAULT_TECHNIQUES = ("baseline", "class_weight", "focal_loss", "random_over", "smote", "random_under")
+
+
+@dataclass(frozen=True)
+class Protocol:
+    """How rows are split: one stratified hold-out ('quick') or repeated stratified K-fold ('cv')."""
+
+    mode: Literal["quick", "cv"] = "quick"
+    folds: int = 5
+    repeats: int = 1
+    test_size: float = 0.25
+    seed: int = 0
+
+    def __post_init__(self) -> None:
+        if self.mode not in ("quick", "cv"):
+            raise InputError(f"Protocol mode must be 'quick' or 'cv'; got {self.mode!r}.")
+        if self.mode == "cv" and not (2 <= self.folds <= 20):
+            raise InputError(f"Folds must be between 2 and 20; got {self.folds}.")
+        if not (1 <= self.repeats <= 10):
+            raise InputError(f"Repeats must be between 1 and 10; got {self.repeats}.")
+        if not (0.05 <= self.test_size <= 0.5):
+            raise InputError(f"Test size must be between 0.05 and 0.5; got {self.test_size}.")
+
+    @property
+    def n_splits(self) -> int:
+        return 1 if self.mode == "quick" else self.folds * self.repeats
+
+    def to_json(self) -> dict:
+        quick = self.mode == "quick"
+        return {
+            "mode": self.mode,
+            "folds": 1 if quick else self.folds,
+            "repeats": 1 if quick else self.repeats,
+            "test_size": self.test_size if quick else None,
+            "seed": self.seed,
+        }
+
+
+@dataclass
+class ProgressEvent:
+    """One step of a comparison, for progress bars: stage is 'start', 'epoch' or 'done'."""
+
+    stage: str
+    technique: str
+    technique_index: int
+    n_techniques: int
+    fold_index: int
+    n_folds: int
+    epoch: int = 0
+    max_epochs: int = 0
+    logs: dict = field(default_factory=dict)
+
+    @property
+    def fraction(self) -> float:
+        """Share of the whole comparison done, counting each technique-fold as one unit."""
+        units = self.n_techniques * self.n_folds
+        done = self.fold_index * self.n_techniques + self.technique_index
+        within = 1.0 if self.stage == "done" else (self.epoch / self.max_epochs if self.max_epochs else 0.0)
+        return min(1.0, (done + within) / units)
+
+
+class Cancelled(Exception):
+    """Raised when a run is stopped on request; results so far are discarded."""
+
+
+@dataclass
+class TechniqueResult:
+    """Everything one technique produced over all folds, probabilities included for curves."""
+
+    spec: TechniqueSpec
+    fold_metrics: list[dict] = field(default_factory=list)
+    fold_metrics_tuned: list[dict] = field(default_factory=list)
+    tuned_thresholds: list[float] = field(default_factory=list)
+    train_class_counts: dict[str, int] = field(default_factory=dict)
+    test_labels: list[np.ndarray] = field(default_factory=list)
+    test_probabilities: list[np.ndarray] = field(default_factory=list)
+    histories: list[dict] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    fit_seconds: float = 0.0
+    failed: str | None = None
+
+    def add_note(self, note: str) -> None:
+        if note not in self.notes:
+            self.notes.append(note)
+
+    @property
+    def labels(self) -> np.ndarray:
+        return np.concatenate(self.test_labels) if self.test_labels else np.array([], dtype=np.int64)
+
+    @property
+    def probabilities(self) -> np.ndarray:
+        return np.concatenate(self.test_probabilities) if self.test_probabilities else np.empty((0, 2))
+
+    @property
+    def fold_index(self) -> np.ndarray:
+        return np.concatenate([np.full(len(labels), index) for index, labels in enumerate(self.test_labels)])
+
+    @property
+    def metrics(self) -> dict:
+        return metric_functions.summarise(self.fold_metrics)[0] if self.fold_metrics else {}
+
+    @property
+    def metrics_std(self) -> dict:
+        return metric_functions.summarise(self.fold_metrics)[1] if self.fold_metrics else {}
+
+    @property
+    def tuned_threshold(self) -> float | None:
+        return float(np.mean(self.tuned_thresholds)) if self.tuned_thresholds else None
+
+    def metrics_at(self, threshold: float) -> dict:
+        """Metrics over all test rows at another threshold: no retraining, only stored probabilities."""
+        return metric_functions.compute_metrics(self.labels, self.probabilities, threshold)
+
+    def confusion_at(self, threshold: float = 0.5) -> np.ndarray:
+        """Confusion matrix summed over test folds (rows = truth, columns = prediction)."""
+        return metric_functions.confusion(self.labels, self.probabilities, threshold)
+
+
+@dataclass
+class Comparison:
+    """A whole run: the dataset summary, the protocol and settings, and one result per technique."""
+
+    dataset: dict
+    protocol: Protocol
+    settings: ModelSettings
+    labels: list[str]
+    results: list[TechniqueResult]
+    notes: list[str] = field(default_factory=list)
+    wall_seconds: float = 0.0
+
+    @property
+    def binary(self) -> bool:
+        return len(self.labels) == 2
+
+
+@dataclass
+class EncodedData:
+    """Cleaned features and integer class codes; binary code 1 is the minority class."""
+
+    features: pd.DataFrame
+    codes: np.ndarray
+    labels: list[str]
+    plan: object
+    notes: list[str]
+
+
+def encode_dataset(frame: pd.DataFrame, target: str) -> EncodedData:
+    """Prepare target and features (row-wise cleaning only: nothing here learns from the rows)."""
+    prepared: PreparedData = prepare(frame, target)
+    plan = plan_columns(prepared.features)
+    if not plan.numeric and not plan.categorical:
+        dropped = "; ".join(f"{name} ({reason})" for name, reason in plan.dropped.items())
+        raise InputError(f"No usable feature columns remain: {dropped}. Add numeric or categorical columns.")
+    labels = ordered_labels(prepared.labels)
+    codes = prepared.labels.map({label: code for code, label in enumerate(labels)}).to_numpy(dtype=np.int64)
+    return EncodedData(clean_features(prepared.features, plan), codes, labels, plan, prepared.notes + plan.notes)
+
+
+def ordered_labels(labels: pd.Series) -> list[str]:
+    """Binary: [majority, minority]; multi-class: natural order (numbers numerically)."""
+    counts = class_counts(labels)
+    if len(counts) == 2:
+        return list(counts)
+    names = list(counts)
+    try:
+        return sorted(names, key=float)
+    except ValueError:
+        return sorted(names)
+
+
+def make_splits(codes: np.ndarray, protocol: Protocol) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Stratified train/test index pairs; raises InputError when a class is too small for the protocol."""
+    smallest = int(np.bincount(codes).min())
+    if protocol.mode == "quick":
+        if smallest < 2:
+            raise InputError("A class has fewer than 2 rows; a stratified split needs at least 2 of every class.")
+        splitter = StratifiedShuffleSplit(n_splits=1, test_size=protocol.test_size, random_state=protocol.seed)
+    else:
+        if smallest < protocol.folds:
+            raise InputError(
+                f"The smallest class has {smallest} rows, fewer than the {protocol.folds} folds asked for. "
+                f"Use at most {smallest} folds, or the quick hold-out split."
+            )
+        splitter = RepeatedStratifiedKFold(
+            n_splits=protocol.folds, n_repeats=protocol.repeats, random_state=protocol.seed
+        )
+    return [(train, test) for train, test in splitter.split(np.zeros(len(codes)), codes)]
+
+
+def validation_slice(codes: np.ndarray, fraction: float, seed: int) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    """Carve the early-stopping slice from training rows (stratified when every class allows it)."""
+    positions = np.arange(len(codes))
+    counts = np.bincount(codes)
+    stratify = codes if counts[counts > 0].min() >= 2 else None
+    fit, validation = train_test_split(positions, test_size=fraction, random_state=seed, stratify=stratify)
+    notes = [] if stratify is not None else ["A class had 1 training row: the validation slice is not stratified."]
+    return np.sort(fit), np.sort(validation), notes
+
+
+def class_weights_for(spec: TechniqueSpec, codes: np.ndarray, n_classes: int) -> dict[int, float] | None:
+    """scikit-learn's balanced weights, or a manual minority weight (every class but the largest)."""
+    if not spec.technique.class_weight:
+        return None
+    present = np.unique(codes)
+    if spec.params["mode"] == "balanced":
+        weights = compute_class_weight("balanced", classes=present, y=codes)
+        return {int(label): float(weight) for label, weight in zip(present, weights)}
+    largest = int(np.bincount(codes, minlength=n_classes).argmax())
+    return {label: (1.0 if label == largest else float(spec.params["minority_weight"])) for label in range(n_classes)}
+
+
+def focal_settings(spec: TechniqueSpec) -> dict | None:
+    if not spec.technique.focal_loss:
+        return None
+    return {
+        "gamma": spec.params["gamma"],
+        "alpha": spec.params["alpha"],
+        "balance_classes": spec.params["balance_classes"],
+    }
+
+
+@dataclass
+class FoldData:
+    """One fold's matrices: stage-one training rows, encoded validation and test rows."""
+
+    base_fit: np.ndarray
+    fit_codes: np.ndarray
+    validation: np.ndarray
+    validation_codes: np.ndarray
+    test: np.ndarray
+    test_codes: np.ndarray
+    encoder: FeatureEncoder
+    notes: list[str]
+
+
+def prepare_fold(data: EncodedData, train: np.ndarray, test: np.ndarray, settings: ModelSettings, seed: int) -> FoldData:
+    """Split off validation rows, then fit the encoder on the remaining training rows only."""
+    fit_positions, validation_positions, notes = validation_slice(data.codes[train], settings.validation_fraction, seed)
+    fit_rows, validation_rows = train[fit_positions], train[validation_positions]
+    encoder = FeatureEncoder(data.plan).fit(data.features.iloc[fit_rows])
+    return FoldData(
+        base_fit=encoder.base(data.features.iloc[fit_rows]),
+        fit_codes=data.codes[fit_rows],
+        validation=encoder.transform(data.features.iloc[validation_rows]),
+        validation_codes=data.codes[validation_rows],
+        test=encoder.transform(data.features.iloc[test]),
+        test_codes=data.codes[test],
+        encoder=encoder,
+        notes=notes,
+    )
+
+
+ProgressHook = Callable[[ProgressEvent], None]
+
+
+def run_technique_on_fold(
+    spec: TechniqueSpec,
+    fold: FoldData,
+    n_classes: int,
+    settings: ModelSettings,
+    seed: int,
+    on_epoch=None,
+    should_stop=None,
+) -> tuple[np.ndarray, np.ndarray, dict, list[str], dict[int, int]]:
+    """Resample, train and predict for one technique on one fold.
+
+    Returns (validation probabilities, test probabilities, history, notes, training class counts).
+    """
+    from imbal_core.train import fit_network
+
+    resampled = resample(spec, fold.base_fit, fold.fit_codes, fold.encoder, seed)
+    notes = list(resampled.notes)
+    members = spec.params["members"] if spec.technique.ensemble else 1
+    validation_sum = np.zeros((len(fold.validation_codes), n_classes))
+    test_sum = np.zeros((len(fold.test_codes), n_classes))
+    history: dict = {}
+    for member in range(members):
+        features, codes = resampled.features, resampled.labels
+        if spec.technique.ensemble:
+            features, codes = balanced_subset(features, codes, seed + member)
+        network = fit_network(
+            features, codes, fold.validation, fold.validation_codes, n_classes, settings, seed + member,
+            focal=focal_settings(spec), class_weight=class_weights_for(spec, codes, n_classes),
+            on_epoch=on_epoch, should_stop=should_stop,
+        )
+        if network.cancelled:
+            raise Cancelled()
+        if network.diverged:
+            raise FloatingPointError("the loss became NaN (try a lower learning rate)")
+        validation_sum += network.predict(fold.validation)
+        test_sum += network.predict(fold.test)
+        history = history or network.history
+    if spec.technique.ensemble:
+        notes.append(f"{members} members, each trained on a balanced random subset; probabilities averaged.")
+    counts = {int(code): int(count) for code, count in enumerate(np.bincount(resampled.labels, minlength=n_classes))}
+    return validation_sum / members, test_sum / members, history, notes, counts
+
+
+def balanced_subset(features: np.ndarray, codes: np.ndarray, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """Every class cut to the smallest class's size by imbalanced-learn's RandomUnderSampler."""
+    from imblearn.under_sampling import RandomUnderSampler
+
+    sampler = RandomUnderSampler(random_state=seed)
+    subset, subset_codes = sampler.fit_resample(features, codes)
+    return np.asarray(subset, dtype=np.float32), np.asarray(subset_codes)
+
+
+def run_comparison(
+    frame: pd.DataFrame,
+    target: str,
+    specs: list[TechniqueSpec],
+    protocol: Protocol | None = None,
+    settings: ModelSettings | None = None,
+    on_progress: ProgressHook | None = None,
+    should_stop: Callable[[], bool] | None = None,
+) -> Comparison:
+    """Run every technique on every fold of the protocol; same seed, same numbers."""
+    protocol = protocol or Protocol()
+    settings = settings or ModelSettings()
+    if not specs:
+        raise InputError("Pick at least one technique to compare.")
+    started = time.perf_counter()
+    data = encode_dataset(frame, target)
+    splits = make_splits(data.codes, protocol)
+    results = [TechniqueResult(spec=spec) for spec in specs]
+    n_classes = len(data.labels)
+    for fold_index, (train, test) in enumerate(splits):
+        fold_seed = protocol.seed + fold_index
+        fold = prepare_fold(data, train, test, settings, fold_seed)
+        for technique_index, (spec, result) in enumerate(zip(specs, results)):
+            event = ProgressEvent("start", spec.technique_id, technique_index, len(specs), fold_index, len(splits),
+                                  max_epochs=settings.max_epochs)
+            _emit(on_progress, event)
+            _run_one(spec, result, fold, fold_index, n_classes, settings, fold_seed, data.labels, event,
+                     on_progress, should_stop)
+            event.stage = "done"
+            _emit(on_progress, event)
+            for note in fold.notes:
+                result.add_note(note)
+    dataset = dataset_summary(data, target)
+    return Comparison(dataset, protocol, settings, data.labels, results, data.notes,
+                      time.perf_counter() - started)
+
+
+def _emit(hook: ProgressHook | None, event: ProgressEvent) -> None:
+    if hook is not None:
+        hook(event)
+
+
+def _run_one(spec, result, fold, fold_index, n_classes, settings, seed, labels, event, on_progress, should_stop):
+    if result.failed:
+        return
+    def on_epoch(epoch: int, logs: dict) -> None:
+        event.stage, event.epoch, event.logs = "epoch", epoch + 1, logs
+        _emit(on_progress, event)
+
+    started = time.perf_counter()
+    try:
+        validation_probabilities, test_probabilities, history, notes, counts = run_technique_on_fold(
+            spec, fold, n_classes, settings, seed, on_epoch, should_stop
+        )
+    except FloatingPointError as error:
+        result.failed = f"Training failed: {error}."
+        result.add_note(result.failed)
+        return
+    result.fit_seconds += time.perf_counter() - started
+    for note in notes:
+        result.add_note(note)
+    if fold_index == 0:
+        result.train_class_counts = {labels[code]: count for code, count in counts.items()}
+    result.histories.append(history)
+    result.test_labels.append(fold.test_codes)
+    result.test_probabilities.append(test_probabilities)
+    result.fold_metrics.append(metric_functions.compute_metrics(fold.test_codes, test_probabilities))
+    if n_classes == 2:
+        threshold = metric_functions.best_f1_threshold(fold.validation_codes, validation_probabilities[:, 1])
+        result.tuned_thresholds.append(threshold)
+        result.fold_metrics_tuned.append(
+            metric_functions.compute_metrics(fold.test_codes, test_probabilities, threshold)
+        )
+
+
+def dataset_summary(data: EncodedData, target: str) -> dict:
+    counts = {label: int(count) for label, count in zip(data.labels, np.bincount(data.codes))}
+    ordered = dict(sorted(counts.items(), key=lambda item: (-item[1], item[0])))
+    minority = list(ordered)[-1]
+    return {
+        "rows": int(len(data.codes)),
+        "features": len(data.plan.numeric) + len(data.plan.categorical),
+        "target": target,
+        "class_counts": ordered,
+        "minority_class": minority,
+        "imbalance_ratio": round(max(counts.values()) / counts[minority], 4),
+    }
+
+
+def resample_preview(
+    frame: pd.DataFrame, target: str, spec: TechniqueSpec, protocol: Protocol | None = None
+) -> dict:
+    """What a sampler does to the training rows of the first split: a teaching view, no training.
+
+    Returns encoded rows before and after, labels, the synthetic mask and the removed rows.
+    """
+    protocol = protocol or Protocol()
+    data = encode_dataset(frame, target)
+    train, _ = make_splits(data.codes, protocol)[0]
+    encoder = FeatureEncoder(data.plan).fit(data.features.iloc[train])
+    base = encoder.base(data.features.iloc[train])
+    result = resample(spec, base, data.codes[train], encoder, protocol.seed)
+    return {
+        "labels": data.labels,
+        "original_features": encoder.encode(base),
+        "original_codes": data.codes[train],
+        "original_rows": data.features.iloc[train].reset_index(drop=True),
+        "result": result,
+        "encoder": encoder,
+    }
+
+
+def leaky_comparison(
+    frame: pd.DataFrame,
+    target: str,
+    specs: list[TechniqueSpec],
+    protocol: Protocol | None = None,
+    settings: ModelSettings | None = None,
+) -> Comparison:
+    """The mistake, on purpose: resample ALL rows first, then split. For the Learn page and for tests.
+
+    Duplicated or interpolated minority rows land on both sides of the split, so test scores inflate.
+    """
+    protocol = protocol or Protocol()
+    settings = settings or ModelSettings()
+    started = time.perf_counter()
+    data = encode_dataset(frame, target)
+    results = []
+    n_classes = len(data.labels)
+    for spec in specs:
+        encoder = FeatureEncoder(data.plan).fit(data.features)
+        resampled = resample(spec, encoder.base(data.features), data.codes, encoder, protocol.seed)
+        train, test = make_splits(resampled.labels, protocol)[0]
+        fit, validation, _ = validation_slice(resampled.labels[train], settings.validation_fraction, protocol.seed)
+        fold = _leaky_fold(resampled, train[fit], train[validation], test, encoder)
+        result = TechniqueResult(spec=spec, notes=["Resampled before the split: these numbers are inflated."])
+        event = ProgressEvent("start", spec.technique_id, 0, 1, 0, 1)
+        _run_one(spec.__class__("baseline", {}), result, fold, 0, n_classes, settings, protocol.seed,
+                 data.labels, event, None, None)
+        result.spec = spec
+        results.append(result)
+    return Comparison(dataset_summary(data, target), protocol, settings, data.labels, results,
+                      ["Leaky protocol: resampling saw the test rows."], time.perf_counter() - started)
+
+
+def _leaky_fold(resampled, fit, validation, test, encoder: FeatureEncoder) -> FoldData:
+    class AlreadyEncoded:
+        """Stands in for the encoder: the leaky rows are already encoded."""
+
+        plan = encoder.plan
+        n_numeric = encoder.n_numeric
+
+        @staticmethod
+        def encode(matrix: np.ndarray) -> np.ndarray:
+            return matrix
+
+    return FoldData(
+        base_fit=resampled.features[fit],
+        fit_codes=resampled.labels[fit],
+        validation=resampled.features[validation],
+        validation_codes=resampled.labels[validation],
+        test=resampled.features[test],
+        test_codes=resampled.labels[test],
+        encoder=AlreadyEncoded(),
+        notes=[],
+    )

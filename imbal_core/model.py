@@ -1,0 +1,92 @@
+"""Small Keras MLP builders. Keras is imported inside the functions, so importing this module is cheap."""
+
+from __future__ import annotations
+
+import os
+
+from dataclasses import asdict, dataclass
+
+import numpy as np
+
+# TensorFlow's C++ start-up chatter (CUDA probes, oneDNN notices) is noise on a CPU machine.
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
+
+@dataclass(frozen=True)
+class ModelSettings:
+    """Network and optimiser settings; the defaults are tuned for speed on CPU (see bench/)."""
+
+    hidden_units: tuple[int, ...] = (64, 32)
+    dropout: float = 0.1
+    learning_rate: float = 3e-3
+    batch_size: int = 256
+    max_epochs: int = 60
+    patience: int = 8
+    validation_fraction: float = 0.2
+
+    def to_json(self) -> dict:
+        data = asdict(self)
+        data["hidden_units"] = list(self.hidden_units)
+        return data
+
+    @classmethod
+    def from_json(cls, data: dict) -> ModelSettings:
+        values = dict(data)
+        if "hidden_units" in values:
+            values["hidden_units"] = tuple(int(units) for units in values["hidden_units"])
+        return cls(**values)
+
+
+def output_bias(labels: np.ndarray, n_classes: int) -> np.ndarray:
+    """Initial output bias from the class priors of the rows the network trains on.
+
+    Binary: log(pos / neg) for the single sigmoid unit; multi-class: log(prior) per softmax unit.
+    """
+    counts = np.bincount(labels, minlength=n_classes).astype(float) + 1e-3  # a class may be absent after cleaning
+    if n_classes == 2:
+        return np.array([np.log(counts[1] / counts[0])])
+    return np.log(counts / counts.sum())
+
+
+def build_loss(n_classes: int, focal: bool, gamma: float = 2.0, alpha: float = 0.25, balance_classes: bool = False):
+    """Cross-entropy, or Keras' built-in focal cross-entropy (binary or categorical)."""
+    import keras
+
+    if n_classes == 2:
+        if focal:
+            return keras.losses.BinaryFocalCrossentropy(gamma=gamma, alpha=alpha, apply_class_balancing=balance_classes)
+        return keras.losses.BinaryCrossentropy()
+    if focal:
+        # Categorical focal loss takes one-hot labels; train.py one-hot encodes when it is used.
+        return keras.losses.CategoricalFocalCrossentropy(gamma=gamma, alpha=alpha)
+    return keras.losses.SparseCategoricalCrossentropy()
+
+
+def create_mlp_model(
+    n_features: int, n_classes: int, settings: ModelSettings, bias: np.ndarray, loss, seed: int, steps_per_execution: int
+):
+    """A fresh compiled MLP; the same seed gives the same initial weights."""
+    import keras
+
+    keras.utils.set_random_seed(seed)
+    inputs = keras.Input(shape=(n_features,), name="features")
+    hidden = inputs
+    for index, units in enumerate(settings.hidden_units):
+        hidden = keras.layers.Dense(units, activation="relu", name=f"hidden_{index}")(hidden)
+        if settings.dropout > 0:
+            hidden = keras.layers.Dropout(settings.dropout, seed=seed + index, name=f"dropout_{index}")(hidden)
+    units, activation = (1, "sigmoid") if n_classes == 2 else (n_classes, "softmax")
+    outputs = keras.layers.Dense(
+        units, activation=activation, bias_initializer=keras.initializers.Constant(bias), name="probability"
+    )(hidden)
+    model = keras.Model(inputs, outputs, name="imbalance_lab_mlp")
+    metrics = [keras.metrics.AUC(curve="PR", name="pr_auc")] if n_classes == 2 else []
+    model.compile(
+        optimizer=keras.optimizers.Adam(learning_rate=settings.learning_rate),
+        loss=loss,
+        metrics=metrics,
+        steps_per_execution=steps_per_execution,
+        # XLA compilation costs seconds per model on CPU and buys nothing for a network this small.
+        jit_compile=False,
+    )
+    return model

@@ -1,0 +1,177 @@
+"""Decide what each column is, then impute, scale and one-hot encode: fitted on training rows only.
+
+Encoding runs in two stages so SMOTENC/SMOTEN can see categories as categories:
+stage one imputes, scales numbers and turns categories into integer codes; stage two
+one-hot encodes those codes for the network. Samplers that need plain numbers run after
+stage two; SMOTE-family samplers on data with categories run between the stages.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+from sklearn.compose import ColumnTransformer
+from sklearn.impute import SimpleImputer
+from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import OneHotEncoder, OrdinalEncoder, StandardScaler
+
+MAX_CATEGORIES = 30
+NUMERIC_SHARE_FOR_COERCION = 0.95
+_DATE_PATTERN = re.compile(r"^\s*(\d{4}-\d{1,2}-\d{1,2}|\d{1,2}[/.]\d{1,2}[/.]\d{2,4})([ T]\d{1,2}:\d{2}.*)?\s*$")
+_ID_NAME = re.compile(r"(^|_)(id|uuid|guid|key|index)$", re.I)
+
+
+@dataclass
+class ColumnPlan:
+    """Which feature columns are numeric, categorical or dropped (with the reason)."""
+
+    numeric: list[str] = field(default_factory=list)
+    categorical: list[str] = field(default_factory=list)
+    coerced: list[str] = field(default_factory=list)
+    dropped: dict[str, str] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+
+def plan_columns(features: pd.DataFrame) -> ColumnPlan:
+    """Classify feature columns; constant, empty, date and ID-like columns are dropped with a reason."""
+    plan = ColumnPlan()
+    rows = len(features)
+    for column in features.columns:
+        values = features[column]
+        non_missing = values.dropna()
+        name = str(column)
+        if non_missing.empty:
+            plan.dropped[name] = "every value is missing"
+        elif non_missing.nunique() == 1:
+            plan.dropped[name] = "constant"
+        elif pd.api.types.is_bool_dtype(values):
+            plan.categorical.append(name)
+        elif pd.api.types.is_numeric_dtype(values):
+            if _looks_like_integer_id(name, non_missing, rows):
+                plan.dropped[name] = "ID-like: a unique integer per row"
+            else:
+                plan.numeric.append(name)
+        else:
+            _plan_text_column(name, non_missing.astype(str), rows, plan)
+    if plan.coerced:
+        plan.notes.append(
+            "Mostly numeric columns with a few text values were read as numbers (the text became missing): "
+            + ", ".join(plan.coerced)
+        )
+    return plan
+
+
+def _looks_like_integer_id(name: str, values: pd.Series, rows: int) -> bool:
+    if not pd.api.types.is_integer_dtype(values) or rows < 20:
+        return False
+    unique_per_row = values.nunique() == len(values)
+    return unique_per_row and (bool(_ID_NAME.search(name)) or values.is_monotonic_increasing)
+
+
+def _plan_text_column(name: str, values: pd.Series, rows: int, plan: ColumnPlan) -> None:
+    sample = values.head(2000)
+    numeric_share = pd.to_numeric(sample, errors="coerce").notna().mean()
+    if numeric_share >= NUMERIC_SHARE_FOR_COERCION:
+        plan.numeric.append(name)
+        plan.coerced.append(name)
+    elif sample.str.match(_DATE_PATTERN).mean() >= NUMERIC_SHARE_FOR_COERCION:
+        plan.dropped[name] = "dates are not used as features"
+    elif rows >= 20 and values.nunique() > max(0.5 * len(values), MAX_CATEGORIES):
+        plan.dropped[name] = f"ID-like: {values.nunique()} distinct values in {len(values)} rows"
+    else:
+        plan.categorical.append(name)
+
+
+def clean_features(features: pd.DataFrame, plan: ColumnPlan) -> pd.DataFrame:
+    """Row-wise cleaning that learns nothing from the data, so it is safe before the split."""
+    cleaned = pd.DataFrame(index=features.index)
+    for column in plan.numeric:
+        numbers = pd.to_numeric(features[column], errors="coerce").astype(float)
+        cleaned[column] = numbers.mask(np.isinf(numbers))
+    for column in plan.categorical:
+        cleaned[column] = features[column].map(str, na_action="ignore").astype(object)
+    return cleaned
+
+
+class FeatureEncoder:
+    """Two-stage encoder fitted on training rows: `base` (codes) then `encode` (one-hot)."""
+
+    def __init__(self, plan: ColumnPlan) -> None:
+        self.plan = plan
+        numeric_steps = Pipeline([("impute", SimpleImputer(strategy="median")), ("scale", StandardScaler())])
+        categorical_steps = Pipeline(
+            [
+                ("impute", SimpleImputer(strategy="most_frequent")),
+                (
+                    "codes",
+                    OrdinalEncoder(
+                        handle_unknown="use_encoded_value",
+                        unknown_value=-1,
+                        max_categories=MAX_CATEGORIES,
+                        dtype=np.float64,
+                    ),
+                ),
+            ]
+        )
+        transformers = []
+        if plan.numeric:
+            transformers.append(("numeric", numeric_steps, plan.numeric))
+        if plan.categorical:
+            transformers.append(("categorical", categorical_steps, plan.categorical))
+        self.base_transformer = ColumnTransformer(transformers, remainder="drop", sparse_threshold=0)
+        self.one_hot: OneHotEncoder | None = None
+
+    @property
+    def categorical_indices(self) -> list[int]:
+        """Positions of category-code columns in the stage-one matrix."""
+        start = len(self.plan.numeric)
+        return list(range(start, start + len(self.plan.categorical)))
+
+    def fit(self, training_features: pd.DataFrame) -> FeatureEncoder:
+        base = self.base_transformer.fit_transform(training_features)
+        if self.plan.categorical:
+            codes = base[:, self.categorical_indices]
+            categories = [np.arange(int(column.max()) + 1, dtype=np.float64) for column in codes.T]
+            self.one_hot = OneHotEncoder(
+                categories=categories, handle_unknown="ignore", sparse_output=False, dtype=np.float32
+            ).fit(codes)
+        return self
+
+    def base(self, features: pd.DataFrame) -> np.ndarray:
+        """Stage one: imputed, scaled numbers followed by integer category codes (-1 = unseen)."""
+        return self.base_transformer.transform(features).astype(np.float64)
+
+    def encode(self, base_matrix: np.ndarray) -> np.ndarray:
+        """Stage two: one-hot encode the category codes; the network's input matrix."""
+        numeric = base_matrix[:, : len(self.plan.numeric)].astype(np.float32)
+        if self.one_hot is None:
+            return numeric
+        codes = base_matrix[:, self.categorical_indices]
+        return np.hstack([numeric, self.one_hot.transform(codes)])
+
+    def transform(self, features: pd.DataFrame) -> np.ndarray:
+        return self.encode(self.base(features))
+
+    @property
+    def n_numeric(self) -> int:
+        return len(self.plan.numeric)
+
+    def decode(self, encoded: np.ndarray) -> pd.DataFrame:
+        """Back to original units and category names (for showing resampled rows to a person)."""
+        frame = pd.DataFrame(index=range(len(encoded)))
+        if self.plan.numeric:
+            scaler = self.base_transformer.named_transformers_["numeric"].named_steps["scale"]
+            numbers = scaler.inverse_transform(encoded[:, : self.n_numeric].astype(np.float64))
+            for position, column in enumerate(self.plan.numeric):
+                frame[column] = numbers[:, position]
+        if self.one_hot is not None:
+            codes = self.one_hot.inverse_transform(encoded[:, self.n_numeric :])
+            ordinal = self.base_transformer.named_transformers_["categorical"].named_steps["codes"]
+            codes = np.where(pd.isna(codes), 0, codes).astype(np.float64)
+            names = ordinal.inverse_transform(codes)
+            for position, column in enumerate(self.plan.categorical):
+                frame[column] = names[:, position]
+        return frame

@@ -1,0 +1,123 @@
+"""Exports of a comparison: the stable JSON document, a metrics CSV, and (in report_html) an offline HTML page."""
+
+from __future__ import annotations
+
+import io
+import json
+import math
+
+import numpy as np
+import pandas as pd
+
+from imbal_core.evaluate import Comparison, TechniqueResult
+from imbal_core.metrics import METRIC_NAMES
+
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _clean(value):
+    """JSON-safe: NaN and infinities become null, numpy scalars become Python numbers."""
+    if isinstance(value, dict):
+        return {str(key): _clean(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_clean(item) for item in value]
+    if isinstance(value, np.ndarray):
+        return _clean(value.tolist())
+    if isinstance(value, (np.integer,)):
+        return int(value)
+    if isinstance(value, (float, np.floating)):
+        return None if not math.isfinite(float(value)) else float(value)
+    return value
+
+
+def result_to_json(result: TechniqueResult, labels: list[str]) -> dict:
+    tuned = result.tuned_threshold
+    tuned_metrics = {}
+    if result.fold_metrics_tuned:
+        from imbal_core.metrics import summarise
+
+        tuned_metrics = summarise(result.fold_metrics_tuned)[0]
+    data = {
+        "technique": result.spec.technique_id,
+        "params": result.spec.params,
+        "metrics": {name: result.metrics.get(name, float("nan")) for name in METRIC_NAMES},
+        "metrics_std": {name: result.metrics_std.get(name, float("nan")) for name in METRIC_NAMES},
+        "tuned_threshold": tuned,
+        "metrics_at_tuned_threshold": tuned_metrics,
+        "train_class_counts": result.train_class_counts,
+        "confusion_matrix": result.confusion_at(0.5).tolist() if result.test_labels else [],
+        "labels": labels,
+        "notes": result.notes,
+        "fit_seconds": round(result.fit_seconds, 3),
+        "failed": result.failed,
+    }
+    if len(labels) > 2 and result.fold_metrics:
+        data["per_class"] = _per_class(result, labels)
+    return data
+
+
+def _per_class(result: TechniqueResult, labels: list[str]) -> dict:
+    pooled = result.metrics_at(0.5)["per_class"]
+    return {
+        label: {name: pooled[name][index] for name in ("precision", "recall", "f1", "support")}
+        for index, label in enumerate(labels)
+    }
+
+
+def comparison_to_json(comparison: Comparison) -> dict:
+    """The `compare` document; its documented keys are stable, others may be added."""
+    protocol = comparison.protocol.to_json()
+    protocol["epochs"] = comparison.settings.max_epochs
+    return _clean(
+        {
+            "dataset": comparison.dataset,
+            "protocol": protocol,
+            "model": comparison.settings.to_json(),
+            "notes": comparison.notes,
+            "wall_seconds": round(comparison.wall_seconds, 3),
+            "results": [result_to_json(result, comparison.labels) for result in comparison.results],
+        }
+    )
+
+
+def comparison_json_text(comparison: Comparison) -> str:
+    return json.dumps(comparison_to_json(comparison), indent=2, allow_nan=False)
+
+
+def metrics_table(comparison: Comparison) -> pd.DataFrame:
+    """One row per technique: mean and std of each metric, tuned threshold, fit time, notes."""
+    rows = []
+    for result in comparison.results:
+        row = {"technique": result.spec.label}
+        for name in METRIC_NAMES:
+            row[name] = result.metrics.get(name, float("nan"))
+            row[f"{name}_std"] = result.metrics_std.get(name, float("nan"))
+        row["tuned_threshold"] = result.tuned_threshold
+        row["fit_seconds"] = round(result.fit_seconds, 2)
+        row["notes"] = " | ".join(result.notes)
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
+    """Prefix text cells that a spreadsheet would run as a formula with a quote (CSV injection)."""
+    safe = frame.copy()
+    for column in safe.columns:
+        if safe[column].dtype == object or pd.api.types.is_string_dtype(safe[column]):
+            safe[column] = safe[column].map(
+                lambda value: "'" + value if isinstance(value, str) and value.startswith(FORMULA_PREFIXES) else value
+            )
+    safe.columns = [
+        "'" + str(name) if str(name).startswith(FORMULA_PREFIXES) else str(name) for name in safe.columns
+    ]
+    return safe
+
+
+def to_csv_text(frame: pd.DataFrame) -> str:
+    buffer = io.StringIO()
+    neutralise_formulas(frame).to_csv(buffer, index=False, lineterminator="\n")
+    return buffer.getvalue()
+
+
+def metrics_csv(comparison: Comparison) -> str:
+    return to_csv_text(metrics_table(comparison))

@@ -1,0 +1,390 @@
+"""The technique registry: each id is a composition of sampler, class weights, loss, ensemble, augmentation.
+
+Every entry declares its parameter schema here; the UI builds widgets from it, the CLI
+parses `--param` against it, and the common tests iterate over every entry.
+Adding a technique is one `_register(...)` call.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from imbal_core.errors import ParameterError
+
+ParamKind = Literal["int", "float", "choice", "bool"]
+Family = Literal["reference", "cost-sensitive", "oversampling", "undersampling", "hybrid", "ensemble", "augmentation"]
+
+
+@dataclass(frozen=True)
+class Param:
+    """One tunable setting: its type, range or choices, default and a one-line help."""
+
+    name: str
+    kind: ParamKind
+    default: Any
+    help: str
+    low: float | None = None
+    high: float | None = None
+    choices: tuple = ()
+
+    def to_json(self) -> dict:
+        data = {"name": self.name, "type": self.kind, "default": self.default, "help": self.help}
+        if self.kind in ("int", "float"):
+            data.update(min=self.low, max=self.high)
+        if self.kind == "choice":
+            data["choices"] = list(self.choices)
+        return data
+
+    def coerce(self, value: Any, technique_id: str) -> Any:
+        """Return `value` converted to this parameter's type, or raise ParameterError."""
+        where = f"Parameter {technique_id}.{self.name}"
+        if self.kind == "bool":
+            return _as_bool(value, where)
+        if self.kind == "choice":
+            if str(value) not in [str(choice) for choice in self.choices]:
+                allowed = ", ".join(str(choice) for choice in self.choices)
+                raise ParameterError(f"{where} must be one of {allowed}; got {value!r}.")
+            return next(choice for choice in self.choices if str(choice) == str(value))
+        number = _as_number(value, self.kind, where)
+        if not (self.low <= number <= self.high):
+            raise ParameterError(f"{where} must be between {self.low:g} and {self.high:g}; got {number:g}.")
+        return number
+
+
+def _as_bool(value: Any, where: str) -> bool:
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in ("1", "true", "yes", "on"):
+        return True
+    if text in ("0", "false", "no", "off"):
+        return False
+    raise ParameterError(f"{where} must be true or false; got {value!r}.")
+
+
+def _as_number(value: Any, kind: str, where: str) -> float | int:
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise ParameterError(f"{where} must be a number; got {value!r}.") from None
+    if number != number or number in (float("inf"), float("-inf")):
+        raise ParameterError(f"{where} must be a finite number; got {value!r}.")
+    if kind == "int":
+        if number != int(number):
+            raise ParameterError(f"{where} must be a whole number; got {value!r}.")
+        return int(number)
+    return number
+
+
+@dataclass(frozen=True)
+class Technique:
+    """A named recipe for handling imbalance, with the schema of its parameters."""
+
+    id: str
+    name: str
+    family: Family
+    summary: str
+    pros: str
+    cons: str
+    params: tuple[Param, ...] = ()
+    sampler: str | None = None
+    class_weight: bool = False
+    focal_loss: bool = False
+    ensemble: bool = False
+    augment: bool = False
+
+    def param(self, name: str) -> Param:
+        for param in self.params:
+            if param.name == name:
+                return param
+        known = ", ".join(param.name for param in self.params) or "none"
+        raise ParameterError(f"Technique {self.id!r} has no parameter {name!r}; its parameters are: {known}.")
+
+    def defaults(self) -> dict[str, Any]:
+        return {param.name: param.default for param in self.params}
+
+    def resolve(self, overrides: dict[str, Any] | None = None) -> dict[str, Any]:
+        """Defaults updated with `overrides`, each checked against the schema."""
+        values = self.defaults()
+        for name, value in (overrides or {}).items():
+            values[name] = self.param(name).coerce(value, self.id)
+        return values
+
+    def to_json(self) -> dict:
+        return {
+            "id": self.id,
+            "name": self.name,
+            "family": self.family,
+            "summary": self.summary,
+            "pros": self.pros,
+            "cons": self.cons,
+            "params": [param.to_json() for param in self.params],
+        }
+
+
+@dataclass(frozen=True)
+class TechniqueSpec:
+    """A technique id with resolved parameter values: what one comparison column runs."""
+
+    technique_id: str
+    params: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def technique(self) -> Technique:
+        return get_technique(self.technique_id)
+
+    @property
+    def label(self) -> str:
+        changed = {k: v for k, v in self.params.items() if self.technique.defaults().get(k) != v}
+        if not changed:
+            return self.technique_id
+        return self.technique_id + "(" + ", ".join(f"{k}={v}" for k, v in changed.items()) + ")"
+
+    def to_json(self) -> dict:
+        return {"technique": self.technique_id, "params": dict(self.params)}
+
+    @classmethod
+    def from_json(cls, data: dict) -> TechniqueSpec:
+        return make_spec(data["technique"], data.get("params"))
+
+
+REGISTRY: dict[str, Technique] = {}
+
+
+def _register(technique: Technique) -> None:
+    if technique.id in REGISTRY:
+        raise RuntimeError(f"Technique id {technique.id!r} registered twice")
+    REGISTRY[technique.id] = technique
+
+
+def get_technique(technique_id: str) -> Technique:
+    try:
+        return REGISTRY[technique_id]
+    except KeyError:
+        known = ", ".join(REGISTRY)
+        raise ParameterError(f"Unknown technique {technique_id!r}. Known techniques: {known}.") from None
+
+
+def make_spec(technique_id: str, params: dict[str, Any] | None = None) -> TechniqueSpec:
+    """Validate a technique id and its parameter overrides into a TechniqueSpec."""
+    technique = get_technique(technique_id)
+    return TechniqueSpec(technique_id, technique.resolve(params))
+
+
+def parse_assignments(assignments: list[str], technique_ids: list[str]) -> dict[str, dict[str, str]]:
+    """Parse CLI `id.name=value` strings into {id: {name: value}}; every id must be among `technique_ids`."""
+    overrides: dict[str, dict[str, str]] = {}
+    for assignment in assignments:
+        key, separator, value = assignment.partition("=")
+        technique_id, dot, name = key.strip().partition(".")
+        if not separator or not dot or not name:
+            raise ParameterError(f"Parameter {assignment!r} should look like technique.name=value, e.g. smote.k_neighbors=3.")
+        get_technique(technique_id).param(name)
+        if technique_id not in technique_ids:
+            raise ParameterError(
+                f"Parameter {assignment!r} is for {technique_id!r}, which is not among the chosen techniques "
+                f"({', '.join(technique_ids)}). Add it to --techniques or drop the parameter."
+            )
+        overrides.setdefault(technique_id, {})[name] = value.strip()
+    return overrides
+
+
+def schemas_json() -> str:
+    return json.dumps([technique.to_json() for technique in REGISTRY.values()], indent=2)
+
+
+# Parameter builders shared by several entries, so a range is declared once.
+def _ratio(default: float = 1.0, low: float = 0.1, direction: str = "over") -> Param:
+    what = "grow each smaller class to" if direction == "over" else "shrink larger classes until the smallest is"
+    return Param(
+        "sampling_ratio", "float", default, f"After resampling, {what} this fraction of the largest class.", low, 1.0
+    )
+
+
+def _k_neighbors(default: int = 5) -> Param:
+    return Param("k_neighbors", "int", default, "Same-class neighbours used to place synthetic rows.", 1, 20)
+
+
+_register(
+    Technique(
+        "baseline", "Baseline", "reference",
+        "Plain cross-entropy on the data as it is: the yardstick every technique must beat.",
+        "Simple; shows what the imbalance does to an untreated model.",
+        "Tends to favour the majority class; minority recall is often poor.",
+    )
+)
+_register(
+    Technique(
+        "class_weight", "Class weights", "cost-sensitive",
+        "Errors on rare classes cost more in the loss (scikit-learn's balanced weights by default).",
+        "No rows added or removed; cheap; works with any loss.",
+        "Large weights make training noisier and probabilities less calibrated.",
+        params=(
+            Param("mode", "choice", "balanced", "'balanced': n / (classes x count); 'manual': use minority_weight.",
+                  choices=("balanced", "manual")),
+            Param("minority_weight", "float", 10.0, "Manual mode: weight of each minority-class row (majority = 1).",
+                  1.0, 200.0),
+        ),
+        class_weight=True,
+    )
+)
+_register(
+    Technique(
+        "focal_loss", "Focal loss", "cost-sensitive",
+        "Keras' focal cross-entropy: down-weights easy, confident rows so training focuses on hard ones.",
+        "No resampling; focuses on hard examples; alpha adds class balance.",
+        "Two extra knobs; probabilities are less calibrated.",
+        params=(
+            Param("gamma", "float", 2.0, "Focusing strength; 0 would be plain cross-entropy (kept >= 1 for stable "
+                  "gradients).", 1.0, 5.0),
+            Param("balance_classes", "bool", True, "Weight the positive (minority) class by alpha, the others by "
+                  "1 - alpha (binary only)."),
+            Param("alpha", "float", 0.75, "Weight of the minority class when balance_classes is on.", 0.05, 0.95),
+        ),
+        focal_loss=True,
+    )
+)
+_register(
+    Technique(
+        "random_over", "Random oversampling", "oversampling",
+        "Duplicates random minority rows (optionally jittered: a smoothed bootstrap).",
+        "Simple; keeps every real row.",
+        "Exact duplicates invite overfitting; longer training.",
+        params=(_ratio(), Param("shrinkage", "float", 0.0, "Jitter for duplicates (0 = exact copies).", 0.0, 3.0)),
+        sampler="random_over",
+    )
+)
+_register(
+    Technique(
+        "smote", "SMOTE", "oversampling",
+        "Creates synthetic minority rows on lines between a minority row and a minority neighbour.",
+        "No exact duplicates; a classic that often helps recall.",
+        "Can create rows inside majority regions; noisy for overlapping classes.",
+        params=(_ratio(), _k_neighbors()),
+        sampler="smote",
+    )
+)
+_register(
+    Technique(
+        "adasyn", "ADASYN", "oversampling",
+        "Like SMOTE, but makes more synthetic rows where minority rows are surrounded by the majority.",
+        "Focuses on the hard border region.",
+        "Amplifies noise and outliers; counts after resampling are approximate.",
+        params=(_ratio(), Param("n_neighbors", "int", 5, "Neighbours used to judge difficulty and to interpolate.",
+                                1, 20)),
+        sampler="adasyn",
+    )
+)
+_register(
+    Technique(
+        "borderline_smote", "Borderline-SMOTE", "oversampling",
+        "SMOTE applied only to minority rows near the class border ('in danger').",
+        "Spends synthetic rows where the decision is made.",
+        "Creates nothing when no minority row is in danger; sensitive to m_neighbors.",
+        params=(
+            _ratio(), _k_neighbors(),
+            Param("m_neighbors", "int", 10, "Neighbours used to decide if a minority row is in danger.", 2, 30),
+            Param("kind", "choice", "borderline-1", "borderline-2 also interpolates toward majority neighbours.",
+                  choices=("borderline-1", "borderline-2")),
+        ),
+        sampler="borderline_smote",
+    )
+)
+_register(
+    Technique(
+        "random_under", "Random undersampling", "undersampling",
+        "Drops random majority rows until the classes reach the chosen ratio.",
+        "Fast; smaller training sets train quickly.",
+        "Throws information away; high variance on small data.",
+        params=(_ratio(low=0.05, direction="under"),),
+        sampler="random_under",
+    )
+)
+_register(
+    Technique(
+        "tomek", "Tomek links", "undersampling",
+        "Removes majority rows that form a Tomek link (mutual nearest neighbours of different classes).",
+        "Cleans the class border; removes few rows.",
+        "Barely changes the class ratio, so it rarely helps alone.",
+        params=(Param("sampling_strategy", "choice", "auto", "Which classes lose rows: 'auto' = all but the "
+                      "minority, 'majority' = only the largest, 'all' = every class.",
+                      choices=("auto", "majority", "all")),),
+        sampler="tomek",
+    )
+)
+_register(
+    Technique(
+        "near_miss", "NearMiss", "undersampling",
+        "Keeps the majority rows closest to minority rows (by one of three rules).",
+        "Deterministic; keeps majority rows that matter for the border.",
+        "Version 1 is sensitive to noise; can distort the majority class badly.",
+        params=(
+            _ratio(low=0.05, direction="under"),
+            Param("version", "int", 1, "NearMiss rule: 1, 2 or 3.", 1, 3),
+            Param("n_neighbors", "int", 3, "Neighbours used to measure closeness.", 1, 10),
+        ),
+        sampler="near_miss",
+    )
+)
+_register(
+    Technique(
+        "enn", "Edited nearest neighbours", "undersampling",
+        "Removes rows of larger classes whose neighbours mostly disagree with their label.",
+        "Cleans noisy and overlapping regions.",
+        "Removes few rows; slow on large data.",
+        params=(
+            Param("n_neighbors", "int", 3, "Neighbours that vote on each row.", 1, 10),
+            Param("kind_sel", "choice", "all", "'all': every neighbour must agree; 'mode': the majority must.",
+                  choices=("all", "mode")),
+        ),
+        sampler="enn",
+    )
+)
+_register(
+    Technique(
+        "smote_tomek", "SMOTE + Tomek links", "hybrid",
+        "SMOTE first, then Tomek links clean the border the synthetic rows blurred.",
+        "Balanced classes with a cleaner border.",
+        "Two steps of cost; Tomek removes little.",
+        params=(_ratio(), _k_neighbors()),
+        sampler="smote_tomek",
+    )
+)
+_register(
+    Technique(
+        "smote_enn", "SMOTE + ENN", "hybrid",
+        "SMOTE first, then edited nearest neighbours remove rows whose neighbours disagree.",
+        "Stronger cleaning than SMOTE + Tomek.",
+        "Can remove many rows, real minority rows included.",
+        params=(_ratio(), _k_neighbors(), Param("enn_neighbors", "int", 3, "Neighbours used by the ENN cleaning.",
+                                                1, 10)),
+        sampler="smote_enn",
+    )
+)
+_register(
+    Technique(
+        "balanced_bagging", "Balanced bagging", "ensemble",
+        "Trains several networks, each on all minority rows plus an equal random draw of the others; averages "
+        "their probabilities.",
+        "Uses every majority row across members; averaging reduces variance.",
+        "N times the training; each member sees little data.",
+        params=(Param("members", "int", 5, "Number of networks in the ensemble.", 2, 15),),
+        ensemble=True,
+    )
+)
+_register(
+    Technique(
+        "noise_augment", "Noise augmentation", "augmentation",
+        "Adds copies of minority rows with Gaussian noise on the numeric features (tabular augmentation).",
+        "Simple; no neighbour search; acts as a regulariser.",
+        "Noise can cross into majority regions; categorical columns are copied unchanged.",
+        params=(
+            _ratio(),
+            Param("noise_scale", "float", 0.1, "Noise standard deviation, in units of each feature's spread.",
+                  0.01, 1.0),
+        ),
+        augment=True,
+    )
+)

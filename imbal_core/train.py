@@ -1,0 +1,147 @@
+"""Fit one network on one fold's training rows: early stopping, best weights restored, progress hooks."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from imbal_core.model import ModelSettings, build_loss, create_mlp_model, output_bias
+
+EpochHook = Callable[[int, dict], None]
+StopCheck = Callable[[], bool]
+PREDICT_CHUNK = 65536
+VALIDATION_BATCH = 8192
+
+
+@dataclass
+class TrainedNetwork:
+    """A fitted model with its per-epoch history and why training ended."""
+
+    model: object
+    history: dict[str, list[float]] = field(default_factory=dict)
+    epochs_run: int = 0
+    diverged: bool = False
+    cancelled: bool = False
+
+    def predict(self, features: np.ndarray) -> np.ndarray:
+        return predict_probabilities(self.model, features)
+
+
+def _configure_tensorflow() -> None:
+    import tensorflow as tf
+
+    # Same seed, same numbers: forbid nondeterministic kernels (the cost on CPU is negligible here).
+    tf.config.experimental.enable_op_determinism()
+
+
+def _callbacks(settings: ModelSettings, monitor: str, mode: str, on_epoch: EpochHook | None, should_stop):
+    import keras
+
+    class Hooks(keras.callbacks.Callback):
+        """Reports each epoch and stops on request or on a NaN loss."""
+
+        def __init__(self) -> None:
+            super().__init__()
+            self.diverged = False
+            self.cancelled = False
+
+        def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
+            logs = logs or {}
+            if not math.isfinite(float(logs.get("loss", 0.0))):
+                self.diverged = True
+                self.model.stop_training = True
+            if on_epoch is not None:
+                on_epoch(epoch, logs)
+            if should_stop is not None and should_stop():
+                self.cancelled = True
+                self.model.stop_training = True
+
+    early_stopping = keras.callbacks.EarlyStopping(
+        monitor=monitor, mode=mode, patience=settings.patience, restore_best_weights=True
+    )
+    return Hooks(), [early_stopping]
+
+
+def fit_network(
+    features: np.ndarray,
+    labels: np.ndarray,
+    validation_features: np.ndarray,
+    validation_labels: np.ndarray,
+    n_classes: int,
+    settings: ModelSettings,
+    seed: int,
+    focal: dict | None = None,
+    class_weight: dict[int, float] | None = None,
+    on_epoch: EpochHook | None = None,
+    should_stop: StopCheck | None = None,
+) -> TrainedNetwork:
+    """Train a fresh MLP; `focal` holds gamma/alpha/balance_classes when focal loss is used."""
+    _configure_tensorflow()
+    loss = build_loss(n_classes, focal is not None, **(focal or {}))
+    one_hot = n_classes > 2 and focal is not None
+    targets, validation_targets = _targets(labels, n_classes, one_hot), _targets(validation_labels, n_classes, one_hot)
+    steps_per_epoch = max(1, math.ceil(len(labels) / settings.batch_size))
+    model = create_mlp_model(
+        features.shape[1], n_classes, settings, output_bias(labels, n_classes), loss, seed,
+        steps_per_execution=min(steps_per_epoch, 32),
+    )
+    monitor, mode = ("val_pr_auc", "max") if n_classes == 2 else ("val_loss", "min")
+    hooks, callbacks = _callbacks(settings, monitor, mode, on_epoch, should_stop)
+    training_rows, validation_rows = _datasets(features, targets, validation_features, validation_targets, settings, seed)
+    history = model.fit(
+        training_rows,
+        validation_data=validation_rows,
+        epochs=settings.max_epochs,
+        class_weight=class_weight,
+        callbacks=[hooks, *callbacks],
+        shuffle=False,  # the dataset shuffles itself, seeded
+        verbose=0,
+    )
+    return TrainedNetwork(
+        model=model,
+        history={name: [float(value) for value in values] for name, values in history.history.items()},
+        epochs_run=len(history.history.get("loss", [])),
+        diverged=hooks.diverged,
+        cancelled=hooks.cancelled,
+    )
+
+
+def _datasets(features, targets, validation_features, validation_targets, settings: ModelSettings, seed: int):
+    """In-memory tf.data pipelines: about 3x less per-epoch overhead than passing NumPy arrays to fit."""
+    import tensorflow as tf
+
+    training = (
+        tf.data.Dataset.from_tensor_slices((features.astype(np.float32), targets))
+        .cache()
+        .shuffle(len(targets), seed=seed, reshuffle_each_iteration=True)
+        .batch(settings.batch_size)
+        .prefetch(2)
+    )
+    validation = (
+        tf.data.Dataset.from_tensor_slices((validation_features.astype(np.float32), validation_targets))
+        .batch(VALIDATION_BATCH)
+        .cache()
+    )
+    return training, validation
+
+
+def _targets(labels: np.ndarray, n_classes: int, one_hot: bool) -> np.ndarray:
+    if one_hot:
+        return np.eye(n_classes, dtype=np.float32)[labels]
+    return labels.astype(np.float32 if n_classes == 2 else np.int64)
+
+
+def predict_probabilities(model, features: np.ndarray) -> np.ndarray:
+    """Class probabilities as an (n, n_classes) array; calls the model directly (no predict() overhead)."""
+    chunks = [
+        np.asarray(model(features[start : start + PREDICT_CHUNK], training=False))
+        for start in range(0, len(features), PREDICT_CHUNK)
+    ]
+    probabilities = np.concatenate(chunks).astype(np.float64)
+    if probabilities.shape[1] == 1:
+        positive = probabilities[:, 0]
+        probabilities = np.column_stack([1.0 - positive, positive])
+    return probabilities
