@@ -14,6 +14,7 @@ EpochHook = Callable[[int, dict], None]
 StopCheck = Callable[[], bool]
 PREDICT_CHUNK = 65536
 VALIDATION_BATCH = 8192
+STEPS_PER_EXECUTION = 32
 
 
 @dataclass
@@ -80,14 +81,9 @@ def fit_network(
 ) -> TrainedNetwork:
     """Train a fresh MLP; `focal` holds gamma/alpha/balance_classes when focal loss is used."""
     _configure_tensorflow()
-    loss = build_loss(n_classes, focal is not None, **(focal or {}))
     one_hot = n_classes > 2 and focal is not None
     targets, validation_targets = _targets(labels, n_classes, one_hot), _targets(validation_labels, n_classes, one_hot)
-    steps_per_epoch = max(1, math.ceil(len(labels) / settings.batch_size))
-    model = create_mlp_model(
-        features.shape[1], n_classes, settings, output_bias(labels, n_classes), loss, seed,
-        steps_per_execution=min(steps_per_epoch, 32),
-    )
+    model = _MODELS.prepared(features.shape[1], n_classes, settings, focal, seed, output_bias(labels, n_classes))
     monitor, mode = ("val_pr_auc", "max") if n_classes == 2 else ("val_loss", "min")
     hooks, callbacks = _callbacks(settings, monitor, mode, on_epoch, should_stop)
     training_rows, validation_rows = _datasets(features, targets, validation_features, validation_targets, settings, seed)
@@ -117,7 +113,7 @@ def _datasets(features, targets, validation_features, validation_targets, settin
         tf.data.Dataset.from_tensor_slices((features.astype(np.float32), targets))
         .cache()
         .shuffle(len(targets), seed=seed, reshuffle_each_iteration=True)
-        .batch(settings.batch_size)
+        .batch(settings.batch_for(len(targets)))
         .prefetch(2)
     )
     validation = (
@@ -126,6 +122,41 @@ def _datasets(features, targets, validation_features, validation_targets, settin
         .cache()
     )
     return training, validation
+
+
+class CompiledModels:
+    """Reuses compiled models across fits: tracing a new model's train and test functions costs about
+    1.5 s, often more than the training itself. Before each fit every variable (weights, dropout seed
+    state, optimiser moments) is reset, so a reused model trains exactly like a fresh one."""
+
+    def __init__(self, capacity: int = 6) -> None:
+        self.capacity = capacity
+        self.models: dict[tuple, object] = {}
+
+    def prepared(self, n_features: int, n_classes: int, settings: ModelSettings, focal: dict | None, seed: int,
+                 bias: np.ndarray):
+        key = (n_features, n_classes, settings, tuple(sorted((focal or {}).items())))
+        fresh = create_mlp_model(n_features, n_classes, settings, bias, _loss(n_classes, focal), seed,
+                                 steps_per_execution=STEPS_PER_EXECUTION)
+        model = self.models.get(key)
+        if model is None:
+            if len(self.models) >= self.capacity:
+                self.models.pop(next(iter(self.models)))
+            self.models[key] = fresh
+            return fresh
+        for target, source in zip(model.variables, fresh.variables, strict=True):
+            target.assign(source)
+        for variable in model.optimizer.variables:
+            if "learning_rate" not in variable.path:
+                variable.assign(np.zeros(variable.shape, dtype=variable.dtype))
+        return model
+
+
+def _loss(n_classes: int, focal: dict | None):
+    return build_loss(n_classes, focal is not None, **(focal or {}))
+
+
+_MODELS = CompiledModels()
 
 
 def _targets(labels: np.ndarray, n_classes: int, one_hot: bool) -> np.ndarray:

@@ -1,0 +1,141 @@
+"""The headless CLI: JSON schema, exit codes and one-line errors."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from imbal_core.cli import main
+from imbal_core.techniques import REGISTRY
+from tests.conftest import make_binary_frame, make_multiclass_frame
+
+ROOT = Path(__file__).resolve().parents[1]
+METRIC_KEYS = {"accuracy", "balanced_accuracy", "precision", "recall", "f1", "roc_auc", "pr_auc", "mcc", "g_mean",
+               "brier"}
+RESULT_KEYS = {"technique", "params", "metrics", "metrics_std", "tuned_threshold", "metrics_at_tuned_threshold",
+               "train_class_counts", "confusion_matrix", "labels", "notes", "fit_seconds"}
+
+
+@pytest.fixture
+def binary_csv(tmp_path) -> Path:
+    path = tmp_path / "binary.csv"
+    make_binary_frame(rows=400).to_csv(path, index=False)
+    return path
+
+
+@pytest.fixture
+def multiclass_csv(tmp_path) -> Path:
+    path = tmp_path / "multi.csv"
+    make_multiclass_frame(rows=500).to_csv(path, index=False)
+    return path
+
+
+def run_cli(*arguments: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "imbal_core", *arguments], cwd=ROOT, capture_output=True, text=True, timeout=600
+    )
+
+
+def check_schema(document: dict, n_classes: int, techniques: list[str]) -> None:
+    assert set(document) >= {"dataset", "protocol", "results"}
+    assert set(document["dataset"]) >= {"rows", "features", "target", "class_counts", "minority_class",
+                                        "imbalance_ratio"}
+    assert set(document["protocol"]) >= {"mode", "folds", "repeats", "test_size", "seed", "epochs"}
+    assert [result["technique"] for result in document["results"]] == techniques
+    for result in document["results"]:
+        assert set(result) >= RESULT_KEYS
+        assert set(result["metrics"]) == METRIC_KEYS == set(result["metrics_std"])
+        assert all(isinstance(value, float) for value in result["metrics"].values()), result["technique"]
+        assert len(result["labels"]) == n_classes
+        assert len(result["confusion_matrix"]) == n_classes
+        if n_classes == 2:
+            assert 0 < result["tuned_threshold"] < 1
+        else:
+            assert set(result["per_class"]) == set(result["labels"])
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("fixture", "target", "n_classes"), [("binary_csv", "label", 2), ("multiclass_csv", "kind", 3)])
+def test_compare_runs_every_technique_and_matches_the_schema(fixture, target, n_classes, request, tmp_path):
+    data = request.getfixturevalue(fixture)
+    out = tmp_path / "result.json"
+    code = main(["compare", str(data), "--target", target, "--techniques", "all", "--epochs", "3", "--json", str(out)])
+    assert code == 0
+    check_schema(json.loads(out.read_text()), n_classes, list(REGISTRY))
+
+
+@pytest.mark.slow
+def test_compare_json_to_stdout_is_pure_json_and_cv_reports_spread(binary_csv):
+    completed = run_cli("compare", str(binary_csv), "--target", "label", "--techniques", "baseline,smote",
+                        "--param", "smote.k_neighbors=3", "--folds", "3", "--epochs", "3", "--json", "-")
+    assert completed.returncode == 0, completed.stderr
+    document = json.loads(completed.stdout)
+    check_schema(document, 2, ["baseline", "smote"])
+    assert document["protocol"] == {"mode": "cv", "folds": 3, "repeats": 1, "test_size": None, "seed": 0,
+                                    "epochs": 3}
+    assert document["results"][1]["params"]["k_neighbors"] == 3
+    assert sum(map(sum, document["results"][0]["confusion_matrix"])) == 400  # every row tested once
+
+
+def test_profile_and_techniques_print_json(binary_csv, capsys):
+    assert main(["profile", str(binary_csv), "--json"]) == 0
+    profile = json.loads(capsys.readouterr().out)
+    assert profile["target"] == "label" and profile["minority_class"] == "rare"
+    assert main(["techniques", "--json"]) == 0
+    schemas = json.loads(capsys.readouterr().out)
+    assert {entry["id"] for entry in schemas} == set(REGISTRY)
+    assert all("params" in entry for entry in schemas)
+
+
+@pytest.mark.slow
+def test_resample_writes_rows_with_a_synthetic_marker(binary_csv, tmp_path, capsys):
+    out = tmp_path / "smote.csv"
+    assert main(["resample", str(binary_csv), "--target", "label", "--technique", "smote", "--out", str(out)]) == 0
+    import pandas as pd
+
+    rows = pd.read_csv(out)
+    assert rows["synthetic"].any()
+    assert (rows.loc[rows["synthetic"], "label"] == "rare").all()  # SMOTE only makes minority rows
+    assert set(rows["channel"].dropna()) <= {"web", "shop", "phone"}  # categories stay categories (SMOTENC)
+    counts = rows["label"].value_counts()
+    assert counts["rare"] == counts["common"]
+
+
+def write(tmp_path: Path, name: str, content: bytes) -> str:
+    path = tmp_path / name
+    path.write_bytes(content)
+    return str(path)
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        (lambda tmp: ["profile", str(tmp / "absent.csv")], "File not found"),
+        (lambda tmp: ["profile", write(tmp, "pic.csv", b"\x89PNG\r\n\x1a\n\x00\x00")], "PNG image"),
+        (lambda tmp: ["profile", write(tmp, "d.csv", b"a,b\n1,2\n"), "--target", "zzz"], "not in the table"),
+        (lambda tmp: ["profile", write(tmp, "d.csv", b"a,b\n1,x\n2,x\n"), "--target", "b"], "only one class"),
+        (lambda tmp: ["profile", write(tmp, "d.csv", b"a,b\n1,0.11\n2,0.52\n3,0.93\n"), "--target", "b"],
+         "continuous"),
+        (lambda tmp: ["compare", write(tmp, "d.csv", b"a,b\n1,x\n2,y\n"), "--target", "b", "--techniques", "smoot"],
+         "Unknown technique"),
+        (lambda tmp: ["compare", write(tmp, "d.csv", b"a,b\n1,x\n2,y\n"), "--target", "b", "--techniques", "smote",
+                      "--param", "smote.k_neighbors=99"], "between 1 and 20"),
+        (lambda tmp: ["compare", "x.csv"], "--target"),
+    ],
+)
+def test_bad_input_exits_2_with_one_clear_line(arguments, message, tmp_path, capsys):
+    assert main(arguments(tmp_path)) == 2
+    error = capsys.readouterr().err.strip()
+    assert message in error
+    assert len(error.splitlines()) == 1 and "Traceback" not in error
+
+
+def test_bad_input_from_a_real_process_has_no_traceback(tmp_path):
+    completed = run_cli("profile", write(tmp_path, "empty.csv", b""))
+    assert completed.returncode == 2
+    assert completed.stderr.strip().startswith("error:") and "Traceback" not in completed.stderr
+    assert completed.stdout == ""

@@ -1,0 +1,101 @@
+"""The evaluation protocol: no leakage, real test ratios, determinism, small-class safety."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from imbal_core.evaluate import Protocol, leaky_comparison, make_splits, run_comparison
+from imbal_core.model import ModelSettings
+from imbal_core.techniques import REGISTRY, make_spec
+from tests.conftest import make_binary_frame
+
+pytestmark = pytest.mark.slow
+
+
+def test_pure_noise_gives_chance_auc_for_every_technique(fast_settings):
+    """Resampling before the split would let copies of test rows into training and lift this above 0.5."""
+    noise = make_binary_frame(rows=1000, minority_share=0.2, signal=0.0, seed=1)
+    specs = [make_spec(technique_id) for technique_id in REGISTRY]
+    comparison = run_comparison(noise, "label", specs, Protocol(test_size=0.5, seed=0), fast_settings)
+    for result in comparison.results:
+        assert result.failed is None
+        assert abs(result.metrics["roc_auc"] - 0.5) < 0.12, result.spec.technique_id
+
+
+def test_the_leaky_protocol_inflates_the_same_noise():
+    """Shows the check above can fail: resampling all rows first inflates ROC-AUC on pure noise."""
+    noise = make_binary_frame(rows=1000, minority_share=0.2, signal=0.0, seed=1)
+    specs = [make_spec("random_over")]
+    protocol = Protocol(test_size=0.5, seed=0)
+    honest = run_comparison(noise, "label", specs, protocol, ModelSettings()).results[0].metrics["roc_auc"]
+    leaky = leaky_comparison(noise, "label", specs, protocol, ModelSettings()).results[0].metrics["roc_auc"]
+    assert leaky > honest + 0.1
+
+
+def test_test_rows_keep_the_real_ratio_while_training_rows_are_resampled(binary_frame, fast_settings):
+    protocol = Protocol(mode="cv", folds=3, seed=0)
+    comparison = run_comparison(binary_frame, "label", [make_spec("random_over")], protocol, fast_settings)
+    result = comparison.results[0]
+    real_share = (binary_frame["label"] == "rare").mean()
+    assert len(result.labels) == len(binary_frame)  # every row tested exactly once over the folds
+    for fold_labels in result.test_labels:
+        assert fold_labels.mean() == pytest.approx(real_share, abs=0.02)
+    assert result.train_class_counts["rare"] == result.train_class_counts["common"]
+
+
+def test_splits_are_stratified_and_disjoint(binary_frame):
+    codes = (binary_frame["label"] == "rare").to_numpy().astype(int)
+    for train, test in make_splits(codes, Protocol(mode="cv", folds=5, repeats=2, seed=3)):
+        assert not set(train) & set(test)
+        assert abs(codes[test].mean() - codes.mean()) < 0.02
+
+
+def test_same_seed_same_numbers_whatever_ran_before(binary_frame, fast_settings):
+    specs = [make_spec("smote"), make_spec("focal_loss")]
+    first = run_comparison(binary_frame, "label", specs, Protocol(seed=5), fast_settings)
+    # A different technique first, so reused compiled models must be reset completely.
+    second = run_comparison(binary_frame, "label", [make_spec("baseline"), *specs], Protocol(seed=5), fast_settings)
+    for before, after in zip(first.results, second.results[1:]):
+        assert before.metrics == after.metrics
+        np.testing.assert_array_equal(before.probabilities, after.probabilities)
+    other_seed = run_comparison(binary_frame, "label", specs, Protocol(seed=6), fast_settings)
+    assert not np.array_equal(other_seed.results[0].probabilities, first.results[0].probabilities)
+
+
+def test_three_training_rows_still_run_smote_with_a_note(fast_settings):
+    frame = make_binary_frame(rows=200, minority_share=0.0, seed=2)
+    frame.loc[:4, "label"] = "rare"  # 5 rare rows: 4 in training, 3 after the validation slice
+    comparison = run_comparison(frame, "label", [make_spec("smote")], Protocol(test_size=0.25, seed=0), fast_settings)
+    result = comparison.results[0]
+    assert result.failed is None
+    assert any("k_neighbors lowered from 5 to" in note for note in result.notes), result.notes
+    assert np.isfinite(result.probabilities).all()
+
+
+def test_tuned_threshold_comes_from_validation_rows(binary_frame, fast_settings):
+    result = run_comparison(binary_frame, "label", [make_spec("baseline")], Protocol(), fast_settings).results[0]
+    assert 0.0 < result.tuned_threshold < 1.0
+    moved = result.metrics_at(result.tuned_threshold)
+    assert moved["roc_auc"] == pytest.approx(result.metrics["roc_auc"])  # ranking metrics ignore the threshold
+    assert result.confusion_at(0.0)[:, 1].sum() == len(result.labels)  # threshold 0: everything is minority
+
+
+def test_multiclass_reports_macro_and_per_class(multiclass_frame, fast_settings):
+    specs = [make_spec("baseline"), make_spec("focal_loss"), make_spec("smote"), make_spec("near_miss")]
+    comparison = run_comparison(multiclass_frame, "kind", specs, Protocol(), fast_settings)
+    assert comparison.labels == ["a", "b", "c"]
+    for result in comparison.results:
+        assert result.failed is None
+        assert result.probabilities.shape[1] == 3
+        assert np.allclose(result.probabilities.sum(axis=1), 1.0, atol=1e-4)
+        assert len(result.metrics_at(0.5)["per_class"]["recall"]) == 3
+
+
+def test_nan_loss_stops_the_technique_with_a_note_and_the_run_returns(binary_frame):
+    exploding = ModelSettings(hidden_units=(16,), max_epochs=3, learning_rate=1e30, batch_size=64)
+    comparison = run_comparison(binary_frame, "label", [make_spec("baseline"), make_spec("smote")], Protocol(), exploding)
+    for result in comparison.results:
+        assert result.failed is not None and "NaN" in result.failed
+        assert result.failed in result.notes
+        assert result.metrics == {}
