@@ -1,0 +1,45 @@
+# The README's two commands are `make run` and `make test`; each creates or reuses .venv by itself.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+PORT ?= 8501
+
+.PHONY: run test test-fast lint format browser samples bench clean
+
+run: $(VENV)/.runtime-installed
+	$(BIN)/streamlit run app.py --server.port $(PORT)
+
+test: $(VENV)/.dev-installed
+	./.ci/ensure-chromium
+	$(BIN)/python -m pytest
+
+# Everything except training and the browser: a quick loop while editing.
+test-fast: $(VENV)/.dev-installed
+	$(BIN)/python -m pytest -m "not slow and not browser"
+
+lint: $(VENV)/.dev-installed
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(VENV)/.dev-installed
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+samples: $(VENV)/.runtime-installed
+	$(BIN)/python sample_data/generate.py
+
+$(VENV)/bin/python:
+	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ is needed; set PYTHON=python3.11"'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.runtime-installed: requirements.txt | $(VENV)/bin/python
+	$(BIN)/python -m pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.dev-installed: requirements.txt requirements-dev.txt | $(VENV)/bin/python
+	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	touch $(VENV)/.runtime-installed $@
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache
