@@ -36,8 +36,11 @@ def build_parser() -> argparse.ArgumentParser:
     compare = commands.add_parser("compare", help="Train and compare techniques.")
     compare.add_argument("data")
     compare.add_argument("--target", required=True)
-    compare.add_argument("--techniques", help="Comma-separated ids (default: baseline,class_weight,focal_loss,"
-                         "random_over,smote,random_under); 'all' runs every technique.")
+    compare.add_argument(
+        "--techniques",
+        help="Comma-separated ids (default: baseline,class_weight,focal_loss,"
+        "random_over,smote,random_under); 'all' runs every technique.",
+    )
     compare.add_argument("--param", action="append", default=[], metavar="ID.NAME=VALUE")
     compare.add_argument("--folds", type=int, help="K-fold cross-validation (robust mode); omit for one split.")
     compare.add_argument("--repeats", type=int, default=1)
@@ -181,8 +184,8 @@ def _table_text(comparison) -> str:
 def _resample(arguments) -> int:
     from imbal_core.data import load_table
     from imbal_core.evaluate import resample_preview
-    from imbal_core.resampling import resampled_rows_frame
     from imbal_core.report import to_csv_text
+    from imbal_core.resampling import resampled_rows_frame
     from imbal_core.techniques import get_technique, make_spec
 
     technique = get_technique(arguments.technique)

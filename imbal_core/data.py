@@ -129,9 +129,7 @@ def parse_bytes(raw: bytes, file_name: str) -> LoadedTable:
                 "or Parquet and upload that."
             )
     if b"\x00" in raw[:4096]:
-        raise InputError(
-            f"{file_name} contains binary data, not text. Upload a CSV, TSV or Parquet file."
-        )
+        raise InputError(f"{file_name} contains binary data, not text. Upload a CSV, TSV or Parquet file.")
     text, encoding_note = _decode(raw)
     return _read_delimited(text, file_name, encoding_note)
 
@@ -191,9 +189,7 @@ def _read_delimited(text: str, file_name: str, encoding_note: str | None) -> Loa
         ) from None
     frame.columns = [str(column).strip() for column in frame.columns]
     if duplicates:
-        notes.append(
-            "Duplicated column names were renamed with a suffix (.1, .2, ...): " + ", ".join(duplicates[:10])
-        )
+        notes.append("Duplicated column names were renamed with a suffix (.1, .2, ...): " + ", ".join(duplicates[:10]))
     return _checked(LoadedTable(frame=frame, notes=notes), file_name)
 
 

@@ -230,7 +230,7 @@ def class_weights_for(spec: TechniqueSpec, codes: np.ndarray, n_classes: int) ->
     present = np.unique(codes)
     if spec.params["mode"] == "balanced":
         weights = compute_class_weight("balanced", classes=present, y=codes)
-        return {int(label): float(weight) for label, weight in zip(present, weights)}
+        return {int(label): float(weight) for label, weight in zip(present, weights, strict=False)}
     largest = int(np.bincount(codes, minlength=n_classes).argmax())
     return {label: (1.0 if label == largest else float(spec.params["minority_weight"])) for label in range(n_classes)}
 
@@ -259,7 +259,9 @@ class FoldData:
     notes: list[str]
 
 
-def prepare_fold(data: EncodedData, train: np.ndarray, test: np.ndarray, settings: ModelSettings, seed: int) -> FoldData:
+def prepare_fold(
+    data: EncodedData, train: np.ndarray, test: np.ndarray, settings: ModelSettings, seed: int
+) -> FoldData:
     """Split off validation rows, then fit the encoder on the remaining training rows only."""
     fit_positions, validation_positions, notes = validation_slice(data.codes[train], settings.validation_fraction, seed)
     fit_rows, validation_rows = train[fit_positions], train[validation_positions]
@@ -305,9 +307,17 @@ def run_technique_on_fold(
         if spec.technique.ensemble:
             features, codes = balanced_subset(features, codes, seed + member)
         network = fit_network(
-            features, codes, fold.validation, fold.validation_codes, n_classes, settings, seed + member,
-            focal=focal_settings(spec), class_weight=class_weights_for(spec, codes, n_classes),
-            on_epoch=on_epoch, should_stop=should_stop,
+            features,
+            codes,
+            fold.validation,
+            fold.validation_codes,
+            n_classes,
+            settings,
+            seed + member,
+            focal=focal_settings(spec),
+            class_weight=class_weights_for(spec, codes, n_classes),
+            on_epoch=on_epoch,
+            should_stop=should_stop,
         )
         if network.cancelled:
             raise Cancelled()
@@ -353,19 +363,36 @@ def run_comparison(
     for fold_index, (train, test) in enumerate(splits):
         fold_seed = protocol.seed + fold_index
         fold = prepare_fold(data, train, test, settings, fold_seed)
-        for technique_index, (spec, result) in enumerate(zip(specs, results)):
-            event = ProgressEvent("start", spec.technique_id, technique_index, len(specs), fold_index, len(splits),
-                                  max_epochs=settings.max_epochs)
+        for technique_index, (spec, result) in enumerate(zip(specs, results, strict=False)):
+            event = ProgressEvent(
+                "start",
+                spec.technique_id,
+                technique_index,
+                len(specs),
+                fold_index,
+                len(splits),
+                max_epochs=settings.max_epochs,
+            )
             _emit(on_progress, event)
-            _run_one(spec, result, fold, fold_index, n_classes, settings, fold_seed, data.labels, event,
-                     on_progress, should_stop)
+            _run_one(
+                spec,
+                result,
+                fold,
+                fold_index,
+                n_classes,
+                settings,
+                fold_seed,
+                data.labels,
+                event,
+                on_progress,
+                should_stop,
+            )
             event.stage = "done"
             _emit(on_progress, event)
             for note in fold.notes:
                 result.add_note(note)
     dataset = dataset_summary(data, target)
-    return Comparison(dataset, protocol, settings, data.labels, results, data.notes,
-                      time.perf_counter() - started)
+    return Comparison(dataset, protocol, settings, data.labels, results, data.notes, time.perf_counter() - started)
 
 
 def _emit(hook: ProgressHook | None, event: ProgressEvent) -> None:
@@ -376,6 +403,7 @@ def _emit(hook: ProgressHook | None, event: ProgressEvent) -> None:
 def _run_one(spec, result, fold, fold_index, n_classes, settings, seed, labels, event, on_progress, should_stop):
     if result.failed:
         return
+
     def on_epoch(epoch: int, logs: dict) -> None:
         event.stage, event.epoch, event.logs = "epoch", epoch + 1, logs
         _emit(on_progress, event)
@@ -407,7 +435,7 @@ def _run_one(spec, result, fold, fold_index, n_classes, settings, seed, labels, 
 
 
 def dataset_summary(data: EncodedData, target: str) -> dict:
-    counts = {label: int(count) for label, count in zip(data.labels, np.bincount(data.codes))}
+    counts = {label: int(count) for label, count in zip(data.labels, np.bincount(data.codes), strict=False)}
     ordered = dict(sorted(counts.items(), key=lambda item: (-item[1], item[0])))
     minority = list(ordered)[-1]
     return {
@@ -420,9 +448,7 @@ def dataset_summary(data: EncodedData, target: str) -> dict:
     }
 
 
-def resample_preview(
-    frame: pd.DataFrame, target: str, spec: TechniqueSpec, protocol: Protocol | None = None
-) -> dict:
+def resample_preview(frame: pd.DataFrame, target: str, spec: TechniqueSpec, protocol: Protocol | None = None) -> dict:
     """What a sampler does to the training rows of the first split: a teaching view, no training.
 
     Returns encoded rows before and after, labels, the synthetic mask and the removed rows.
@@ -468,12 +494,30 @@ def leaky_comparison(
         fold = _leaky_fold(resampled, train[fit], train[validation], test, encoder)
         result = TechniqueResult(spec=spec, notes=["Resampled before the split: these numbers are inflated."])
         event = ProgressEvent("start", spec.technique_id, 0, 1, 0, 1)
-        _run_one(spec.__class__("baseline", {}), result, fold, 0, n_classes, settings, protocol.seed,
-                 data.labels, event, None, None)
+        _run_one(
+            spec.__class__("baseline", {}),
+            result,
+            fold,
+            0,
+            n_classes,
+            settings,
+            protocol.seed,
+            data.labels,
+            event,
+            None,
+            None,
+        )
         result.spec = spec
         results.append(result)
-    return Comparison(dataset_summary(data, target), protocol, settings, data.labels, results,
-                      ["Leaky protocol: resampling saw the test rows."], time.perf_counter() - started)
+    return Comparison(
+        dataset_summary(data, target),
+        protocol,
+        settings,
+        data.labels,
+        results,
+        ["Leaky protocol: resampling saw the test rows."],
+        time.perf_counter() - started,
+    )
 
 
 def _leaky_fold(resampled, fit, validation, test, encoder: FeatureEncoder) -> FoldData:

@@ -29,7 +29,16 @@ from sklearn.metrics import (
 )
 
 METRIC_NAMES = (
-    "precision", "recall", "f1", "pr_auc", "roc_auc", "balanced_accuracy", "mcc", "g_mean", "brier", "accuracy",
+    "precision",
+    "recall",
+    "f1",
+    "pr_auc",
+    "roc_auc",
+    "balanced_accuracy",
+    "mcc",
+    "g_mean",
+    "brier",
+    "accuracy",
 )
 LOWER_IS_BETTER = frozenset({"brier"})
 THRESHOLD_FREE = frozenset({"roc_auc", "pr_auc", "brier"})
@@ -81,9 +90,7 @@ def _binary_ranking_metrics(labels: np.ndarray, positive: np.ndarray) -> dict:
 def _multiclass_metrics(labels: np.ndarray, predicted: np.ndarray, probabilities: np.ndarray) -> dict:
     n_classes = probabilities.shape[1]
     classes = list(range(n_classes))
-    precision, recall, f1, support = precision_recall_fscore_support(
-        labels, predicted, labels=classes, zero_division=0
-    )
+    precision, recall, f1, support = precision_recall_fscore_support(labels, predicted, labels=classes, zero_division=0)
     one_hot = np.eye(n_classes)[labels]
     present = one_hot.sum(axis=0) > 0
     roc_auc = (
@@ -132,12 +139,18 @@ def threshold_sweep(labels: np.ndarray, positive: np.ndarray, thresholds: np.nda
     actual = labels[None, :] == 1
     true_positive = (predicted & actual).sum(axis=1)
     predicted_positive = predicted.sum(axis=1)
-    precision = np.divide(true_positive, predicted_positive, out=np.zeros(len(thresholds)), where=predicted_positive > 0)
+    precision = np.divide(
+        true_positive, predicted_positive, out=np.zeros(len(thresholds)), where=predicted_positive > 0
+    )
     recall = true_positive / max(int(actual.sum()), 1)
     with np.errstate(divide="ignore", invalid="ignore"):
         f1 = np.where(precision + recall > 0, 2 * precision * recall / (precision + recall), 0.0)
-    return {"threshold": thresholds.tolist(), "precision": precision.tolist(), "recall": recall.tolist(),
-            "f1": f1.tolist()}
+    return {
+        "threshold": thresholds.tolist(),
+        "precision": precision.tolist(),
+        "recall": recall.tolist(),
+        "f1": f1.tolist(),
+    }
 
 
 def roc_points(labels: np.ndarray, positive: np.ndarray) -> dict:

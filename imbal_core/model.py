@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import math
 import os
-
 from dataclasses import asdict, dataclass
 
 import numpy as np
@@ -73,7 +72,13 @@ def build_loss(n_classes: int, focal: bool, gamma: float = 2.0, alpha: float = 0
 
 
 def create_mlp_model(
-    n_features: int, n_classes: int, settings: ModelSettings, bias: np.ndarray, loss, seed: int, steps_per_execution: int
+    n_features: int,
+    n_classes: int,
+    settings: ModelSettings,
+    bias: np.ndarray,
+    loss,
+    seed: int,
+    steps_per_execution: int,
 ):
     """A fresh compiled MLP; the same seed gives the same initial weights."""
     import keras

@@ -107,9 +107,7 @@ def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
             safe[column] = safe[column].map(
                 lambda value: "'" + value if isinstance(value, str) and value.startswith(FORMULA_PREFIXES) else value
             )
-    safe.columns = [
-        "'" + str(name) if str(name).startswith(FORMULA_PREFIXES) else str(name) for name in safe.columns
-    ]
+    safe.columns = ["'" + str(name) if str(name).startswith(FORMULA_PREFIXES) else str(name) for name in safe.columns]
     return safe
 
 

@@ -238,16 +238,17 @@ def _undersample(spec: TechniqueSpec, encoded: np.ndarray, labels: np.ndarray, s
     smallest = int(np.bincount(labels)[np.bincount(labels) > 0].min())
     neighbours = min(params["n_neighbors"], smallest)
     if neighbours < params["n_neighbors"]:
-        notes.append(f"n_neighbors lowered from {params['n_neighbors']} to {neighbours}: the smallest class has "
-                     f"{smallest} rows in this fold.")
-    sampler = NearMiss(sampling_strategy=targets, version=params["version"], n_neighbors=neighbours,
-                       n_neighbors_ver3=neighbours)
+        notes.append(
+            f"n_neighbors lowered from {params['n_neighbors']} to {neighbours}: the smallest class has "
+            f"{smallest} rows in this fold."
+        )
+    sampler = NearMiss(
+        sampling_strategy=targets, version=params["version"], n_neighbors=neighbours, n_neighbors_ver3=neighbours
+    )
     return _run_tracked(sampler, encoded, labels, f"NearMiss-{params['version']}", notes, False)
 
 
-def _noise_augment(
-    params: dict, encoded: np.ndarray, labels: np.ndarray, n_numeric: int, seed: int
-) -> ResampleResult:
+def _noise_augment(params: dict, encoded: np.ndarray, labels: np.ndarray, n_numeric: int, seed: int) -> ResampleResult:
     """Append jittered copies of rows of small classes; noise on numeric (standardised) columns only."""
     targets = oversampling_targets(labels, params["sampling_ratio"])
     if not targets:

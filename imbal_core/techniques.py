@@ -180,7 +180,9 @@ def parse_assignments(assignments: list[str], technique_ids: list[str]) -> dict[
         key, separator, value = assignment.partition("=")
         technique_id, dot, name = key.strip().partition(".")
         if not separator or not dot or not name:
-            raise ParameterError(f"Parameter {assignment!r} should look like technique.name=value, e.g. smote.k_neighbors=3.")
+            raise ParameterError(
+                f"Parameter {assignment!r} should look like technique.name=value, e.g. smote.k_neighbors=3."
+            )
         get_technique(technique_id).param(name)
         if technique_id not in technique_ids:
             raise ParameterError(
@@ -209,7 +211,9 @@ def _k_neighbors(default: int = 5) -> Param:
 
 _register(
     Technique(
-        "baseline", "Baseline", "reference",
+        "baseline",
+        "Baseline",
+        "reference",
         "Plain cross-entropy on the data as it is: the yardstick every technique must beat.",
         "Simple; shows what the imbalance does to an untreated model.",
         "Tends to favour the majority class; minority recall is often poor.",
@@ -217,30 +221,55 @@ _register(
 )
 _register(
     Technique(
-        "class_weight", "Class weights", "cost-sensitive",
+        "class_weight",
+        "Class weights",
+        "cost-sensitive",
         "Errors on rare classes cost more in the loss (scikit-learn's balanced weights by default).",
         "No rows added or removed; cheap; works with any loss.",
         "Large weights make training noisier and probabilities less calibrated.",
         params=(
-            Param("mode", "choice", "balanced", "'balanced': n / (classes x count); 'manual': use minority_weight.",
-                  choices=("balanced", "manual")),
-            Param("minority_weight", "float", 10.0, "Manual mode: weight of each minority-class row (majority = 1).",
-                  1.0, 200.0),
+            Param(
+                "mode",
+                "choice",
+                "balanced",
+                "'balanced': n / (classes x count); 'manual': use minority_weight.",
+                choices=("balanced", "manual"),
+            ),
+            Param(
+                "minority_weight",
+                "float",
+                10.0,
+                "Manual mode: weight of each minority-class row (majority = 1).",
+                1.0,
+                200.0,
+            ),
         ),
         class_weight=True,
     )
 )
 _register(
     Technique(
-        "focal_loss", "Focal loss", "cost-sensitive",
+        "focal_loss",
+        "Focal loss",
+        "cost-sensitive",
         "Keras' focal cross-entropy: down-weights easy, confident rows so training focuses on hard ones.",
         "No resampling; focuses on hard examples; alpha adds class balance.",
         "Two extra knobs; probabilities are less calibrated.",
         params=(
-            Param("gamma", "float", 2.0, "Focusing strength; 0 would be plain cross-entropy (kept >= 1 for stable "
-                  "gradients).", 1.0, 5.0),
-            Param("balance_classes", "bool", True, "Weight the positive (minority) class by alpha, the others by "
-                  "1 - alpha (binary only)."),
+            Param(
+                "gamma",
+                "float",
+                2.0,
+                "Focusing strength; 0 would be plain cross-entropy (kept >= 1 for stable gradients).",
+                1.0,
+                5.0,
+            ),
+            Param(
+                "balance_classes",
+                "bool",
+                True,
+                "Weight the positive (minority) class by alpha, the others by 1 - alpha (binary only).",
+            ),
             Param("alpha", "float", 0.75, "Weight of the minority class when balance_classes is on.", 0.05, 0.95),
         ),
         focal_loss=True,
@@ -248,7 +277,9 @@ _register(
 )
 _register(
     Technique(
-        "random_over", "Random oversampling", "oversampling",
+        "random_over",
+        "Random oversampling",
+        "oversampling",
         "Duplicates random minority rows (optionally jittered: a smoothed bootstrap).",
         "Simple; keeps every real row.",
         "Exact duplicates invite overfitting; longer training.",
@@ -258,7 +289,9 @@ _register(
 )
 _register(
     Technique(
-        "smote", "SMOTE", "oversampling",
+        "smote",
+        "SMOTE",
+        "oversampling",
         "Creates synthetic minority rows on lines between a minority row and a minority neighbour.",
         "No exact duplicates; a classic that often helps recall.",
         "Can create rows inside majority regions; noisy for overlapping classes.",
@@ -268,33 +301,47 @@ _register(
 )
 _register(
     Technique(
-        "adasyn", "ADASYN", "oversampling",
+        "adasyn",
+        "ADASYN",
+        "oversampling",
         "Like SMOTE, but makes more synthetic rows where minority rows are surrounded by the majority.",
         "Focuses on the hard border region.",
         "Amplifies noise and outliers; counts after resampling are approximate.",
-        params=(_ratio(), Param("n_neighbors", "int", 5, "Neighbours used to judge difficulty and to interpolate.",
-                                1, 20)),
+        params=(
+            _ratio(),
+            Param("n_neighbors", "int", 5, "Neighbours used to judge difficulty and to interpolate.", 1, 20),
+        ),
         sampler="adasyn",
     )
 )
 _register(
     Technique(
-        "borderline_smote", "Borderline-SMOTE", "oversampling",
+        "borderline_smote",
+        "Borderline-SMOTE",
+        "oversampling",
         "SMOTE applied only to minority rows near the class border ('in danger').",
         "Spends synthetic rows where the decision is made.",
         "Creates nothing when no minority row is in danger; sensitive to m_neighbors.",
         params=(
-            _ratio(), _k_neighbors(),
+            _ratio(),
+            _k_neighbors(),
             Param("m_neighbors", "int", 10, "Neighbours used to decide if a minority row is in danger.", 2, 30),
-            Param("kind", "choice", "borderline-1", "borderline-2 also interpolates toward majority neighbours.",
-                  choices=("borderline-1", "borderline-2")),
+            Param(
+                "kind",
+                "choice",
+                "borderline-1",
+                "borderline-2 also interpolates toward majority neighbours.",
+                choices=("borderline-1", "borderline-2"),
+            ),
         ),
         sampler="borderline_smote",
     )
 )
 _register(
     Technique(
-        "random_under", "Random undersampling", "undersampling",
+        "random_under",
+        "Random undersampling",
+        "undersampling",
         "Drops random majority rows until the classes reach the chosen ratio.",
         "Fast; smaller training sets train quickly.",
         "Throws information away; high variance on small data.",
@@ -304,19 +351,30 @@ _register(
 )
 _register(
     Technique(
-        "tomek", "Tomek links", "undersampling",
+        "tomek",
+        "Tomek links",
+        "undersampling",
         "Removes majority rows that form a Tomek link (mutual nearest neighbours of different classes).",
         "Cleans the class border; removes few rows.",
         "Barely changes the class ratio, so it rarely helps alone.",
-        params=(Param("sampling_strategy", "choice", "auto", "Which classes lose rows: 'auto' = all but the "
-                      "minority, 'majority' = only the largest, 'all' = every class.",
-                      choices=("auto", "majority", "all")),),
+        params=(
+            Param(
+                "sampling_strategy",
+                "choice",
+                "auto",
+                "Which classes lose rows: 'auto' = all but the "
+                "minority, 'majority' = only the largest, 'all' = every class.",
+                choices=("auto", "majority", "all"),
+            ),
+        ),
         sampler="tomek",
     )
 )
 _register(
     Technique(
-        "near_miss", "NearMiss", "undersampling",
+        "near_miss",
+        "NearMiss",
+        "undersampling",
         "Keeps the majority rows closest to minority rows (by one of three rules).",
         "Deterministic; keeps majority rows that matter for the border.",
         "Version 1 is sensitive to noise; can distort the majority class badly.",
@@ -330,21 +388,30 @@ _register(
 )
 _register(
     Technique(
-        "enn", "Edited nearest neighbours", "undersampling",
+        "enn",
+        "Edited nearest neighbours",
+        "undersampling",
         "Removes rows of larger classes whose neighbours mostly disagree with their label.",
         "Cleans noisy and overlapping regions.",
         "Removes few rows; slow on large data.",
         params=(
             Param("n_neighbors", "int", 3, "Neighbours that vote on each row.", 1, 10),
-            Param("kind_sel", "choice", "all", "'all': every neighbour must agree; 'mode': the majority must.",
-                  choices=("all", "mode")),
+            Param(
+                "kind_sel",
+                "choice",
+                "all",
+                "'all': every neighbour must agree; 'mode': the majority must.",
+                choices=("all", "mode"),
+            ),
         ),
         sampler="enn",
     )
 )
 _register(
     Technique(
-        "smote_tomek", "SMOTE + Tomek links", "hybrid",
+        "smote_tomek",
+        "SMOTE + Tomek links",
+        "hybrid",
         "SMOTE first, then Tomek links clean the border the synthetic rows blurred.",
         "Balanced classes with a cleaner border.",
         "Two steps of cost; Tomek removes little.",
@@ -354,18 +421,25 @@ _register(
 )
 _register(
     Technique(
-        "smote_enn", "SMOTE + ENN", "hybrid",
+        "smote_enn",
+        "SMOTE + ENN",
+        "hybrid",
         "SMOTE first, then edited nearest neighbours remove rows whose neighbours disagree.",
         "Stronger cleaning than SMOTE + Tomek.",
         "Can remove many rows, real minority rows included.",
-        params=(_ratio(), _k_neighbors(), Param("enn_neighbors", "int", 3, "Neighbours used by the ENN cleaning.",
-                                                1, 10)),
+        params=(
+            _ratio(),
+            _k_neighbors(),
+            Param("enn_neighbors", "int", 3, "Neighbours used by the ENN cleaning.", 1, 10),
+        ),
         sampler="smote_enn",
     )
 )
 _register(
     Technique(
-        "balanced_bagging", "Balanced bagging", "ensemble",
+        "balanced_bagging",
+        "Balanced bagging",
+        "ensemble",
         "Trains several networks, each on all minority rows plus an equal random draw of the others; averages "
         "their probabilities.",
         "Uses every majority row across members; averaging reduces variance.",
@@ -376,14 +450,17 @@ _register(
 )
 _register(
     Technique(
-        "noise_augment", "Noise augmentation", "augmentation",
+        "noise_augment",
+        "Noise augmentation",
+        "augmentation",
         "Adds copies of minority rows with Gaussian noise on the numeric features (tabular augmentation).",
         "Simple; no neighbour search; acts as a regulariser.",
         "Noise can cross into majority regions; categorical columns are copied unchanged.",
         params=(
             _ratio(),
-            Param("noise_scale", "float", 0.1, "Noise standard deviation, in units of each feature's spread.",
-                  0.01, 1.0),
+            Param(
+                "noise_scale", "float", 0.1, "Noise standard deviation, in units of each feature's spread.", 0.01, 1.0
+            ),
         ),
         augment=True,
     )

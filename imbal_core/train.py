@@ -86,7 +86,9 @@ def fit_network(
     model = _MODELS.prepared(features.shape[1], n_classes, settings, focal, seed, output_bias(labels, n_classes))
     monitor, mode = ("val_pr_auc", "max") if n_classes == 2 else ("val_loss", "min")
     hooks, callbacks = _callbacks(settings, monitor, mode, on_epoch, should_stop)
-    training_rows, validation_rows = _datasets(features, targets, validation_features, validation_targets, settings, seed)
+    training_rows, validation_rows = _datasets(
+        features, targets, validation_features, validation_targets, settings, seed
+    )
     history = model.fit(
         training_rows,
         validation_data=validation_rows,
@@ -133,11 +135,19 @@ class CompiledModels:
         self.capacity = capacity
         self.models: dict[tuple, object] = {}
 
-    def prepared(self, n_features: int, n_classes: int, settings: ModelSettings, focal: dict | None, seed: int,
-                 bias: np.ndarray):
+    def prepared(
+        self, n_features: int, n_classes: int, settings: ModelSettings, focal: dict | None, seed: int, bias: np.ndarray
+    ):
         key = (n_features, n_classes, settings, tuple(sorted((focal or {}).items())))
-        fresh = create_mlp_model(n_features, n_classes, settings, bias, _loss(n_classes, focal), seed,
-                                 steps_per_execution=STEPS_PER_EXECUTION)
+        fresh = create_mlp_model(
+            n_features,
+            n_classes,
+            settings,
+            bias,
+            _loss(n_classes, focal),
+            seed,
+            steps_per_execution=STEPS_PER_EXECUTION,
+        )
         model = self.models.get(key)
         if model is None:
             if len(self.models) >= self.capacity:

@@ -29,9 +29,7 @@ def make_multiclass_frame(rows: int = 600, seed: int = 0) -> pd.DataFrame:
     rng = np.random.default_rng(seed)
     classes = rng.choice(["a", "b", "c"], size=rows, p=[0.75, 0.18, 0.07])
     centre = pd.Series(classes).map({"a": 0.0, "b": 1.5, "c": 3.0}).to_numpy()
-    return pd.DataFrame(
-        {"x1": rng.normal(size=rows) + centre, "x2": rng.normal(size=rows) - centre, "kind": classes}
-    )
+    return pd.DataFrame({"x1": rng.normal(size=rows) + centre, "x2": rng.normal(size=rows) - centre, "kind": classes})
 
 
 @pytest.fixture

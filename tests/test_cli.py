@@ -14,10 +14,31 @@ from imbal_core.techniques import REGISTRY
 from tests.conftest import make_binary_frame, make_multiclass_frame
 
 ROOT = Path(__file__).resolve().parents[1]
-METRIC_KEYS = {"accuracy", "balanced_accuracy", "precision", "recall", "f1", "roc_auc", "pr_auc", "mcc", "g_mean",
-               "brier"}
-RESULT_KEYS = {"technique", "params", "metrics", "metrics_std", "tuned_threshold", "metrics_at_tuned_threshold",
-               "train_class_counts", "confusion_matrix", "labels", "notes", "fit_seconds"}
+METRIC_KEYS = {
+    "accuracy",
+    "balanced_accuracy",
+    "precision",
+    "recall",
+    "f1",
+    "roc_auc",
+    "pr_auc",
+    "mcc",
+    "g_mean",
+    "brier",
+}
+RESULT_KEYS = {
+    "technique",
+    "params",
+    "metrics",
+    "metrics_std",
+    "tuned_threshold",
+    "metrics_at_tuned_threshold",
+    "train_class_counts",
+    "confusion_matrix",
+    "labels",
+    "notes",
+    "fit_seconds",
+}
 
 
 @pytest.fixture
@@ -42,8 +63,14 @@ def run_cli(*arguments: str) -> subprocess.CompletedProcess:
 
 def check_schema(document: dict, n_classes: int, techniques: list[str]) -> None:
     assert set(document) >= {"dataset", "protocol", "results"}
-    assert set(document["dataset"]) >= {"rows", "features", "target", "class_counts", "minority_class",
-                                        "imbalance_ratio"}
+    assert set(document["dataset"]) >= {
+        "rows",
+        "features",
+        "target",
+        "class_counts",
+        "minority_class",
+        "imbalance_ratio",
+    }
     assert set(document["protocol"]) >= {"mode", "folds", "repeats", "test_size", "seed", "epochs"}
     assert [result["technique"] for result in document["results"]] == techniques
     for result in document["results"]:
@@ -59,7 +86,9 @@ def check_schema(document: dict, n_classes: int, techniques: list[str]) -> None:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize(("fixture", "target", "n_classes"), [("binary_csv", "label", 2), ("multiclass_csv", "kind", 3)])
+@pytest.mark.parametrize(
+    ("fixture", "target", "n_classes"), [("binary_csv", "label", 2), ("multiclass_csv", "kind", 3)]
+)
 def test_compare_runs_every_technique_and_matches_the_schema(fixture, target, n_classes, request, tmp_path):
     data = request.getfixturevalue(fixture)
     out = tmp_path / "result.json"
@@ -70,13 +99,26 @@ def test_compare_runs_every_technique_and_matches_the_schema(fixture, target, n_
 
 @pytest.mark.slow
 def test_compare_json_to_stdout_is_pure_json_and_cv_reports_spread(binary_csv):
-    completed = run_cli("compare", str(binary_csv), "--target", "label", "--techniques", "baseline,smote",
-                        "--param", "smote.k_neighbors=3", "--folds", "3", "--epochs", "3", "--json", "-")
+    completed = run_cli(
+        "compare",
+        str(binary_csv),
+        "--target",
+        "label",
+        "--techniques",
+        "baseline,smote",
+        "--param",
+        "smote.k_neighbors=3",
+        "--folds",
+        "3",
+        "--epochs",
+        "3",
+        "--json",
+        "-",
+    )
     assert completed.returncode == 0, completed.stderr
     document = json.loads(completed.stdout)
     check_schema(document, 2, ["baseline", "smote"])
-    assert document["protocol"] == {"mode": "cv", "folds": 3, "repeats": 1, "test_size": None, "seed": 0,
-                                    "epochs": 3}
+    assert document["protocol"] == {"mode": "cv", "folds": 3, "repeats": 1, "test_size": None, "seed": 0, "epochs": 3}
     assert document["results"][1]["params"]["k_neighbors"] == 3
     assert sum(map(sum, document["results"][0]["confusion_matrix"])) == 400  # every row tested once
 
@@ -118,12 +160,24 @@ def write(tmp_path: Path, name: str, content: bytes) -> str:
         (lambda tmp: ["profile", write(tmp, "pic.csv", b"\x89PNG\r\n\x1a\n\x00\x00")], "PNG image"),
         (lambda tmp: ["profile", write(tmp, "d.csv", b"a,b\n1,2\n"), "--target", "zzz"], "not in the table"),
         (lambda tmp: ["profile", write(tmp, "d.csv", b"a,b\n1,x\n2,x\n"), "--target", "b"], "only one class"),
-        (lambda tmp: ["profile", write(tmp, "d.csv", b"a,b\n1,0.11\n2,0.52\n3,0.93\n"), "--target", "b"],
-         "continuous"),
-        (lambda tmp: ["compare", write(tmp, "d.csv", b"a,b\n1,x\n2,y\n"), "--target", "b", "--techniques", "smoot"],
-         "Unknown technique"),
-        (lambda tmp: ["compare", write(tmp, "d.csv", b"a,b\n1,x\n2,y\n"), "--target", "b", "--techniques", "smote",
-                      "--param", "smote.k_neighbors=99"], "between 1 and 20"),
+        (lambda tmp: ["profile", write(tmp, "d.csv", b"a,b\n1,0.11\n2,0.52\n3,0.93\n"), "--target", "b"], "continuous"),
+        (
+            lambda tmp: ["compare", write(tmp, "d.csv", b"a,b\n1,x\n2,y\n"), "--target", "b", "--techniques", "smoot"],
+            "Unknown technique",
+        ),
+        (
+            lambda tmp: [
+                "compare",
+                write(tmp, "d.csv", b"a,b\n1,x\n2,y\n"),
+                "--target",
+                "b",
+                "--techniques",
+                "smote",
+                "--param",
+                "smote.k_neighbors=99",
+            ],
+            "between 1 and 20",
+        ),
         (lambda tmp: ["compare", "x.csv"], "--target"),
     ],
 )

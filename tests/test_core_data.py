@@ -109,7 +109,7 @@ def test_plan_drops_constant_id_and_date_columns():
         {
             "customer_id": range(rows),
             "constant": [7] * rows,
-            "when": ["2024-01-%02d" % (i % 28 + 1) for i in range(rows)],
+            "when": [f"2024-01-{i % 28 + 1:02d}" for i in range(rows)],
             "mixed": [str(i) for i in range(rows - 1)] + ["n/a"],
             "value": [float(i % 7) for i in range(rows)],
         }

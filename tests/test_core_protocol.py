@@ -56,7 +56,7 @@ def test_same_seed_same_numbers_whatever_ran_before(binary_frame, fast_settings)
     first = run_comparison(binary_frame, "label", specs, Protocol(seed=5), fast_settings)
     # A different technique first, so reused compiled models must be reset completely.
     second = run_comparison(binary_frame, "label", [make_spec("baseline"), *specs], Protocol(seed=5), fast_settings)
-    for before, after in zip(first.results, second.results[1:]):
+    for before, after in zip(first.results, second.results[1:], strict=False):
         assert before.metrics == after.metrics
         np.testing.assert_array_equal(before.probabilities, after.probabilities)
     other_seed = run_comparison(binary_frame, "label", specs, Protocol(seed=6), fast_settings)
@@ -94,7 +94,9 @@ def test_multiclass_reports_macro_and_per_class(multiclass_frame, fast_settings)
 
 def test_nan_loss_stops_the_technique_with_a_note_and_the_run_returns(binary_frame):
     exploding = ModelSettings(hidden_units=(16,), max_epochs=3, learning_rate=1e30, batch_size=64)
-    comparison = run_comparison(binary_frame, "label", [make_spec("baseline"), make_spec("smote")], Protocol(), exploding)
+    comparison = run_comparison(
+        binary_frame, "label", [make_spec("baseline"), make_spec("smote")], Protocol(), exploding
+    )
     for result in comparison.results:
         assert result.failed is not None and "NaN" in result.failed
         assert result.failed in result.notes

@@ -12,8 +12,21 @@ from imbal_core.evaluate import Protocol, run_comparison
 from imbal_core.techniques import REGISTRY, TechniqueSpec, get_technique, make_spec, parse_assignments
 
 EXPECTED_IDS = {
-    "baseline", "class_weight", "focal_loss", "random_over", "smote", "adasyn", "borderline_smote", "random_under",
-    "tomek", "near_miss", "enn", "smote_tomek", "smote_enn", "balanced_bagging", "noise_augment",
+    "baseline",
+    "class_weight",
+    "focal_loss",
+    "random_over",
+    "smote",
+    "adasyn",
+    "borderline_smote",
+    "random_under",
+    "tomek",
+    "near_miss",
+    "enn",
+    "smote_tomek",
+    "smote_enn",
+    "balanced_bagging",
+    "noise_augment",
 }
 
 
