@@ -102,7 +102,8 @@ class TechniqueResult:
     test_probabilities: list[np.ndarray] = field(default_factory=list)
     histories: list[dict] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
-    fit_seconds: float = 0.0
+    fit_seconds: float = 0.0  # resampling + training + prediction, summed over folds
+    train_seconds: float = 0.0  # Keras fit alone
     failed: str | None = None
 
     def add_note(self, note: str) -> None:
@@ -281,6 +282,18 @@ def prepare_fold(
 ProgressHook = Callable[[ProgressEvent], None]
 
 
+@dataclass
+class FoldOutcome:
+    """What one technique produced on one fold."""
+
+    validation_probabilities: np.ndarray
+    test_probabilities: np.ndarray
+    history: dict
+    notes: list[str]
+    train_class_counts: dict[int, int]
+    train_seconds: float
+
+
 def run_technique_on_fold(
     spec: TechniqueSpec,
     fold: FoldData,
@@ -289,11 +302,8 @@ def run_technique_on_fold(
     seed: int,
     on_epoch=None,
     should_stop=None,
-) -> tuple[np.ndarray, np.ndarray, dict, list[str], dict[int, int]]:
-    """Resample, train and predict for one technique on one fold.
-
-    Returns (validation probabilities, test probabilities, history, notes, training class counts).
-    """
+) -> FoldOutcome:
+    """Resample, train and predict for one technique on one fold."""
     from imbal_core.train import fit_network
 
     resampled = resample(spec, fold.base_fit, fold.fit_codes, fold.encoder, seed)
@@ -302,10 +312,12 @@ def run_technique_on_fold(
     validation_sum = np.zeros((len(fold.validation_codes), n_classes))
     test_sum = np.zeros((len(fold.test_codes), n_classes))
     history: dict = {}
+    train_seconds = 0.0
     for member in range(members):
         features, codes = resampled.features, resampled.labels
         if spec.technique.ensemble:
             features, codes = balanced_subset(features, codes, seed + member)
+        train_started = time.perf_counter()
         network = fit_network(
             features,
             codes,
@@ -319,6 +331,7 @@ def run_technique_on_fold(
             on_epoch=on_epoch,
             should_stop=should_stop,
         )
+        train_seconds += time.perf_counter() - train_started
         if network.cancelled:
             raise Cancelled()
         if network.diverged:
@@ -329,7 +342,7 @@ def run_technique_on_fold(
     if spec.technique.ensemble:
         notes.append(f"{members} members, each trained on a balanced random subset; probabilities averaged.")
     counts = {int(code): int(count) for code, count in enumerate(np.bincount(resampled.labels, minlength=n_classes))}
-    return validation_sum / members, test_sum / members, history, notes, counts
+    return FoldOutcome(validation_sum / members, test_sum / members, history, notes, counts, train_seconds)
 
 
 def balanced_subset(features: np.ndarray, codes: np.ndarray, seed: int) -> tuple[np.ndarray, np.ndarray]:
@@ -410,27 +423,27 @@ def _run_one(spec, result, fold, fold_index, n_classes, settings, seed, labels, 
 
     started = time.perf_counter()
     try:
-        validation_probabilities, test_probabilities, history, notes, counts = run_technique_on_fold(
-            spec, fold, n_classes, settings, seed, on_epoch, should_stop
-        )
+        outcome = run_technique_on_fold(spec, fold, n_classes, settings, seed, on_epoch, should_stop)
     except FloatingPointError as error:
         result.failed = f"Training failed: {error}."
         result.add_note(result.failed)
         return
     result.fit_seconds += time.perf_counter() - started
-    for note in notes:
+    result.train_seconds += outcome.train_seconds
+    for note in outcome.notes:
         result.add_note(note)
     if fold_index == 0:
-        result.train_class_counts = {labels[code]: count for code, count in counts.items()}
-    result.histories.append(history)
+        result.train_class_counts = {labels[code]: count for code, count in outcome.train_class_counts.items()}
+    result.histories.append(outcome.history)
     result.test_labels.append(fold.test_codes)
-    result.test_probabilities.append(test_probabilities)
-    result.fold_metrics.append(metric_functions.compute_metrics(fold.test_codes, test_probabilities))
+    result.test_probabilities.append(outcome.test_probabilities)
+    result.fold_metrics.append(metric_functions.compute_metrics(fold.test_codes, outcome.test_probabilities))
     if n_classes == 2:
-        threshold = metric_functions.best_f1_threshold(fold.validation_codes, validation_probabilities[:, 1])
+        validation_positive = outcome.validation_probabilities[:, 1]
+        threshold = metric_functions.best_f1_threshold(fold.validation_codes, validation_positive)
         result.tuned_thresholds.append(threshold)
         result.fold_metrics_tuned.append(
-            metric_functions.compute_metrics(fold.test_codes, test_probabilities, threshold)
+            metric_functions.compute_metrics(fold.test_codes, outcome.test_probabilities, threshold)
         )
 
 

@@ -49,6 +49,7 @@ def result_to_json(result: TechniqueResult, labels: list[str]) -> dict:
         "labels": labels,
         "notes": result.notes,
         "fit_seconds": round(result.fit_seconds, 3),
+        "train_seconds": round(result.train_seconds, 3),
         "failed": result.failed,
     }
     if len(labels) > 2 and result.fold_metrics:
