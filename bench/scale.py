@@ -1,0 +1,94 @@
+"""Issue 6.5: 100k and 1M rows x 30 columns as CSV: load + profile, SMOTE, one training run.
+
+Each step runs in its own process under `/usr/bin/time -v` so peak memory is the step's own.
+Run: .venv/bin/python bench/scale.py [--sizes 100000 1000000]
+One step alone: .venv/bin/python bench/scale.py --step profile --rows 1000000
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from common import ROOT, machine, save, synthetic_frame
+
+DATA = Path("/tmp/imbalance-lab-bench")
+
+
+def csv_for(rows: int) -> Path:
+    path = DATA / f"scale_{rows}.csv"
+    if not path.exists():
+        DATA.mkdir(parents=True, exist_ok=True)
+        synthetic_frame(rows, seed=1).to_csv(path, index=False, float_format="%.5g")
+    return path
+
+
+def step(name: str, rows: int) -> None:
+    """Runs inside the measured child process and prints `seconds=` for the parent."""
+    from imbal_core.data import load_table, profile
+
+    path = csv_for(rows)
+    started = time.perf_counter()
+    table = load_table(path)
+    summary = profile(table.frame, "label")
+    load_seconds = time.perf_counter() - started
+    if name == "profile":
+        print(f"seconds={load_seconds:.3f} rows={summary.rows}")
+        return
+    from imbal_core.evaluate import Protocol, encode_dataset, make_splits, prepare_fold
+    from imbal_core.model import ModelSettings
+    from imbal_core.resampling import resample
+    from imbal_core.techniques import make_spec
+
+    data = encode_dataset(table.frame, "label")
+    train, test = make_splits(data.codes, Protocol(seed=0))[0]
+    fold = prepare_fold(data, train, test, ModelSettings(), 0)
+    if name == "smote":
+        started = time.perf_counter()
+        result = resample(make_spec("smote"), fold.base_fit, fold.fit_codes, fold.encoder, 0)
+        print(f"seconds={time.perf_counter() - started:.3f} rows_out={len(result.labels)}")
+        return
+    from imbal_core.train import fit_network
+
+    started = time.perf_counter()
+    network = fit_network(fold.encoder.encode(fold.base_fit), fold.fit_codes, fold.validation, fold.validation_codes,
+                          2, ModelSettings(), 0)
+    print(f"seconds={time.perf_counter() - started:.3f} epochs={network.epochs_run} rows={len(fold.fit_codes)}")
+
+
+def measure(name: str, rows: int) -> dict:
+    command = ["/usr/bin/time", "-v", sys.executable, __file__, "--step", name, "--rows", str(rows)]
+    completed = subprocess.run(command, capture_output=True, text=True, cwd=ROOT)
+    seconds = re.search(r"seconds=([\d.]+)", completed.stdout)
+    peak = re.search(r"Maximum resident set size \(kbytes\): (\d+)", completed.stderr)
+    extra = dict(re.findall(r"(\w+)=(\d+)", completed.stdout))
+    return {"step": name, "rows": rows, "seconds": float(seconds.group(1)) if seconds else None,
+            "peak_mb": round(int(peak.group(1)) / 1024) if peak else None, "command": " ".join(command[2:]),
+            **{key: int(value) for key, value in extra.items()}, "ok": completed.returncode == 0}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--sizes", type=int, nargs="+", default=[100_000, 1_000_000])
+    parser.add_argument("--step", choices=["profile", "smote", "train"])
+    parser.add_argument("--rows", type=int)
+    arguments = parser.parse_args()
+    if arguments.step:
+        step(arguments.step, arguments.rows)
+        return
+    results = []
+    for rows in arguments.sizes:
+        size_mb = csv_for(rows).stat().st_size / 1e6
+        for name in ("profile", "smote", "train"):
+            result = measure(name, rows) | {"csv_mb": round(size_mb, 1)}
+            print(result, flush=True)
+            results.append(result)
+    save("scale", {"machine": machine(), "results": results})
+
+
+if __name__ == "__main__":
+    main()
