@@ -21,7 +21,7 @@ from imbal_core.data import PreparedData, class_counts, prepare
 from imbal_core.errors import InputError
 from imbal_core.model import ModelSettings
 from imbal_core.preprocess import FeatureEncoder, clean_features, plan_columns
-from imbal_core.resampling import resample
+from imbal_core.resampling import ResampleResult, resample
 from imbal_core.techniques import TechniqueSpec
 
 DEFAULT_TECHNIQUES = ("baseline", "class_weight", "focal_loss", "random_over", "smote", "random_under")
@@ -258,6 +258,7 @@ class FoldData:
     test_codes: np.ndarray
     encoder: FeatureEncoder
     notes: list[str]
+    already_resampled: bool = False  # only the deliberately leaky protocol sets this
 
 
 def prepare_fold(
@@ -306,7 +307,11 @@ def run_technique_on_fold(
     """Resample, train and predict for one technique on one fold."""
     from imbal_core.train import fit_network
 
-    resampled = resample(spec, fold.base_fit, fold.fit_codes, fold.encoder, seed)
+    if fold.already_resampled:
+        identity = np.arange(len(fold.fit_codes))
+        resampled = ResampleResult(fold.base_fit, fold.fit_codes, identity, len(identity), "before the split")
+    else:
+        resampled = resample(spec, fold.base_fit, fold.fit_codes, fold.encoder, seed)
     notes = list(resampled.notes)
     members = spec.params["members"] if spec.technique.ensemble else 1
     validation_sum = np.zeros((len(fold.validation_codes), n_classes))
@@ -508,7 +513,7 @@ def leaky_comparison(
         result = TechniqueResult(spec=spec, notes=["Resampled before the split: these numbers are inflated."])
         event = ProgressEvent("start", spec.technique_id, 0, 1, 0, 1)
         _run_one(
-            spec.__class__("baseline", {}),
+            spec,
             result,
             fold,
             0,
@@ -520,7 +525,6 @@ def leaky_comparison(
             None,
             None,
         )
-        result.spec = spec
         results.append(result)
     return Comparison(
         dataset_summary(data, target),
@@ -534,16 +538,7 @@ def leaky_comparison(
 
 
 def _leaky_fold(resampled, fit, validation, test, encoder: FeatureEncoder) -> FoldData:
-    class AlreadyEncoded:
-        """Stands in for the encoder: the leaky rows are already encoded."""
-
-        plan = encoder.plan
-        n_numeric = encoder.n_numeric
-
-        @staticmethod
-        def encode(matrix: np.ndarray) -> np.ndarray:
-            return matrix
-
+    """A fold over rows that were resampled (and encoded) before the split."""
     return FoldData(
         base_fit=resampled.features[fit],
         fit_codes=resampled.labels[fit],
@@ -551,6 +546,7 @@ def _leaky_fold(resampled, fit, validation, test, encoder: FeatureEncoder) -> Fo
         validation_codes=resampled.labels[validation],
         test=resampled.features[test],
         test_codes=resampled.labels[test],
-        encoder=AlreadyEncoded(),
+        encoder=encoder,
         notes=[],
+        already_resampled=True,
     )
