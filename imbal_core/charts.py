@@ -1,0 +1,615 @@
+"""Plotly figure builders for the dashboard and the HTML report: data in, go.Figure out.
+
+Nothing here trains or draws on screen; the small data helpers (PCA projection of a resample
+preview, the always-majority predictor, result naming) exist so the pages hold no computation.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import plotly.express as px
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+from sklearn.metrics import average_precision_score, roc_auc_score
+
+from imbal_core import metrics as metric_functions
+from imbal_core.evaluate import Comparison, TechniqueResult
+
+# Okabe-Ito colours: distinguishable with the common colour-vision deficiencies.
+TECHNIQUE_PALETTE = (
+    "#0072B2",
+    "#E69F00",
+    "#009E73",
+    "#CC79A7",
+    "#56B4E9",
+    "#D55E00",
+    "#F0E442",
+    "#000000",
+)
+MAJORITY_COLOUR = "#9AA5B1"
+MINORITY_COLOUR = "#0072B2"
+SYNTHETIC_COLOUR = "#E69F00"
+REMOVED_COLOUR = "#D55E00"
+NO_SKILL_COLOUR = "#7B8794"
+
+METRIC_LABELS = {
+    "pr_auc": "PR-AUC",
+    "recall": "Recall",
+    "f1": "F1",
+    "precision": "Precision",
+    "roc_auc": "ROC-AUC",
+    "mcc": "MCC",
+    "balanced_accuracy": "Balanced accuracy",
+    "g_mean": "G-mean",
+    "brier": "Brier score",
+    "accuracy": "Accuracy",
+}
+# Headline first; accuracy last because on imbalanced data it rewards ignoring the minority.
+HEADLINE_ORDER = (
+    "pr_auc",
+    "recall",
+    "f1",
+    "precision",
+    "roc_auc",
+    "mcc",
+    "balanced_accuracy",
+    "g_mean",
+    "brier",
+    "accuracy",
+)
+BAR_METRICS = ("pr_auc", "recall", "f1", "precision", "roc_auc", "mcc", "balanced_accuracy", "accuracy")
+
+_LAYOUT = {
+    "template": "plotly_white",
+    "margin": {"l": 60, "r": 20, "t": 60, "b": 50},
+    "legend": {"orientation": "h", "yanchor": "bottom", "y": 1.0, "xanchor": "left", "x": 0.0},
+}
+
+
+@dataclass(frozen=True)
+class NamedResult:
+    """One technique's result with the unique name it is shown under and the run it came from."""
+
+    name: str
+    result: TechniqueResult
+    comparison: Comparison
+
+    @property
+    def usable(self) -> bool:
+        return self.result.failed is None and len(self.result.test_labels) > 0
+
+
+def name_results(comparisons: Sequence[Comparison]) -> list[NamedResult]:
+    """Every result of every run, named by its technique label; a repeated label gets the run number."""
+    named: list[NamedResult] = []
+    seen: dict[str, int] = {}
+    for run_number, comparison in enumerate(comparisons, start=1):
+        for result in comparison.results:
+            label = result.spec.label
+            seen[label] = seen.get(label, 0) + 1
+            name = label if seen[label] == 1 else f"{label} (run {run_number})"
+            named.append(NamedResult(name, result, comparison))
+    return named
+
+
+def technique_colours(names: Sequence[str]) -> dict[str, str]:
+    """A stable colour per name, in order, so every chart of one page agrees."""
+    return {name: TECHNIQUE_PALETTE[index % len(TECHNIQUE_PALETTE)] for index, name in enumerate(names)}
+
+
+def _finish(figure: go.Figure, title: str, height: int = 420, **layout) -> go.Figure:
+    figure.update_layout(title={"text": title, "x": 0.0, "xanchor": "left"}, height=height, **{**_LAYOUT, **layout})
+    return figure
+
+
+# --- data ----------------------------------------------------------------------------------------
+
+
+def class_histogram(class_counts: Mapping[str, int], title: str, minority: str | None = None) -> go.Figure:
+    """Bars of rows per class with count and percentage on each bar; the minority class stands out."""
+    labels = [str(label) for label in class_counts]
+    counts = [int(count) for count in class_counts.values()]
+    total = max(sum(counts), 1)
+    minority = str(minority) if minority is not None else (labels[-1] if labels else None)
+    colours = [MINORITY_COLOUR if label == minority else MAJORITY_COLOUR for label in labels]
+    text = [f"{count:,} ({count / total:.1%})" for count in counts]
+    figure = go.Figure(
+        go.Bar(
+            x=labels,
+            y=counts,
+            text=text,
+            textposition="outside",
+            cliponaxis=False,
+            marker_color=colours,
+            hovertemplate="%{x}: %{y:,} rows<extra></extra>",
+        )
+    )
+    figure.update_xaxes(type="category", title="class")
+    figure.update_yaxes(title="rows", rangemode="tozero")
+    return _finish(figure, title, height=360, showlegend=False)
+
+
+def feature_distribution(values: pd.Series, labels: pd.Series, feature: str, bins: int = 40) -> go.Figure:
+    """A feature's distribution per class, each class scaled to 100% so the minority is visible at all."""
+    order = list(labels.value_counts().index)
+    colours = technique_colours([str(label) for label in order])
+    figure = go.Figure()
+    numeric = pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values)
+    if numeric:
+        finite = pd.to_numeric(values, errors="coerce").astype(float)
+        present = finite[np.isfinite(finite)]
+        if present.empty:
+            return _finish(figure, f"{feature}: no values to show")
+        # Clip to the 0.5-99.5 percentiles: one extreme amount would squeeze every other bar into one bin.
+        low, high = np.nanpercentile(present, [0.5, 99.5])
+        if high <= low:
+            low, high = float(present.min()), float(present.max()) + 1.0
+        edges = np.linspace(low, high, bins + 1)
+        centres = (edges[:-1] + edges[1:]) / 2
+        for label in order:
+            chosen = np.clip(finite[(labels == label).to_numpy()].dropna().to_numpy(), low, high)
+            counts, _ = np.histogram(chosen, bins=edges)
+            share = 100 * counts / max(counts.sum(), 1)
+            figure.add_trace(
+                go.Bar(
+                    x=centres,
+                    y=share,
+                    width=edges[1] - edges[0],
+                    name=str(label),
+                    marker_color=colours[str(label)],
+                    opacity=0.6,
+                    hovertemplate=f"{_hover_safe(label)}: %{{y:.1f}}% of the class near %{{x:.3g}}<extra></extra>",
+                )
+            )
+        figure.update_layout(barmode="overlay")
+        figure.update_xaxes(title=f"{feature} (outer 1% clipped into the end bins)")
+    else:
+        text = values.astype("string").fillna("(missing)")
+        top = list(text.value_counts().index[:15])
+        for label in order:
+            in_class = text[(labels == label).to_numpy()]
+            shares = in_class.where(in_class.isin(top), "(other)").value_counts(normalize=True) * 100
+            categories = top + (["(other)"] if "(other)" in shares.index else [])
+            figure.add_trace(
+                go.Bar(
+                    x=categories,
+                    y=[float(shares.get(category, 0.0)) for category in categories],
+                    name=str(label),
+                    marker_color=colours[str(label)],
+                    hovertemplate=f"{_hover_safe(label)}: %{{y:.1f}}% of the class<extra></extra>",
+                )
+            )
+        figure.update_layout(barmode="group")
+        figure.update_xaxes(type="category", title=feature)
+    figure.update_yaxes(title="% of the class's rows")
+    return _finish(figure, f"Distribution of {feature} by class", legend_title_text="class")
+
+
+def _hover_safe(value: object) -> str:
+    """Hover templates treat %{...} as a placeholder; a label must not inject one."""
+    return str(value).replace("%", "%%").replace("{", "(").replace("}", ")")
+
+
+# --- resampling ----------------------------------------------------------------------------------
+
+
+def preview_counts(preview: dict) -> tuple[dict[str, int], dict[str, int]]:
+    """Training rows per class before and after the sampler, in the engine's label order."""
+    labels = preview["labels"]
+    before = np.bincount(preview["original_codes"], minlength=len(labels))
+    after = np.bincount(preview["result"].labels, minlength=len(labels))
+    return (
+        {labels[code]: int(count) for code, count in enumerate(before)},
+        {labels[code]: int(count) for code, count in enumerate(after)},
+    )
+
+
+def projection_frame(preview: dict, max_points_per_group: int = 2000, seed: int = 0) -> tuple[pd.DataFrame, dict]:
+    """PCA (fitted on the original training rows) of kept, synthetic and removed rows, for a 2-D view.
+
+    Returns the plotted rows (columns x, y, status, label) and the full count per status, since each
+    group is capped at `max_points_per_group` random rows so the browser stays responsive.
+    """
+    from sklearn.decomposition import PCA
+
+    labels = preview["labels"]
+    result = preview["result"]
+    original = np.asarray(preview["original_features"], dtype=float)
+    original_codes = np.asarray(preview["original_codes"])
+    components = min(2, original.shape[1], len(original))
+    pca = PCA(n_components=components, random_state=seed).fit(original)
+
+    def project(matrix: np.ndarray) -> np.ndarray:
+        if len(matrix) == 0:
+            return np.empty((0, 2))
+        points = pca.transform(np.asarray(matrix, dtype=float))
+        return points if points.shape[1] == 2 else np.column_stack([points[:, 0], np.zeros(len(points))])
+
+    removed = np.asarray(result.removed_index, dtype=int)
+    kept_mask = np.ones(len(original), dtype=bool)
+    kept_mask[removed] = False
+    synthetic = np.asarray(result.synthetic, dtype=bool)
+    groups = [
+        ("original", original[kept_mask], original_codes[kept_mask]),
+        ("synthetic", np.asarray(result.features)[synthetic], np.asarray(result.labels)[synthetic]),
+        ("removed", original[removed], original_codes[removed]),
+    ]
+    rng = np.random.default_rng(seed)
+    frames, totals = [], {}
+    binary = len(labels) == 2
+    for status, matrix, codes in groups:
+        totals[status] = int(len(codes))
+        for code in np.unique(codes):
+            rows = np.flatnonzero(codes == code)
+            key = _status_name(status, labels[code], binary, code)
+            totals[key] = int(len(rows))
+            if len(rows) > max_points_per_group:
+                rows = np.sort(rng.choice(rows, size=max_points_per_group, replace=False))
+            points = project(matrix[rows])
+            frames.append(
+                pd.DataFrame(
+                    {"x": points[:, 0], "y": points[:, 1], "status": status, "label": labels[code], "group": key}
+                )
+            )
+    frame = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=["x", "y", "status", "label"])
+    totals["explained_variance"] = [float(share) for share in pca.explained_variance_ratio_]
+    return frame, totals
+
+
+def _status_name(status: str, label: str, binary: bool, code: int) -> str:
+    if binary and status == "original":
+        return f"original {'minority' if code == 1 else 'majority'} ({label})"
+    return f"{status} ({label})"
+
+
+def resample_scatter(projection: pd.DataFrame, totals: dict, labels: Sequence[str], title: str) -> go.Figure:
+    """Original majority, original minority, synthetic and removed rows as four distinct marker styles.
+
+    Binary data uses four fixed colours; multi-class data colours by class and marks synthetic rows as
+    diamonds and removed rows as crosses.
+    """
+    binary = len(labels) == 2
+    class_colours = technique_colours([str(label) for label in labels])
+    figure = go.Figure()
+    # Draw originals first so synthetic and removed rows sit on top, where they can be seen.
+    for status in ("original", "synthetic", "removed"):
+        subset = projection[projection["status"] == status]
+        for group, rows in subset.groupby("group", sort=False):
+            label = rows["label"].iloc[0]
+            code = list(labels).index(label)
+            if binary:
+                colour = {
+                    "original": MINORITY_COLOUR if code == 1 else MAJORITY_COLOUR,
+                    "synthetic": SYNTHETIC_COLOUR,
+                    "removed": REMOVED_COLOUR,
+                }[status]
+            else:
+                colour = class_colours[str(label)]
+            marker = {
+                "original": {"symbol": "circle", "size": 5, "opacity": 0.45 if code == 0 or not binary else 0.85},
+                "synthetic": {"symbol": "diamond", "size": 7, "opacity": 0.85, "line": {"width": 0.5, "color": "#333"}},
+                "removed": {"symbol": "x", "size": 8, "opacity": 0.95},
+            }[status]
+            shown = len(rows)
+            total = totals.get(group, shown)
+            name = f"{group}: {total:,}" + (f" ({shown:,} shown)" if shown < total else "")
+            figure.add_trace(
+                go.Scattergl(
+                    x=rows["x"],
+                    y=rows["y"],
+                    mode="markers",
+                    name=name,
+                    marker={"color": colour, **marker},
+                    hovertemplate=f"{_hover_safe(group)}<extra></extra>",
+                )
+            )
+    variance = totals.get("explained_variance", [])
+    axis = [
+        f"PC{index + 1}" + (f" ({share:.0%} of variance)" if index < len(variance) else "")
+        for index, share in enumerate([*variance, 0, 0][:2])
+    ]
+    figure.update_xaxes(title=axis[0])
+    figure.update_yaxes(title=axis[1])
+    return _finish(figure, title, height=560, legend={"orientation": "v", "x": 1.02, "y": 1.0, "xanchor": "left"})
+
+
+# --- results -------------------------------------------------------------------------------------
+
+
+def metric_bars(named: Sequence[NamedResult], metric_names: Sequence[str] = BAR_METRICS) -> go.Figure:
+    """Grouped bars: mean of each metric per technique, error bars one standard deviation over folds."""
+    usable = [entry for entry in named if entry.usable]
+    colours = technique_colours([entry.name for entry in named])
+    figure = go.Figure()
+    for entry in usable:
+        means = [entry.result.metrics.get(name, math.nan) for name in metric_names]
+        stds = [entry.result.metrics_std.get(name, math.nan) for name in metric_names]
+        figure.add_trace(
+            go.Bar(
+                x=[METRIC_LABELS[name] for name in metric_names],
+                y=means,
+                error_y={"type": "data", "array": [0.0 if math.isnan(value) else value for value in stds]},
+                name=entry.name,
+                marker_color=colours[entry.name],
+                hovertemplate="%{x}: %{y:.3f}<extra>" + _hover_safe(entry.name) + "</extra>",
+            )
+        )
+    figure.update_layout(barmode="group")
+    figure.update_yaxes(title="score (higher is better)", range=[min(0.0, _lowest(usable, metric_names)), 1.05])
+    return _finish(figure, "Metrics by technique (error bars: 1 std over folds)", height=440)
+
+
+def _lowest(usable: Sequence[NamedResult], metric_names: Sequence[str]) -> float:
+    values = [entry.result.metrics.get(name, 0.0) for entry in usable for name in metric_names]
+    finite = [value for value in values if value is not None and math.isfinite(value)]
+    return min(finite, default=0.0) - 0.05 if finite and min(finite) < 0 else 0.0
+
+
+def _positive(entry: NamedResult, class_index: int) -> tuple[np.ndarray, np.ndarray]:
+    """One-vs-rest labels and scores for a class (class 1, the minority, when binary)."""
+    labels = entry.result.labels
+    return (labels == class_index).astype(int), entry.result.probabilities[:, class_index]
+
+
+def roc_figure(named: Sequence[NamedResult], class_index: int, class_label: str) -> go.Figure:
+    """ROC curves overlaid, with the chance diagonal."""
+    colours = technique_colours([entry.name for entry in named])
+    figure = go.Figure()
+    figure.add_trace(
+        go.Scatter(
+            x=[0, 1],
+            y=[0, 1],
+            mode="lines",
+            name="chance",
+            line={"dash": "dash", "color": NO_SKILL_COLOUR},
+            hoverinfo="skip",
+        )
+    )
+    for entry in named:
+        if not entry.usable:
+            continue
+        truth, score = _positive(entry, class_index)
+        if truth.min() == truth.max():
+            continue
+        points = metric_functions.roc_points(truth, score)
+        area = _safe_metric(roc_auc_score, truth, score)
+        figure.add_trace(
+            go.Scatter(
+                x=points["fpr"],
+                y=points["tpr"],
+                mode="lines",
+                name=f"{entry.name} (AUC {area:.3f})",
+                line={"color": colours[entry.name]},
+            )
+        )
+    figure.update_xaxes(title="false positive rate", range=[0, 1])
+    figure.update_yaxes(title=f"true positive rate (recall of {class_label})", range=[0, 1.02])
+    return _finish(figure, f"ROC curves: {class_label} vs the rest", height=480)
+
+
+def pr_figure(named: Sequence[NamedResult], class_index: int, class_label: str) -> go.Figure:
+    """Precision-recall curves overlaid, with the no-skill line at the class's share of test rows."""
+    colours = technique_colours([entry.name for entry in named])
+    figure = go.Figure()
+    prevalence = None
+    for entry in named:
+        if not entry.usable:
+            continue
+        truth, score = _positive(entry, class_index)
+        if truth.sum() == 0:
+            continue
+        prevalence = float(truth.mean())
+        points = metric_functions.pr_points(truth, score)
+        area = _safe_metric(average_precision_score, truth, score)
+        figure.add_trace(
+            go.Scatter(
+                x=points["recall"],
+                y=points["precision"],
+                mode="lines",
+                name=f"{entry.name} (AP {area:.3f})",
+                line={"color": colours[entry.name]},
+            )
+        )
+    if prevalence is not None:
+        figure.add_trace(
+            go.Scatter(
+                x=[0, 1],
+                y=[prevalence, prevalence],
+                mode="lines",
+                name=f"no skill ({prevalence:.1%})",
+                line={"dash": "dash", "color": NO_SKILL_COLOUR},
+                hoverinfo="skip",
+            )
+        )
+    figure.update_xaxes(title=f"recall of {class_label}", range=[0, 1])
+    figure.update_yaxes(title=f"precision of {class_label}", range=[0, 1.02])
+    return _finish(figure, f"Precision-recall curves: {class_label} vs the rest", height=480)
+
+
+def calibration_figure(named: Sequence[NamedResult], class_index: int, class_label: str, bins: int = 10) -> go.Figure:
+    """Reliability diagram: mean predicted probability against the observed share, per technique."""
+    colours = technique_colours([entry.name for entry in named])
+    figure = go.Figure()
+    figure.add_trace(
+        go.Scatter(
+            x=[0, 1],
+            y=[0, 1],
+            mode="lines",
+            name="perfectly calibrated",
+            line={"dash": "dash", "color": NO_SKILL_COLOUR},
+            hoverinfo="skip",
+        )
+    )
+    for entry in named:
+        if not entry.usable:
+            continue
+        truth, score = _positive(entry, class_index)
+        try:
+            points = metric_functions.calibration_points(truth, score, bins=bins)
+        except ValueError:
+            continue  # e.g. a class absent from the test rows
+        figure.add_trace(
+            go.Scatter(
+                x=points["mean_predicted"],
+                y=points["fraction_positive"],
+                mode="lines+markers",
+                name=entry.name,
+                line={"color": colours[entry.name]},
+            )
+        )
+    figure.update_xaxes(title=f"mean predicted probability of {class_label}", range=[0, 1])
+    figure.update_yaxes(title=f"observed share of {class_label}", range=[0, 1.02])
+    return _finish(figure, f"Calibration: {class_label} (equal-count bins)", height=480)
+
+
+def confusion_figure(matrix: np.ndarray, labels: Sequence[str], title: str) -> go.Figure:
+    """Counts per true and predicted class; colour is the share of each true class (row)."""
+    matrix = np.asarray(matrix)
+    row_share = matrix / np.maximum(matrix.sum(axis=1, keepdims=True), 1)
+    names = [str(label) for label in labels]
+    figure = px.imshow(
+        row_share,
+        x=names,
+        y=names,
+        text_auto=False,
+        color_continuous_scale="Blues",
+        zmin=0,
+        zmax=1,
+        labels={"x": "predicted", "y": "true", "color": "share of true class"},
+        aspect="auto",
+    )
+    # Counts are what a person reads; the colour (row share) keeps rare classes readable.
+    figure.update_traces(
+        text=matrix,
+        texttemplate="%{text:,}",
+        hovertemplate=("true %{y}, predicted %{x}: %{text:,} rows (%{z:.1%} of the true class)<extra></extra>"),
+    )
+    figure.update_xaxes(type="category", side="bottom")
+    figure.update_yaxes(type="category")
+    size = 300 + 22 * max(0, len(names) - 2)
+    return _finish(figure, title, height=size, coloraxis_showscale=False, margin={"l": 60, "r": 10, "t": 50, "b": 40})
+
+
+def threshold_figure(entry: NamedResult, threshold: float) -> go.Figure:
+    """Precision, recall and F1 of the minority class against the threshold, current and tuned marked."""
+    result = entry.result
+    sweep = metric_functions.threshold_sweep(result.labels, result.probabilities[:, 1])
+    figure = go.Figure()
+    for name, colour in (("precision", "#0072B2"), ("recall", "#E69F00"), ("f1", "#009E73")):
+        figure.add_trace(
+            go.Scatter(
+                x=sweep["threshold"], y=sweep[name], mode="lines", name=METRIC_LABELS[name], line={"color": colour}
+            )
+        )
+    figure.add_vline(
+        x=threshold,
+        line={"color": "#333", "width": 2},
+        annotation_text=f"slider {threshold:.2f}",
+        annotation_position="top right",
+    )
+    tuned = result.tuned_threshold
+    if tuned is not None:
+        figure.add_vline(
+            x=tuned,
+            line={"color": "#D55E00", "dash": "dot", "width": 2},
+            annotation_text=f"tuned {tuned:.2f}",
+            annotation_position="top left",
+        )
+    figure.update_xaxes(title="threshold on the minority probability", range=[0, 1])
+    figure.update_yaxes(title="score", range=[0, 1.05])
+    return _finish(figure, f"Threshold trade-off: {entry.name}", height=420)
+
+
+def training_curves_figure(named: Sequence[NamedResult], columns: int = 3) -> go.Figure:
+    """Training and validation loss per epoch, one panel per technique (first fold; ensembles: first member)."""
+    usable = [entry for entry in named if entry.usable and entry.result.histories]
+    if not usable:
+        return _finish(go.Figure(), "Training curves: nothing to show yet")
+    columns = min(columns, len(usable))
+    rows = math.ceil(len(usable) / columns)
+    figure = make_subplots(
+        rows=rows,
+        cols=columns,
+        subplot_titles=[entry.name for entry in usable],
+        horizontal_spacing=0.06,
+        vertical_spacing=0.12 if rows > 1 else 0.1,
+    )
+    for index, entry in enumerate(usable):
+        history = entry.result.histories[0]
+        row, column = index // columns + 1, index % columns + 1
+        for key, colour, dash, label in (
+            ("loss", "#0072B2", "solid", "training loss"),
+            ("val_loss", "#D55E00", "dash", "validation loss"),
+        ):
+            values = history.get(key, [])
+            figure.add_trace(
+                go.Scatter(
+                    x=list(range(1, len(values) + 1)),
+                    y=values,
+                    mode="lines",
+                    name=label,
+                    line={"color": colour, "dash": dash},
+                    legendgroup=key,
+                    showlegend=index == 0,
+                ),
+                row=row,
+                col=column,
+            )
+    figure.update_xaxes(title_text="epoch")
+    return _finish(
+        figure,
+        "Training curves (loss per epoch; early stopping keeps the best epoch)",
+        height=max(320, 280 * rows + 60),
+    )
+
+
+def _safe_metric(function, *arguments) -> float:
+    try:
+        return float(function(*arguments))
+    except ValueError:
+        return math.nan
+
+
+# --- learning -------------------------------------------------------------------------------------
+
+
+def always_majority_metrics(class_counts: Mapping[str, int]) -> dict:
+    """Metrics of a predictor that always answers the largest class, from the engine's metric code.
+
+    Binary results are for the minority class (precision, recall, F1); multi-class ones are macro averages.
+    """
+    counts = [int(count) for count in class_counts.values()]  # largest first, as profiles order them
+    n_classes = len(counts)
+    if n_classes == 2:
+        codes = np.concatenate([np.zeros(counts[0], dtype=np.int64), np.ones(counts[1], dtype=np.int64)])
+    else:
+        codes = np.concatenate([np.full(count, code, dtype=np.int64) for code, count in enumerate(counts)])
+    probabilities = np.zeros((len(codes), n_classes))
+    probabilities[:, 0] = 1.0
+    return metric_functions.compute_metrics(codes, probabilities, threshold=0.5)
+
+
+def majority_figure(class_counts: Mapping[str, int]) -> go.Figure:
+    """Accuracy next to recall for the always-majority predictor: the gap is the lesson."""
+    values = always_majority_metrics(class_counts)
+    binary = len(class_counts) == 2
+    names = ["Accuracy", "Recall of the minority" if binary else "Recall (macro)", "Balanced accuracy", "F1"]
+    numbers = [values["accuracy"], values["recall"], values["balanced_accuracy"], values["f1"]]
+    colours = [MAJORITY_COLOUR, REMOVED_COLOUR, "#E69F00", "#0072B2"]
+    figure = go.Figure(
+        go.Bar(
+            x=names,
+            y=numbers,
+            marker_color=colours,
+            text=[f"{value:.1%}" for value in numbers],
+            textposition="outside",
+            cliponaxis=False,
+        )
+    )
+    figure.update_yaxes(range=[0, 1.1], tickformat=".0%")
+    return _finish(figure, "A model that always answers the largest class", height=360, showlegend=False)

@@ -1,0 +1,44 @@
+"""Train & compare: several techniques on the same split, the same network, the same seed."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from ui import compare, feedback, results, state
+from ui.widgets import plain
+
+st.title("Train & compare")
+body = st.empty()
+
+request = st.session_state.pop(state.TRAINING_REQUEST, None)
+if request is not None:
+    # The whole page body becomes the progress panel, so no stale widget can be clicked mid-run.
+    with body.container():
+        compare.execute(request)
+    st.rerun()
+
+with body.container():
+    flash = st.session_state.pop(state.FLASH, None)
+    if flash:
+        st.success(flash, icon=":material/check_circle:")
+    error = st.session_state.pop(state.COMPARE_ERROR, None)
+    if error:
+        st.error(error, icon=":material/error:")
+
+    profile = state.dataset_profile()
+    st.caption(
+        f"Data: {plain(state.dataset().name)}, target {plain(profile.target)} ({profile.n_classes} classes). "
+        "Each technique trains the same small network on the same split with the same starting weights."
+    )
+    compare.technique_picker()
+    compare.settings_form()
+
+    records = state.runs_for_current_data()
+    hidden = state.other_runs_count()
+    if hidden:
+        st.caption(f"{hidden} earlier run(s) on other data or another target are kept and show again with that data.")
+    if records:
+        with feedback.reported("drawing the results"):
+            results.render(records)
+    else:
+        st.info("No results yet for this data: pick techniques and press Train.", icon=":material/info:")

@@ -1,0 +1,131 @@
+"""Data: pick a sample or upload a table, choose the target, see how imbalanced it is."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from imbal_core import charts
+from imbal_core.data import prepare
+from imbal_core.report_html import imbalance_verdict, severity
+from imbal_core.samples import get_sample
+from ui import feedback, state
+from ui.widgets import plain
+
+PREVIEW_ROWS = 200
+
+
+def _load_chosen_sample() -> None:
+    _, message = feedback.capture("loading the sample", state.load_sample, st.session_state[state.SAMPLE_WIDGET])
+    if message:
+        st.session_state[state.DATA_ERROR] = message
+
+
+def _accept_upload() -> None:
+    uploaded = st.session_state.get(state.UPLOAD_WIDGET)
+    if uploaded is None:  # the file was removed from the widget: keep the data already loaded
+        return
+    _, message = feedback.capture(f"reading {uploaded.name}", state.accept_upload, uploaded.getvalue(), uploaded.name)
+    if message:
+        st.session_state[state.DATA_ERROR] = message
+
+
+def _choose_target() -> None:
+    chosen = st.session_state[state.TARGET_WIDGET]
+    _, message = feedback.capture(f"using {chosen!r} as the target", state.choose_target, chosen)
+    if message:
+        st.session_state[state.DATA_ERROR] = message
+        st.session_state[state.TARGET_WIDGET] = state.target()  # put the picker back on the working target
+
+
+st.title("Data")
+error = st.session_state.get(state.DATA_ERROR)
+if error:
+    st.error(error, icon=":material/error:")
+
+sample_tab, upload_tab = st.tabs(["Bundled sample", "Upload your own"])
+with sample_tab:
+    choices = state.sample_choices()
+    if state.SAMPLE_WIDGET not in st.session_state:  # widget state is dropped while other pages are shown
+        current = state.dataset().sample_id if state.has_dataset() else None
+        st.session_state[state.SAMPLE_WIDGET] = current or state.DEFAULT_SAMPLE
+    chosen_sample = st.selectbox(
+        "Sample dataset",
+        list(choices),
+        format_func=choices.get,
+        key=state.SAMPLE_WIDGET,
+        on_change=_load_chosen_sample,
+    )
+    st.caption(get_sample(chosen_sample).scenario)
+    loaded = state.dataset() if state.has_dataset() else None
+    if loaded is None or loaded.sample_id != chosen_sample:
+        st.button("Load this sample", key="load_sample", on_click=_load_chosen_sample, icon=":material/upload:")
+with upload_tab:
+    limit = st.get_option("server.maxUploadSize")
+    st.file_uploader(
+        f"CSV, TSV or Parquet, up to {limit} MB",
+        type=["csv", "tsv", "txt", "tab", "parquet", "pq"],
+        key=state.UPLOAD_WIDGET,
+        on_change=_accept_upload,
+        help="Read as data only: nothing in the file is executed. The file stays in this browser session.",
+    )
+    st.caption("The target column is suggested from its name (class, label, target, is_…) or is the last column.")
+
+if not state.has_dataset():
+    st.stop()
+
+loaded = state.dataset()
+with feedback.reported("profiling the dataset"):
+    profile = state.dataset_profile()
+    st.subheader(plain(loaded.name))
+    st.caption(plain(loaded.description))
+
+    columns = [str(column) for column in loaded.frame.columns]
+    st.session_state[state.TARGET_WIDGET] = state.target()  # the picker always shows the working target
+    st.selectbox(
+        "Target column (the class to predict)",
+        columns,
+        key=state.TARGET_WIDGET,
+        on_change=_choose_target,
+        help="Pre-filled with the suggestion. Any column with 2 to 20 distinct values can be the target.",
+    )
+
+    rows_metric, features_metric, classes_metric, share_metric, ratio_metric = st.columns(5)
+    rows_metric.metric("Rows", f"{profile.rows:,}")
+    features_metric.metric("Features used", f"{profile.features:,}")
+    classes_metric.metric("Classes", profile.n_classes)
+    share_metric.metric("Minority share", f"{profile.minority_share:.2%}")
+    ratio_metric.metric("Imbalance ratio", f"{profile.imbalance_ratio:,.1f} : 1", help="Largest class / smallest.")
+    st.info(
+        f"**{severity(profile.imbalance_ratio).capitalize()}.** {imbalance_verdict(profile.to_dict())}",
+        icon=":material/balance:",
+    )
+    for warning in profile.warnings:
+        st.warning(warning, icon=":material/warning:")
+    if profile.notes:
+        with st.expander("How the file was read"):
+            for note in profile.notes:
+                st.markdown(f"- {plain(note)}")
+
+    st.plotly_chart(
+        charts.class_histogram(profile.class_counts, f"Rows per class of {profile.target}", profile.minority_class),
+        width="stretch",
+        key="chart_class_histogram",
+    )
+
+    st.subheader("Preview")
+    st.caption(f"The first {min(PREVIEW_ROWS, len(loaded.frame))} of {len(loaded.frame):,} rows as read.")
+    st.dataframe(loaded.frame.head(PREVIEW_ROWS), width="stretch", height=280)
+
+    st.subheader("A feature by class")
+    features = profile.numeric_columns + profile.categorical_columns
+    if features:
+        feature = st.selectbox("Feature", features, key="feature")
+        prepared = prepare(loaded.frame, profile.target)
+        st.plotly_chart(
+            charts.feature_distribution(prepared.features[feature], prepared.labels, feature),
+            width="stretch",
+            key="chart_feature",
+        )
+        st.caption("Each class is scaled to 100%, so the rare class's shape is visible next to the common one.")
+    else:
+        st.caption("No usable feature columns.")

@@ -1,0 +1,160 @@
+"""Learn: the ideas in short, each tied to the loaded data."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from imbal_core import charts
+from imbal_core.evaluate import Protocol
+from imbal_core.model import ModelSettings
+from imbal_core.report_html import imbalance_verdict
+from imbal_core.techniques import REGISTRY, make_spec
+from ui import feedback, state, training
+from ui.widgets import plain, technique_name
+
+LEAK_TECHNIQUES = ["random_over", "smote", "adasyn", "borderline_smote", "smote_tomek"]
+LEAK_EPOCHS = 20
+LEAK_METRICS = ("pr_auc", "recall", "precision", "f1", "roc_auc", "balanced_accuracy", "mcc")
+FAMILY_ORDER = ("reference", "cost-sensitive", "oversampling", "undersampling", "hybrid", "ensemble", "augmentation")
+
+METRIC_GUIDE = pd.DataFrame(
+    [
+        (
+            "PR-AUC (average precision)",
+            "How well the model ranks rare rows above common ones, over all thresholds.",
+            "Your headline number for a rare positive class; compare it with the no-skill line (the class share).",
+        ),
+        ("Recall", "Share of the rare rows the model catches.", "When a miss is expensive: fraud, disease, failure."),
+        (
+            "Precision",
+            "Share of the alarms that are real.",
+            "When each alarm costs a person's time or a customer's patience.",
+        ),
+        ("F1", "Harmonic mean of precision and recall.", "One number when misses and false alarms matter alike."),
+        (
+            "ROC-AUC",
+            "Ranking quality against the false positive rate.",
+            "Comparing models; looks flattering when negatives are plentiful.",
+        ),
+        (
+            "MCC, balanced accuracy, G-mean",
+            "Single numbers that treat every class fairly.",
+            "A summary that cannot be gamed by predicting the majority.",
+        ),
+        (
+            "Brier score (lower is better)",
+            "Mean squared error of the probabilities.",
+            "When the probability itself is used (pricing, triage); resampling usually makes it worse.",
+        ),
+        ("Accuracy", "Share of rows right.", "Almost never on its own with imbalanced data: see above."),
+    ],
+    columns=["Metric", "What it measures", "Read it when"],
+).set_index("Metric")
+
+st.title("Learn")
+loaded, profile = state.dataset(), state.dataset_profile()
+counts = profile.class_counts
+binary = profile.n_classes == 2
+st.caption(f"Every example below uses the loaded data: {plain(loaded.name)}, target {plain(profile.target)}.")
+
+st.header("1. Why accuracy misleads")
+majority = charts.always_majority_metrics(counts)
+st.markdown(plain(imbalance_verdict(profile.to_dict())))
+accuracy_column, recall_column, chart_column = st.columns([1, 1, 3])
+accuracy_column.metric("Accuracy of always answering the largest class", f"{majority['accuracy']:.1%}")
+recall_column.metric(
+    "Its recall of the minority" if binary else "Its recall (macro average)",
+    f"{majority['recall']:.1%}",
+    help="Share of the rare rows it finds." if binary else "Average over classes of the share of rows found.",
+)
+chart_column.plotly_chart(charts.majority_figure(counts), width="stretch", key="chart_majority")
+st.markdown(
+    "A model can score high accuracy by never predicting the rare class. Read **recall** (how many rare rows are "
+    "caught), **precision** (how many alarms are real) and **PR-AUC** (ranking quality) instead; balanced "
+    "accuracy and MCC summarise all classes fairly."
+)
+
+st.header("2. What each technique does")
+st.caption("Every technique is one registry entry; the sliders on the other pages are built from it.")
+for family in FAMILY_ORDER:
+    members = [technique for technique in REGISTRY.values() if technique.family == family]
+    if not members:
+        continue
+    with st.expander(f"{family.capitalize()} ({len(members)})", expanded=family in ("reference", "oversampling")):
+        for technique in members:
+            st.markdown(
+                f"**{technique.name}** (`{technique.id}`): {technique.summary}  \n"
+                f":green[Pros:] {technique.pros}  \n:red[Cons:] {technique.cons}"
+            )
+st.markdown(
+    "**Threshold moving** is not a training technique: it changes the probability above which a row counts as "
+    "minority, after training. The Train & compare page has a slider for it; it never retrains."
+)
+
+st.header("3. Which metrics to read, and when")
+st.table(METRIC_GUIDE)
+
+st.header("4. The leakage trap")
+st.markdown(
+    "Resample **after** splitting, on the training rows only. If you oversample first, copies of the same rare "
+    "rows (or synthetic rows built from them) land on both sides of the split: the model is tested on rows it "
+    "has, in effect, already seen, and the test rows no longer have the real class ratio. The numbers look great "
+    "and mean nothing."
+)
+technique_column, toggle_column = st.columns([2, 3])
+leak_id = technique_column.selectbox(
+    "Oversampler", LEAK_TECHNIQUES, format_func=technique_name, key="leakage_technique", persist_state="session"
+)
+show_leak = toggle_column.toggle(
+    "Resample before the split (the mistake) and compare with the honest way",
+    key="leakage_toggle",
+    help=f"Trains {technique_name(leak_id)} twice with {LEAK_EPOCHS} epochs at most: once honestly, once leaky.",
+)
+if show_leak:
+    key = (state.dataset_key(), leak_id, LEAK_EPOCHS)
+    stored = st.session_state[state.LEAKAGE].get(key)
+    if stored is None:
+        spec = make_spec(leak_id)
+        settings = ModelSettings(max_epochs=LEAK_EPOCHS)
+        outcome, message = feedback.capture(
+            "training the leakage demonstration",
+            training.honest_and_leaky,
+            loaded.frame,
+            profile.target,
+            spec,
+            Protocol(),
+            settings,
+        )
+        if message:
+            st.error(message, icon=":material/error:")
+        else:
+            honest, leaky = outcome
+            stored = {
+                name: (honest.results[0].metrics.get(name), leaky.results[0].metrics.get(name)) for name in LEAK_METRICS
+            }
+            st.session_state[state.LEAKAGE][key] = stored
+    if stored is not None:
+        table = pd.DataFrame(
+            [
+                {
+                    "Metric": charts.METRIC_LABELS[name] + (" (macro)" if not binary and name != "mcc" else ""),
+                    "Honest: split, then resample": honest_value,
+                    "Leaky: resample, then split": leaky_value,
+                    "Inflation": leaky_value - honest_value,
+                }
+                for name, (honest_value, leaky_value) in stored.items()
+            ]
+        ).set_index("Metric")
+        st.dataframe(
+            table,
+            width="stretch",
+            column_config={column: st.column_config.NumberColumn(format="%.3f") for column in table.columns},
+        )
+        st.warning(
+            f"Same technique ({technique_name(leak_id)}), same network, same seed. The only difference is when the "
+            "resampling happened. The leaky column is what a careless notebook would report.",
+            icon=":material/warning:",
+        )
+else:
+    st.caption("Switch the toggle on to train both versions (about half a minute on the bigger samples).")

@@ -1,0 +1,103 @@
+"""Resample: what a sampler does to the training rows, before any network is trained."""
+
+from __future__ import annotations
+
+import json
+
+import streamlit as st
+
+from imbal_core import charts
+from imbal_core.techniques import REGISTRY
+from ui import cache, feedback, state
+from ui.widgets import parameter_widgets, plain, technique_name
+
+PREFIX = "resample"
+SAMPLER_IDS = [technique_id for technique_id, technique in REGISTRY.items() if technique.sampler or technique.augment]
+
+st.title("Resample")
+st.caption(
+    "The sampler runs on the training rows of the first stratified split only, exactly as in training; "
+    "the test rows keep the real class ratio. No network is trained here."
+)
+loaded, target = state.dataset(), state.target()
+
+controls, explanation = st.columns([2, 3])
+with controls:
+    technique_id = st.selectbox(
+        "Sampler",
+        SAMPLER_IDS,
+        index=SAMPLER_IDS.index("smote"),
+        format_func=technique_name,
+        key="resample_technique",
+        persist_state="session",
+    )
+    technique = REGISTRY[technique_id]
+    values = parameter_widgets(technique, PREFIX)
+    seed = st.number_input(
+        "Split seed",
+        0,
+        1_000_000,
+        0,
+        key="resample_seed",
+        persist_state="session",
+        help="Which rows form the training split; the sampler uses the same seed.",
+    )
+with explanation:
+    st.markdown(f"**{technique.name}** ({technique.family})  \n{technique.summary}")
+    st.markdown(f"**Pros:** {technique.pros}  \n**Cons:** {technique.cons}")
+
+with feedback.reported(f"resampling with {technique.name}"):
+    from imbal_core.techniques import make_spec
+
+    spec = make_spec(technique_id, values)
+    with st.spinner(f"Running {technique.name} on the training rows…"):
+        view = cache.resample_view(
+            loaded.digest, target, json.dumps(spec.to_json(), sort_keys=True), int(seed), loaded.frame
+        )
+    total_before, total_after = sum(view.before.values()), sum(view.after.values())
+    rows_metric, added_metric, removed_metric, method_metric = st.columns(4)
+    rows_metric.metric("Training rows", f"{total_after:,}", delta=f"{total_after - total_before:+,}")
+    added_metric.metric("Synthetic or copied rows added", f"{view.synthetic:,}")
+    removed_metric.metric("Original rows removed", f"{view.removed:,}")
+    method_metric.metric("Method", view.method)
+    for note in view.notes:
+        st.info(note, icon=":material/info:")
+
+    minority = state.dataset_profile().minority_class
+    before_column, after_column = st.columns(2)
+    before_column.plotly_chart(
+        charts.class_histogram(view.before, "Before: training rows per class", minority),
+        width="stretch",
+        key="chart_before",
+    )
+    after_column.plotly_chart(
+        charts.class_histogram(view.after, f"After {technique.name}: training rows per class", minority),
+        width="stretch",
+        key="chart_after",
+    )
+
+    st.plotly_chart(
+        charts.resample_scatter(
+            view.projection,
+            view.totals,
+            view.labels,
+            f"What {technique.name} changed: training rows in 2-D (PCA of the preprocessed features)",
+        ),
+        width="stretch",
+        key="chart_projection",
+    )
+    st.caption(
+        "PCA is fitted on the original training rows after imputation, scaling and one-hot encoding; every "
+        "point is one row. Diamonds are rows the sampler created (or copied), crosses are rows it removed. "
+        "Two dimensions hide most of the space, so neighbours here may not be neighbours to the sampler."
+    )
+    st.download_button(
+        "Download the resampled training rows (CSV)",
+        view.csv_text,
+        file_name=f"{technique_id}_resampled_rows.csv",
+        mime="text/csv",
+        key="download_resampled",
+        icon=":material/download:",
+        on_click="ignore",
+        help=f"Rows in original units with the target {plain(target)} and a `synthetic` column (True = created).",
+    )

@@ -1,0 +1,91 @@
+"""Cached wrappers around imbal_core: keyed by a digest of the file's bytes, so sessions share work
+but never data they did not load themselves (a cache hit needs the same bytes)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import threading
+from dataclasses import dataclass
+
+import pandas as pd
+import streamlit as st
+
+from imbal_core import charts
+from imbal_core.data import DatasetProfile, LoadedTable, load_table, profile
+from imbal_core.samples import sample_path
+
+PROJECTION_POINTS_PER_GROUP = 2000
+
+
+def digest_of(raw: bytes) -> str:
+    return hashlib.sha256(raw).hexdigest()
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def read_sample(sample_id: str) -> tuple[LoadedTable, str]:
+    """A bundled sample read exactly as the CLI reads a path, and the digest of its bytes."""
+    path = sample_path(sample_id)
+    raw = path.read_bytes()
+    return load_table(raw, file_name=path.name), digest_of(raw)
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def read_upload(digest: str, file_name: str, _raw: bytes) -> LoadedTable:
+    """An uploaded file parsed as data (never unpickled or executed); `digest` keys the cache."""
+    return load_table(_raw, file_name=file_name)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def dataset_profile(digest: str, target: str, _frame: pd.DataFrame, _notes: tuple[str, ...] = ()) -> DatasetProfile:
+    """The profile of one table for one target column."""
+    return profile(_frame, target, notes=list(_notes))
+
+
+@dataclass
+class ResampleView:
+    """What the Resample page shows for one sampler setting: counts, a 2-D projection, rows to download."""
+
+    method: str
+    notes: list[str]
+    labels: list[str]
+    before: dict[str, int]
+    after: dict[str, int]
+    projection: pd.DataFrame
+    totals: dict
+    synthetic: int
+    removed: int
+    csv_text: str
+
+
+@st.cache_data(show_spinner=False, max_entries=24)
+def resample_view(digest: str, target: str, spec_json: str, seed: int, _frame: pd.DataFrame) -> ResampleView:
+    """Run the sampler on the first split's training rows (no training) and project them for the 2-D view."""
+    from imbal_core.evaluate import Protocol, resample_preview
+    from imbal_core.report import to_csv_text
+    from imbal_core.resampling import resampled_rows_frame
+    from imbal_core.techniques import TechniqueSpec
+
+    spec = TechniqueSpec.from_json(json.loads(spec_json))
+    preview = resample_preview(_frame, target, spec, Protocol(seed=seed))
+    before, after = charts.preview_counts(preview)
+    projection, totals = charts.projection_frame(preview, PROJECTION_POINTS_PER_GROUP, seed=seed)
+    result = preview["result"]
+    return ResampleView(
+        method=result.method,
+        notes=list(result.notes),
+        labels=list(preview["labels"]),
+        before=before,
+        after=after,
+        projection=projection,
+        totals=totals,
+        synthetic=int(result.synthetic.sum()),
+        removed=int(len(result.removed_index)),
+        csv_text=to_csv_text(resampled_rows_frame(preview, target)),
+    )
+
+
+@st.cache_resource
+def training_lock() -> threading.Lock:
+    """One lock for the whole server: Keras and TensorFlow keep global state, so one training at a time."""
+    return threading.Lock()

@@ -1,0 +1,202 @@
+"""The Train & compare controls: technique picker, the settings form, and running a training request.
+
+Pressing Train only records a request (in the form's callback, with the values the form submitted);
+the page then runs it with the whole page body replaced by progress, so nothing else on the page can
+be clicked by accident mid-run.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from imbal_core.evaluate import DEFAULT_TECHNIQUES, Protocol
+from imbal_core.model import ModelSettings
+from imbal_core.techniques import REGISTRY
+from ui import feedback, state, training
+from ui.widgets import spec_from_state, technique_expander, technique_name
+
+PREFIX = "compare"
+TECHNIQUES_WIDGET = "techniques"
+DEFAULT_CHOICE = ("baseline", "class_weight", "smote")
+UNIT_CHOICES = (8, 16, 32, 64, 128, 256)
+BATCH_CHOICES = (32, 64, 128, 256, 512, 1024, 2048)
+LEARNING_RATE_CHOICES = (1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2, 1e-1)
+PROTOCOL_LABELS = {
+    "quick": "Quick: one stratified train/test split",
+    "cv": "Robust: stratified K-fold (mean ± std)",
+}
+
+
+def _with(choices: tuple, default) -> list:
+    """The choices with the engine's default among them, so the form starts at the CLI's settings."""
+    return sorted({*choices, default})
+
+
+def technique_picker() -> list:
+    """Multiselect of techniques plus an expander of parameters for each; returns validated specs."""
+    ids = list(REGISTRY)
+    st.multiselect(
+        "Techniques to train",
+        ids,
+        default=[technique_id for technique_id in DEFAULT_CHOICE if technique_id in REGISTRY],
+        format_func=technique_name,
+        key=TECHNIQUES_WIDGET,
+        persist_state="session",
+        help="Each one trains the same network on the same split, so differences come from the technique. "
+        f"The CLI's default set is: {', '.join(DEFAULT_TECHNIQUES)}.",
+    )
+    specs = []
+    for technique_id in st.session_state.get(TECHNIQUES_WIDGET) or []:
+        specs.append(technique_expander(technique_id, PREFIX))
+    return specs
+
+
+def settings_form() -> None:
+    """Model and protocol settings in one form; Train records a request (see request_training)."""
+    defaults, protocol = ModelSettings(), Protocol()
+    with st.form("train_form", border=True):
+        st.markdown("**Model**")
+        left, middle, right = st.columns(3)
+        left.select_slider(
+            "Hidden units (first layer)",
+            _with(UNIT_CHOICES, defaults.hidden_units[0]),
+            value=defaults.hidden_units[0],
+            key="hidden_units",
+            persist_state="session",
+            help="Units of the first hidden layer; each further layer has half as many.",
+        )
+        left.slider("Hidden layers", 1, 4, len(defaults.hidden_units), key="layers", persist_state="session")
+        middle.number_input(
+            "Max epochs",
+            1,
+            500,
+            defaults.max_epochs,
+            key="max_epochs",
+            persist_state="session",
+            help="Early stopping on the validation slice usually ends training sooner.",
+        )
+        middle.select_slider(
+            "Batch size",
+            _with(BATCH_CHOICES, defaults.batch_size),
+            value=defaults.batch_size,
+            key="batch_size",
+            persist_state="session",
+        )
+        right.select_slider(
+            "Learning rate",
+            _with(LEARNING_RATE_CHOICES, defaults.learning_rate),
+            value=defaults.learning_rate,
+            format_func=lambda rate: f"{rate:g}",
+            key="learning_rate",
+            persist_state="session",
+        )
+        with right.expander("More model settings"):
+            st.slider("Dropout", 0.0, 0.5, float(defaults.dropout), step=0.05, key="dropout", persist_state="session")
+            st.number_input(
+                "Early-stopping patience (epochs)", 1, 50, defaults.patience, key="patience", persist_state="session"
+            )
+        st.markdown("**Protocol**")
+        left, middle, right = st.columns(3)
+        left.radio(
+            "Evaluation",
+            list(PROTOCOL_LABELS),
+            format_func=PROTOCOL_LABELS.get,
+            key="protocol_mode",
+            persist_state="session",
+        )
+        middle.slider(
+            "Test share (quick split)",
+            0.1,
+            0.5,
+            float(protocol.test_size),
+            step=0.05,
+            key="test_size",
+            persist_state="session",
+        )
+        middle.number_input("Folds (K-fold)", 2, 10, protocol.folds, key="folds", persist_state="session")
+        right.number_input("Repeats (K-fold)", 1, 5, protocol.repeats, key="repeats", persist_state="session")
+        right.number_input(
+            "Seed",
+            0,
+            1_000_000,
+            protocol.seed,
+            key="seed",
+            persist_state="session",
+            help="Same seed, same data, same settings: identical numbers, here and in the CLI.",
+        )
+        st.form_submit_button(
+            "Train", key="train_button", type="primary", icon=":material/play_arrow:", on_click=request_training
+        )
+
+
+def settings_from_state() -> tuple[Protocol, ModelSettings]:
+    """Protocol and model settings from the form's submitted values."""
+    defaults, protocol_defaults = ModelSettings(), Protocol()
+    get = st.session_state.get
+    units = int(get("hidden_units", defaults.hidden_units[0]))
+    layers = int(get("layers", len(defaults.hidden_units)))
+    hidden = tuple(max(4, units // 2**layer) for layer in range(layers))
+    settings = ModelSettings(
+        hidden_units=hidden,
+        dropout=float(get("dropout", defaults.dropout)),
+        learning_rate=float(get("learning_rate", defaults.learning_rate)),
+        batch_size=int(get("batch_size", defaults.batch_size)),
+        max_epochs=int(get("max_epochs", defaults.max_epochs)),
+        patience=int(get("patience", defaults.patience)),
+        validation_fraction=defaults.validation_fraction,
+    )
+    protocol = Protocol(
+        mode=get("protocol_mode", protocol_defaults.mode),
+        folds=int(get("folds", protocol_defaults.folds)),
+        repeats=int(get("repeats", protocol_defaults.repeats)),
+        test_size=float(get("test_size", protocol_defaults.test_size)),
+        seed=int(get("seed", protocol_defaults.seed)),
+    )
+    return protocol, settings
+
+
+def _build_request() -> dict:
+    from imbal_core.errors import InputError
+
+    ids = list(st.session_state.get(TECHNIQUES_WIDGET) or [])
+    if not ids:
+        raise InputError("Pick at least one technique to train, then press Train.")
+    specs = [spec_from_state(technique_id, PREFIX) for technique_id in ids]
+    protocol, settings = settings_from_state()
+    return {"specs": specs, "protocol": protocol, "settings": settings, "dataset_key": state.dataset_key()}
+
+
+def request_training() -> None:
+    """Form callback: validate the choices now, so a mistake is reported before anything starts."""
+    st.session_state.pop(state.COMPARE_ERROR, None)
+    request, message = feedback.capture("preparing the training run", _build_request)
+    if message:
+        st.session_state[state.COMPARE_ERROR] = message
+    else:
+        st.session_state[state.TRAINING_REQUEST] = request
+
+
+def execute(request: dict) -> None:
+    """Run a recorded request with progress; store the comparison only when it finished."""
+    if request["dataset_key"] != state.dataset_key():
+        st.session_state[state.COMPARE_ERROR] = "The data or target changed before training started; press Train again."
+        return
+    loaded = state.dataset()
+    comparison, message = feedback.capture(
+        "training",
+        training.compare,
+        loaded.frame,
+        state.target(),
+        request["specs"],
+        request["protocol"],
+        request["settings"],
+    )
+    if message:
+        st.session_state[state.COMPARE_ERROR] = message
+        return
+    state.add_run(comparison)
+    failed = [result.spec.label for result in comparison.results if result.failed]
+    summary = f"Trained {len(comparison.results)} technique(s) in {comparison.wall_seconds:.1f} s."
+    if failed:
+        summary += f" Failed: {', '.join(failed)} (see the notes column)."
+    st.session_state[state.FLASH] = summary

@@ -1,0 +1,128 @@
+"""Training from the dashboard: one at a time across sessions, with progress per technique and epoch.
+
+A run is interrupted when the person presses Stop or leaves the page: Streamlit then raises its own
+stop/rerun signal at the next progress update, which unwinds through Keras, releases the lock (the
+`with` block) and never reaches the line that stores results, so nothing half-done is kept.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
+import pandas as pd
+import streamlit as st
+
+from imbal_core.model import ModelSettings
+from ui import cache, state
+from ui.widgets import technique_name
+
+LOCK_POLL_SECONDS = 0.5
+
+
+@contextmanager
+def training_slot() -> Iterator[None]:
+    """Hold the server-wide training lock; while another session holds it, say so and wait."""
+    lock = cache.training_lock()
+    if not lock.acquire(blocking=False):
+        waiting = st.info("Waiting for another session's training to finish…", icon=":material/hourglass_top:")
+        started = time.monotonic()
+        # Poll instead of blocking, so a person who leaves the page while waiting is not stuck here:
+        # each st call below is a point where Streamlit can stop this run.
+        while not lock.acquire(timeout=LOCK_POLL_SECONDS):
+            waiting.info(
+                f"Waiting for another session's training to finish… ({time.monotonic() - started:.0f} s)",
+                icon=":material/hourglass_top:",
+            )
+        waiting.empty()
+    try:
+        yield
+    finally:
+        lock.release()
+
+
+def run_with_progress(title: str, labels: list[str], train: Callable[[Callable], object]) -> object:
+    """Call `train(on_progress)` under the training lock, drawing one progress bar per label (technique).
+
+    Returns what `train` returns. The caller decides what to keep; this function stores nothing.
+    """
+    st.session_state[state.TRAINING_MARKER] = True
+    with st.status(title, expanded=True) as status:
+        st.button(
+            "Stop training",
+            key="stop_training",
+            icon=":material/stop_circle:",
+            help="Stops after the current epoch. Nothing from this run is kept; earlier results stay.",
+        )
+        overall = st.progress(0.0, text="Waiting to start…")
+        bars = {index: st.progress(0.0, text=f"{label}: queued") for index, label in enumerate(labels)}
+        started = time.perf_counter()
+
+        def on_progress(event) -> None:
+            label = labels[event.technique_index] if event.technique_index < len(labels) else event.technique
+            folds = f"fold {event.fold_index + 1}/{event.n_folds}, " if event.n_folds > 1 else ""
+            if event.stage == "done":
+                text = f"{label}: {folds}done"
+            elif event.stage == "epoch":
+                text = f"{label}: {folds}epoch {event.epoch}/{event.max_epochs}"
+            else:
+                text = f"{label}: {folds}starting"
+            within = 1.0 if event.stage == "done" else (event.epoch / event.max_epochs if event.max_epochs else 0.0)
+            technique_fraction = (event.fold_index + within) / max(event.n_folds, 1)
+            bar = bars.get(event.technique_index)
+            if bar is not None:
+                bar.progress(min(1.0, technique_fraction), text=text)
+            overall.progress(
+                event.fraction,
+                text=f"Overall {event.fraction:.0%} · {time.perf_counter() - started:.0f} s elapsed",
+            )
+
+        try:
+            with training_slot():
+                overall.progress(0.0, text="Starting TensorFlow (a few seconds the first time)…")
+                outcome = train(on_progress)
+        except Exception:
+            # An error is reported by the caller; only a stop (a BaseException) leaves the marker behind.
+            st.session_state.pop(state.TRAINING_MARKER, None)
+            status.update(label=f"{title}: failed", state="error", expanded=False)
+            raise
+        seconds = time.perf_counter() - started
+        status.update(label=f"{title}: done in {seconds:.1f} s", state="complete", expanded=False)
+    st.session_state.pop(state.TRAINING_MARKER, None)
+    return outcome
+
+
+def compare(frame: pd.DataFrame, target: str, specs: list, protocol, settings: ModelSettings):
+    """Train and compare `specs` with progress; returns the Comparison (nothing stored)."""
+    from imbal_core.evaluate import run_comparison
+
+    names = ", ".join(technique_name(spec.technique_id) for spec in specs)
+    return run_with_progress(
+        f"Training {len(specs)} technique{'s' if len(specs) != 1 else ''}: {names}",
+        [spec.label for spec in specs],
+        lambda on_progress: run_comparison(frame, target, specs, protocol, settings, on_progress=on_progress),
+    )
+
+
+def honest_and_leaky(frame: pd.DataFrame, target: str, spec, protocol, settings: ModelSettings) -> tuple:
+    """The same technique trained twice: split first (honest), and resampled before the split (the trap)."""
+    from imbal_core.evaluate import ProgressEvent, leaky_comparison, run_comparison
+
+    def train(on_progress) -> tuple:
+        def honest_progress(event) -> None:
+            event.n_techniques = 2  # the honest run is the first of two bars
+            on_progress(event)
+
+        honest = run_comparison(frame, target, [spec], protocol, settings, on_progress=honest_progress)
+        # leaky_comparison reports no epochs; mark its start and end so the second bar moves.
+        on_progress(ProgressEvent("start", spec.technique_id, 1, 2, 0, 1, max_epochs=settings.max_epochs))
+        leaky = leaky_comparison(frame, target, [spec], protocol, settings)
+        on_progress(ProgressEvent("done", spec.technique_id, 1, 2, 0, 1, max_epochs=settings.max_epochs))
+        return honest, leaky
+
+    return run_with_progress(
+        f"Training {spec.label} twice: honest and leaky",
+        [f"{spec.label}, split first (honest)", f"{spec.label}, resampled before the split (leaky)"],
+        train,
+    )

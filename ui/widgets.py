@@ -1,0 +1,82 @@
+"""Widgets built from the technique registry's schema, and safe display of user text."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import streamlit as st
+
+from imbal_core.techniques import REGISTRY, Param, Technique, TechniqueSpec, make_spec
+
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
+INT_SLIDER_MAX_SPAN = 40
+FLOAT_SLIDER_MAX_SPAN = 5.0
+
+
+def plain(text: object) -> str:
+    """User text (file names, column names, labels) made inert for st.markdown: no links, HTML or maths."""
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", str(text)).replace("\n", " ")
+
+
+def technique_name(technique_id: str) -> str:
+    return REGISTRY[technique_id].name
+
+
+def parameter_key(prefix: str, technique_id: str, name: str) -> str:
+    return f"{prefix}__{technique_id}__{name}"
+
+
+def parameter_widgets(technique: Technique, prefix: str) -> dict[str, Any]:
+    """One widget per schema entry (range, default and help from the registry); returns the chosen values.
+
+    Keys are `<prefix>__<technique id>__<parameter>` and persist for the session, across pages.
+    """
+    values: dict[str, Any] = {}
+    if not technique.params:
+        st.caption("This technique has no parameters.")
+    for param in technique.params:
+        values[param.name] = _widget(param, technique.id, parameter_key(prefix, technique.id, param.name))
+    return values
+
+
+def _widget(param: Param, technique_id: str, key: str) -> Any:
+    label = param.name.replace("_", " ").capitalize()
+    help_text = f"{param.help}  \nCLI: `--param {technique_id}.{param.name}=...`"
+    common = {"key": key, "help": help_text, "persist_state": "session"}
+    if param.kind == "bool":
+        return st.toggle(label, value=bool(param.default), **common)
+    if param.kind == "choice":
+        choices = list(param.choices)
+        return st.selectbox(label, choices, index=choices.index(param.default), **common)
+    low, high = param.low, param.high
+    if param.kind == "int":
+        if high - low <= INT_SLIDER_MAX_SPAN:
+            return st.slider(label, int(low), int(high), int(param.default), step=1, **common)
+        return st.number_input(label, int(low), int(high), int(param.default), step=1, **common)
+    span = high - low
+    if span <= FLOAT_SLIDER_MAX_SPAN:
+        step = 0.01 if span <= 2 else 0.05
+        return st.slider(label, float(low), float(high), float(param.default), step=step, format="%.2f", **common)
+    return st.number_input(label, float(low), float(high), float(param.default), step=1.0, format="%.1f", **common)
+
+
+def spec_from_state(technique_id: str, prefix: str) -> TechniqueSpec:
+    """The spec for a technique from its widgets' current values (defaults for widgets not shown yet)."""
+    technique = REGISTRY[technique_id]
+    values = {}
+    for param in technique.params:
+        key = parameter_key(prefix, technique_id, param.name)
+        if key in st.session_state:
+            values[param.name] = st.session_state[key]
+    return make_spec(technique_id, values)
+
+
+def technique_expander(technique_id: str, prefix: str, expanded: bool = False) -> TechniqueSpec:
+    """An expander with the technique's summary, pros, cons and parameter widgets; returns its spec."""
+    technique = REGISTRY[technique_id]
+    with st.expander(f"{technique.name} · {technique.family}", expanded=expanded):
+        st.caption(technique.summary)
+        st.markdown(f"**Pros:** {technique.pros}  \n**Cons:** {technique.cons}")
+        values = parameter_widgets(technique, prefix)
+    return make_spec(technique_id, values)
