@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -128,6 +129,8 @@ def parse_bytes(raw: bytes, file_name: str) -> LoadedTable:
                 f"{file_name} looks like {kind}, not a table. Save it as CSV (comma- or tab-separated) "
                 "or Parquet and upload that."
             )
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return _read_utf16(raw, file_name)
     if b"\x00" in raw[:4096]:
         raise InputError(f"{file_name} contains binary data, not text. Upload a CSV, TSV or Parquet file.")
     text, encoding_note = _decode(raw)
@@ -142,8 +145,33 @@ def _read_parquet(raw: bytes, file_name: str) -> LoadedTable:
             f"{file_name} could not be read as Parquet ({type(error).__name__}). "
             "Check that the file is complete, or upload it as CSV."
         ) from None
-    frame.columns = [str(column).strip() for column in frame.columns]
+    frame.columns = _unique([str(column).strip() for column in frame.columns])
     return _checked(LoadedTable(frame=frame), file_name)
+
+
+def _unique(names: list[str]) -> list[str]:
+    """Suffix names still equal after stripping spaces ('a' and ' a'), as pandas does for exact duplicates."""
+    taken: set[str] = set()
+    unique = []
+    for name in names:
+        candidate, suffix = name, 0
+        while candidate in taken:
+            suffix += 1
+            candidate = f"{name}.{suffix}"
+        taken.add(candidate)
+        unique.append(candidate)
+    return unique
+
+
+def _read_utf16(raw: bytes, file_name: str) -> LoadedTable:
+    """Excel's "Unicode Text" export: UTF-16 with a byte-order mark, usually tab-separated."""
+    try:
+        text = raw.decode("utf-16")
+    except UnicodeDecodeError:
+        raise InputError(
+            f"{file_name} starts like UTF-16 text but is not valid UTF-16. Save it as CSV UTF-8 and upload that."
+        ) from None
+    return _read_delimited(text, file_name, "The file is UTF-16 text (Excel's 'Unicode Text'); it was read as such.")
 
 
 def _decode(raw: bytes) -> tuple[str, str | None]:
@@ -170,15 +198,23 @@ def _sniff_delimiter(text: str, file_name: str) -> str:
         return best if counts[best] else ","
 
 
+# A field such as 1,5 or -0,25 between delimiters: a decimal comma (only looked for when ',' is not the delimiter).
+_DECIMAL_COMMA = re.compile(r"(?:^|[;\t|])[ ]*-?\d+,\d+[ ]*(?=[;\t|\r\n]|$)", re.M)
+
+
 def _read_delimited(text: str, file_name: str, encoding_note: str | None) -> LoadedTable:
     delimiter = _sniff_delimiter(text, file_name)
     notes = [encoding_note] if encoding_note else []
     if delimiter not in ",\t":
         notes.append(f"Columns are separated by {delimiter!r}; detected automatically.")
+    decimal = "," if delimiter != "," and _DECIMAL_COMMA.search(text[:65536]) else "."
+    if decimal == ",":
+        notes.append("Decimal commas (as in 1,5) were read as numbers.")
     header = next(csv.reader(io.StringIO(text), delimiter=delimiter), [])
-    duplicates = sorted({name.strip() for name in header if [h.strip() for h in header].count(name.strip()) > 1})
+    counts = Counter(name.strip() for name in header)  # linear: a 50,000-column header must not hang
+    duplicates = sorted(name for name, count in counts.items() if count > 1)
     try:
-        frame = pd.read_csv(io.StringIO(text), sep=delimiter, skipinitialspace=False, low_memory=False)
+        frame = pd.read_csv(io.StringIO(text), sep=delimiter, decimal=decimal, low_memory=False)
     except pd.errors.EmptyDataError:
         raise InputError(f"{file_name} has no columns. Upload a table with a header row.") from None
     except (pd.errors.ParserError, ValueError) as error:
@@ -187,7 +223,7 @@ def _read_delimited(text: str, file_name: str, encoding_note: str | None) -> Loa
             f"{file_name} could not be parsed as a table ({first_line}). "
             "Check that every row has the same number of fields and that quotes are closed."
         ) from None
-    frame.columns = [str(column).strip() for column in frame.columns]
+    frame.columns = _unique([str(column).strip() for column in frame.columns])
     if duplicates:
         notes.append("Duplicated column names were renamed with a suffix (.1, .2, ...): " + ", ".join(duplicates[:10]))
     return _checked(LoadedTable(frame=frame, notes=notes), file_name)
@@ -246,7 +282,13 @@ def prepare(frame: pd.DataFrame, target: str) -> PreparedData:
     if missing.any():
         notes.append(f"{int(missing.sum())} rows with a missing {target!r} were dropped.")
     kept = frame.loc[~missing]
-    labels = _labels_as_text(kept[target], target)
+    if len(kept) < 2:
+        raise InputError(
+            f"The table has only 1 data row with a {target!r} value; a comparison needs at least 2 rows of every "
+            "class (10 or more to learn anything). Upload a table with more rows."
+        )
+    labels, text_notes = _labels_as_text(kept[target], target)
+    notes.extend(text_notes)
     labels, label_notes = _merge_spelling_variants(labels)
     notes.extend(label_notes)
     counts = labels.value_counts()
@@ -281,23 +323,29 @@ def prepare(frame: pd.DataFrame, target: str) -> PreparedData:
     )
 
 
-def _labels_as_text(values: pd.Series, target: str) -> pd.Series:
+def _labels_as_text(values: pd.Series, target: str) -> tuple[pd.Series, list[str]]:
     if pd.api.types.is_bool_dtype(values):
-        return values.map({True: "True", False: "False"}).astype(str)
+        return values.map({True: "True", False: "False"}).astype(str), []
     if pd.api.types.is_float_dtype(values):
         as_float = values.astype(float)
         if not np.all(np.isfinite(as_float)):
             raise InputError(f"Target column {target!r} holds infinite values. Use class labels as the target.")
-        if not np.all(np.equal(np.mod(as_float, 1), 0)):
+        fractional = np.mod(as_float, 1) != 0
+        if fractional.any():
             raise InputError(
                 f"Target column {target!r} holds continuous numbers ({as_float.nunique()} distinct values such as "
-                f"{as_float.iloc[0]:g}); this tool compares classifiers. Pick a column of class labels, or bin "
-                "the values into classes first."
+                f"{as_float[fractional].iloc[0]:g}); this tool compares classifiers. Pick a column of class labels, "
+                "or bin the values into classes first."
             )
-        return as_float.astype(np.int64).astype(str)
+        return as_float.astype(np.int64).astype(str), []
     if pd.api.types.is_numeric_dtype(values):
-        return values.astype(str)
-    return values.astype(str).str.strip()
+        return values.astype(str), []
+    text = values.astype(str)
+    stripped = text.str.strip()
+    padded = int((stripped != text).sum())
+    if not padded:
+        return stripped, []
+    return stripped, [f"Spaces around {padded} labels of {target!r} were removed (' yes' and 'yes' are one class)."]
 
 
 def _merge_spelling_variants(labels: pd.Series) -> tuple[pd.Series, list[str]]:

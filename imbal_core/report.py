@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import math
+import re
 
 import numpy as np
 import pandas as pd
@@ -13,6 +14,9 @@ from imbal_core.evaluate import Comparison, TechniqueResult
 from imbal_core.metrics import METRIC_NAMES
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+# A plain signed number ("-1", "+0.5", "-2e-3") is data a spreadsheet reads as a number, never a formula:
+# it is left as it is, so a -1/1 label survives a round trip. "-2+3" or "-A1" is not plain and is neutralised.
+_PLAIN_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
 
 
 def _clean(value):
@@ -105,11 +109,15 @@ def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
     safe = frame.copy()
     for column in safe.columns:
         if safe[column].dtype == object or pd.api.types.is_string_dtype(safe[column]):
-            safe[column] = safe[column].map(
-                lambda value: "'" + value if isinstance(value, str) and value.startswith(FORMULA_PREFIXES) else value
-            )
-    safe.columns = ["'" + str(name) if str(name).startswith(FORMULA_PREFIXES) else str(name) for name in safe.columns]
+            safe[column] = safe[column].map(_neutralised)
+    safe.columns = [_neutralised(str(name)) for name in safe.columns]
     return safe
+
+
+def _neutralised(value):
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES) and not _PLAIN_NUMBER.fullmatch(value):
+        return "'" + value
+    return value
 
 
 def to_csv_text(frame: pd.DataFrame) -> str:

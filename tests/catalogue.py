@@ -1,0 +1,807 @@
+"""The catalogue of bad and awkward uploads: what people really have, and what each must yield.
+
+Every case is run through the loader (load_table + profile, plus a resample preview when a
+technique is named), through the CLI (`profile`, plus `resample`), and through the dashboard
+(an AppTest upload). An "ok" case must load and show `message` among its notes or warnings; an
+"error" case must be refused with an ImbalanceLabError whose text contains `message` (the CLI
+exits 2 with that line). Nothing may raise anything else, and nothing may hang.
+
+docs/bad-inputs.md documents the same table; tests/test_bad_inputs.py checks the two agree.
+"""
+
+from __future__ import annotations
+
+import gzip
+import io
+import pickle
+import zipfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cache
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+
+# The file the pickle case would create if anything ever unpickled an upload.
+PICKLE_MARKER_NAME = "imbalance-lab-unpickled-marker"
+HTML_COLUMN = "<img src=x onerror=alert(1)>"
+HTML_LABEL = "<script>alert('label')</script>"
+FORMULA_LABEL = '=HYPERLINK("http://evil.example","click")'
+UPLOAD_LIMIT_MB = 50
+
+
+@dataclass(frozen=True)
+class Case:
+    """One upload: how to build its bytes and what it must yield."""
+
+    id: str
+    description: str
+    build: Callable[[], bytes]
+    outcome: Literal["ok", "error"]
+    message: str  # a substring of a note/warning ("ok") or of the error ("error"); "" = no note needed
+    yields: str  # what a person sees, in words (rendered in docs/bad-inputs.md)
+    file_name: str = "upload.csv"
+    target: str | None = "label"
+    technique: str | None = None  # also preview this technique's resampling (no training)
+    check: Callable[[pd.DataFrame, object], None] | None = None  # extra checks on (frame, profile) for "ok"
+    fixed: str = ""  # what had to change in imbal_core for this case; empty when it already behaved
+    slow_build: bool = False  # big payloads: AppTest uses them only where the size is the point
+
+    def payload(self) -> bytes:
+        return _payload(self.id)
+
+
+@cache
+def _payload(case_id: str) -> bytes:
+    return BY_ID[case_id].build()
+
+
+# --- builders -------------------------------------------------------------------------------------------------
+
+
+def base_frame(rows: int = 80, minority: int = 16, seed: int = 0) -> pd.DataFrame:
+    """A small, healthy table: two numbers, one category and a yes/no label (the minority is 'yes')."""
+    rng = np.random.default_rng(seed)
+    is_minority = np.zeros(rows, dtype=bool)
+    is_minority[rng.choice(rows, size=minority, replace=False)] = True
+    return pd.DataFrame(
+        {
+            "amount": np.round(rng.normal(size=rows) + 2.0 * is_minority, 3),
+            "visits": rng.integers(0, 9, size=rows),
+            "channel": rng.choice(["web", "shop", "phone"], size=rows),
+            "label": np.where(is_minority, "yes", "no"),
+        }
+    )
+
+
+def csv(frame: pd.DataFrame, **options) -> bytes:
+    encoding = options.pop("encoding", "utf-8")
+    return frame.to_csv(index=False, **options).encode(encoding)
+
+
+def _with(**columns) -> Callable[[], bytes]:
+    def build() -> bytes:
+        frame = base_frame()
+        for name, values in columns.items():
+            frame.insert(frame.shape[1] - 1, name, values(frame) if callable(values) else values)
+        return csv(frame)
+
+    return build
+
+
+def _labels(values: Callable[[pd.DataFrame], list], rows: int = 80) -> Callable[[], bytes]:
+    def build() -> bytes:
+        frame = base_frame(rows=rows)
+        frame["label"] = values(frame)
+        return csv(frame)
+
+    return build
+
+
+def _png() -> bytes:
+    return b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x02\x00\x00\x00" + bytes(64)
+
+
+def _xlsx() -> bytes:
+    """The container of a real .xlsx (a zip of XML parts); enough for anything that sniffs it."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("[Content_Types].xml", '<?xml version="1.0"?><Types/>')
+        archive.writestr("xl/workbook.xml", "<workbook/>")
+        archive.writestr("xl/worksheets/sheet1.xml", "<worksheet><sheetData/></worksheet>")
+    return buffer.getvalue()
+
+
+class _Exploit:
+    """Unpickling this would run `touch` on the marker file."""
+
+    def __reduce__(self):
+        import os
+
+        return (os.system, (f"touch /tmp/{PICKLE_MARKER_NAME}",))
+
+
+def _pickle(protocol: int) -> Callable[[], bytes]:
+    return lambda: pickle.dumps(_Exploit(), protocol=protocol)
+
+
+def _parquet_with_pickled_extension() -> bytes:
+    """A Parquet file whose column claims pyarrow's pickle-based extension type, carrying the exploit."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    frame = base_frame()
+    metadata = {b"ARROW:extension:name": b"arrow.py_extension_type", b"ARROW:extension:metadata": _pickle(5)()}
+    table = pa.Table.from_pandas(frame, preserve_index=False)
+    fields = [field.with_metadata(metadata) if field.name == "visits" else field for field in table.schema]
+    buffer = io.BytesIO()
+    pq.write_table(table.cast(pa.schema(fields, metadata=table.schema.metadata)), buffer)
+    return buffer.getvalue()
+
+
+def _semicolon_decimal_comma() -> bytes:
+    text = csv(base_frame(), sep=";", decimal=",").decode()
+    return text.encode("utf-8")
+
+
+def _latin1() -> bytes:
+    frame = base_frame().rename(columns={"channel": "catégorie"})
+    frame["catégorie"] = frame["catégorie"].map({"web": "télé", "shop": "boutique", "phone": "café"})
+    return csv(frame, encoding="latin-1")
+
+
+def _utf16() -> bytes:
+    """What Excel's "Unicode Text" export writes: UTF-16 LE with a BOM, tab-separated."""
+    return base_frame().to_csv(index=False, sep="\t").encode("utf-16")
+
+
+def _quoted_newlines() -> bytes:
+    frame = base_frame()
+    frame.insert(3, "comment", [f"first line {i % 5}\nsecond, with a comma" for i in range(len(frame))])
+    return csv(frame)
+
+
+def _duplicated_columns() -> bytes:
+    frame = base_frame()
+    text = csv(frame).decode()
+    header, rest = text.split("\n", 1)
+    return (header.replace("visits", "amount") + "\n" + rest).encode()
+
+
+def _ragged() -> bytes:
+    lines = csv(base_frame()).decode().splitlines()
+    lines[5] += ",extra,fields"
+    return ("\n".join(lines) + "\n").encode()
+
+
+def _unclosed_quote() -> bytes:
+    lines = csv(base_frame()).decode().splitlines()
+    lines[3] = lines[3].replace(",web,", ',"web,').replace(",shop,", ',"shop,').replace(",phone,", ',"phone,')
+    return ("\n".join(lines) + "\n").encode()
+
+
+def _one_minority_row() -> bytes:
+    frame = base_frame(minority=0)
+    frame.loc[7, "label"] = "yes"
+    return csv(frame)
+
+
+def _multiclass_single_row_class() -> bytes:
+    frame = base_frame()
+    frame.loc[frame.index[:20], "label"] = "maybe"
+    frame.loc[30, "label"] = "unknown"
+    return csv(frame)
+
+
+def _below_smote_k() -> bytes:
+    return csv(base_frame(minority=4))
+
+
+def _all_categorical() -> bytes:
+    rng = np.random.default_rng(1)
+    frame = base_frame()
+    frame["amount"] = rng.choice(["low", "mid", "high"], size=len(frame))
+    frame["visits"] = rng.choice(["new", "returning"], size=len(frame))
+    return csv(frame)
+
+
+def _very_long_strings() -> bytes:
+    frame = base_frame()
+    long_name = "a very long column name " * 40
+    frame.insert(3, long_name.strip(), [f"{i:03d}" + "x" * 20_000 for i in range(len(frame))])
+    frame.insert(3, "essay", [("lorem ipsum " * 2_000) + str(i % 3) for i in range(len(frame))])
+    return csv(frame)
+
+
+def _five_thousand_columns() -> bytes:
+    rng = np.random.default_rng(2)
+    rows = 60
+    values = np.round(rng.normal(size=(rows, 5000)), 2)
+    frame = pd.DataFrame(values, columns=[f"f{i}" for i in range(5000)])
+    frame["label"] = np.where(np.arange(rows) % 5 == 0, "yes", "no")
+    return csv(frame)
+
+
+def _over_upload_limit() -> bytes:
+    """Just over the dashboard's upload limit: repeated blocks of a healthy table (fast to build)."""
+    block = csv(base_frame(rows=2000)).decode().split("\n", 1)[1].encode()
+    header = b"amount,visits,channel,label\n"
+    repeats = (UPLOAD_LIMIT_MB * 1024 * 1024) // len(block) + 2
+    return header + block * repeats
+
+
+def _inf() -> bytes:
+    frame = base_frame()
+    frame["amount"] = frame["amount"].astype(object)
+    frame.loc[[3, 9], "amount"] = "inf"
+    frame.loc[[4], "amount"] = "-inf"
+    return csv(frame)
+
+
+def _garbage() -> bytes:
+    return np.random.default_rng(3).integers(0, 256, size=4096, dtype=np.uint8).tobytes()
+
+
+def _corrupt_parquet() -> bytes:
+    return b"PAR1" + bytes(range(256)) * 4 + b"PAR1"
+
+
+def _html_and_formulas() -> bytes:
+    frame = base_frame()
+    frame = frame.rename(columns={"channel": HTML_COLUMN})
+    frame["label"] = frame["label"].map({"yes": HTML_LABEL, "no": FORMULA_LABEL})
+    frame.insert(2, "note", ["@SUM(A1:A9)", "+1+cmd|' /C calc'!A0", "-2+3", "plain"] * 20)
+    return csv(frame)
+
+
+def _check_columns(*names: str) -> Callable[[pd.DataFrame, object], None]:
+    def check(frame: pd.DataFrame, profile) -> None:
+        assert list(frame.columns)[: len(names)] == list(names), list(frame.columns)
+
+    return check
+
+
+def _check_classes(*labels: str) -> Callable[[pd.DataFrame, object], None]:
+    def check(frame: pd.DataFrame, profile) -> None:
+        assert sorted(profile.class_counts) == sorted(labels), profile.class_counts
+
+    return check
+
+
+def _check_semicolon(frame: pd.DataFrame, profile) -> None:
+    assert pd.api.types.is_float_dtype(frame["amount"]), frame["amount"].head()
+    assert "amount" in profile.numeric_columns
+
+
+def _check_quoted_newlines(frame: pd.DataFrame, profile) -> None:
+    assert len(frame) == 80
+    assert frame["comment"].str.contains("\n").all()
+
+
+def _check_utf16(frame: pd.DataFrame, profile) -> None:
+    assert list(frame.columns) == ["amount", "visits", "channel", "label"]
+    assert profile.class_counts == {"no": 64, "yes": 16}
+
+
+def _check_latin1(frame: pd.DataFrame, profile) -> None:
+    assert "catégorie" in frame.columns
+    assert set(frame["catégorie"]) == {"télé", "boutique", "café"}
+
+
+def _check_five_thousand(frame: pd.DataFrame, profile) -> None:
+    assert profile.features == 5000
+
+
+def _check_big(frame: pd.DataFrame, profile) -> None:
+    assert len(frame) > 1_000_000
+
+
+def _check_long_strings(frame: pd.DataFrame, profile) -> None:
+    assert max(len(column) for column in frame.columns) > 900
+
+
+def _check_html(frame: pd.DataFrame, profile) -> None:
+    assert HTML_COLUMN in frame.columns
+    assert set(profile.class_counts) == {HTML_LABEL, FORMULA_LABEL}
+
+
+CASES: list[Case] = [
+    # --- files that are not tables ---
+    Case(
+        "empty",
+        "An empty file (0 bytes)",
+        lambda: b"",
+        "error",
+        "is empty",
+        "Refused: the file is empty; upload a CSV, TSV or Parquet file with a header row and data rows.",
+    ),
+    Case(
+        "whitespace_only",
+        "Only blank lines and spaces",
+        lambda: b"  \n\n \r\n\t\n",
+        "error",
+        "is empty",
+        "Refused as empty.",
+    ),
+    Case(
+        "header_only",
+        "A header row and no data rows",
+        lambda: b"amount,channel,label\n",
+        "error",
+        "no data rows",
+        "Refused: a header but no data rows.",
+    ),
+    Case("binary_garbage", "4 KB of random bytes", _garbage, "error", "binary data", "Refused: binary data, not text."),
+    Case(
+        "png_renamed",
+        "A PNG image renamed .csv",
+        _png,
+        "error",
+        "PNG image",
+        "Refused: looks like a PNG image; save the table as CSV or Parquet.",
+    ),
+    Case(
+        "jpeg_renamed",
+        "A JPEG photo renamed .csv",
+        lambda: b"\xff\xd8\xff\xe0\x00\x10JFIF" + bytes(100),
+        "error",
+        "JPEG image",
+        "Refused: looks like a JPEG image.",
+    ),
+    Case(
+        "xlsx_renamed",
+        "An Excel .xlsx workbook renamed .csv",
+        _xlsx,
+        "error",
+        "Excel",
+        "Refused: looks like a zip archive (an Excel .xlsx file is one); save as CSV and upload that.",
+    ),
+    Case(
+        "xls_renamed",
+        "An old Excel .xls workbook renamed .csv",
+        lambda: b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(512),
+        "error",
+        "old Excel",
+        "Refused: looks like an old Excel/Office file.",
+    ),
+    Case(
+        "pdf_renamed",
+        "A PDF renamed .csv",
+        lambda: b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n",
+        "error",
+        "PDF",
+        "Refused: looks like a PDF document.",
+    ),
+    Case(
+        "gzip_renamed",
+        "A gzipped CSV renamed .csv",
+        lambda: gzip.compress(csv(base_frame()), mtime=0),
+        "error",
+        "gzip",
+        "Refused: looks like a gzip archive; unpack it first.",
+    ),
+    Case(
+        "pickle_binary",
+        "A malicious pickle (protocol 5) uploaded as model.pkl",
+        _pickle(5),
+        "error",
+        "binary data",
+        "Refused as binary data; never unpickled (the payload would create a marker file).",
+        file_name="model.pkl",
+    ),
+    Case(
+        "pickle_text",
+        "A malicious text pickle (protocol 0) renamed .csv",
+        _pickle(0),
+        "error",
+        "only one column",
+        "Read as text (one column), so refused: a table needs a target and a feature column. Never unpickled.",
+    ),
+    Case(
+        "parquet_pickled_extension",
+        "Parquet whose column metadata carries a pickle (pyarrow extension type)",
+        _parquet_with_pickled_extension,
+        "ok",
+        "",
+        "Loaded as plain numbers; the pickle is never loaded.",
+        file_name="data.parquet",
+        check=_check_columns("amount", "visits"),
+    ),
+    Case(
+        "corrupt_parquet",
+        "A truncated/corrupt Parquet file",
+        _corrupt_parquet,
+        "error",
+        "could not be read as Parquet",
+        "Refused: could not be read as Parquet; check the file is complete or upload CSV.",
+        file_name="x.parquet",
+    ),
+    # --- text encodings and CSV dialects ---
+    Case(
+        "semicolon_decimal_comma",
+        "European CSV: ';' delimiter and decimal commas (1,5)",
+        _semicolon_decimal_comma,
+        "ok",
+        "Decimal commas",
+        "Loaded; notes that ';' was detected and that decimal commas were read as numbers.",
+        check=_check_semicolon,
+        fixed="Decimal commas were read as text, so numeric columns became categories or were dropped as "
+        "ID-like; ';'-separated files whose fields look like 1,5 are now read with decimal=','.",
+    ),
+    Case(
+        "tab_named_csv",
+        "Tab-separated values in a file named .csv",
+        lambda: csv(base_frame(), sep="\t"),
+        "ok",
+        "",
+        "Loaded; the tab delimiter is detected.",
+        check=_check_columns("amount", "visits", "channel", "label"),
+    ),
+    Case(
+        "latin1_accents",
+        "Windows-1252/Latin-1 accents in a column name and values",
+        _latin1,
+        "ok",
+        "not UTF-8",
+        "Loaded; notes that the file was read as Windows-1252 (Latin-1).",
+        check=_check_latin1,
+    ),
+    Case(
+        "utf8_bom",
+        "A UTF-8 byte-order mark (Excel's 'CSV UTF-8')",
+        lambda: b"\xef\xbb\xbf" + csv(base_frame()),
+        "ok",
+        "",
+        "Loaded; the BOM is removed silently (the first column name is clean).",
+        check=_check_columns("amount", "visits"),
+    ),
+    Case(
+        "utf16_excel_unicode_text",
+        "Excel 'Unicode Text': UTF-16 with a BOM, tab-separated",
+        _utf16,
+        "ok",
+        "UTF-16",
+        "Loaded; notes that the file was read as UTF-16.",
+        check=_check_utf16,
+        fixed="Was refused as 'binary data' (UTF-16 has zero bytes); a UTF-16 byte-order mark is now decoded.",
+    ),
+    Case(
+        "quoted_newlines",
+        "Quoted cells containing newlines and commas",
+        _quoted_newlines,
+        "ok",
+        "",
+        "Loaded; multi-line cells stay one cell, the row count is right.",
+        check=_check_quoted_newlines,
+    ),
+    Case(
+        "duplicated_columns",
+        "Two columns with the same name",
+        _duplicated_columns,
+        "ok",
+        "Duplicated column names",
+        "Loaded; the second is renamed 'amount.1' with a note.",
+    ),
+    Case(
+        "ragged_rows",
+        "A row with more fields than the header",
+        _ragged,
+        "error",
+        "could not be parsed",
+        "Refused: says which line has too many fields and to check fields and quotes.",
+    ),
+    Case(
+        "unclosed_quote",
+        "A quote that is never closed",
+        _unclosed_quote,
+        "error",
+        "could not be parsed",
+        "Refused: could not be parsed; check that quotes are closed.",
+    ),
+    # --- the target column ---
+    Case(
+        "target_one_class",
+        "The target has a single class",
+        _labels(lambda f: ["no"] * len(f)),
+        "error",
+        "only one class",
+        "Refused: only one class; pick another column.",
+    ),
+    Case(
+        "target_missing_rows",
+        "The target is missing in 5 rows",
+        _labels(lambda f: [None if i in (1, 2, 3, 40, 41) else v for i, v in enumerate(f["label"])]),
+        "ok",
+        "5 rows with a missing 'label' were dropped",
+        "Loaded; those rows are dropped and the note says how many.",
+    ),
+    Case(
+        "target_all_missing",
+        "The target column is empty in every row",
+        _labels(lambda f: [None] * len(f)),
+        "error",
+        "empty in every row",
+        "Refused: the target is empty in every row.",
+    ),
+    Case(
+        "continuous_target",
+        "A continuous float target (a regression problem)",
+        _labels(lambda f: np.round(np.linspace(0, 1, len(f)) ** 2, 4)),
+        "error",
+        "continuous numbers",
+        "Refused: continuous numbers; pick class labels or bin the values first.",
+        fixed="The example value in the message was the first value (here 0, a whole number); it is now the "
+        "first value with a fractional part.",
+    ),
+    Case(
+        "target_200_values",
+        "A target with 200 distinct values",
+        _labels(lambda f: [f"c{i % 200}" for i in range(len(f))], rows=400),
+        "error",
+        "200 distinct values",
+        "Refused: at most 20 classes; group the values.",
+    ),
+    Case(
+        "one_minority_row",
+        "Binary target whose minority has one row",
+        _one_minority_row,
+        "error",
+        "has only 1 row",
+        "Refused: a stratified split needs at least 2 rows of every class.",
+    ),
+    Case(
+        "multiclass_single_row_class",
+        "Three classes plus a class with one row",
+        _multiclass_single_row_class,
+        "ok",
+        "Classes with a single row were dropped",
+        "Loaded; the one-row class is dropped with a note.",
+    ),
+    Case(
+        "minority_below_smote_k",
+        "4 minority rows: fewer than SMOTE's k + 1 = 6",
+        _below_smote_k,
+        "ok",
+        "k_neighbors lowered",
+        "Loaded with a warning; SMOTE's k is lowered to what the fold allows, with a note.",
+        technique="smote",
+    ),
+    Case(
+        "boolean_target",
+        "A True/False target",
+        _labels(lambda f: (f["label"] == "yes").tolist()),
+        "ok",
+        "",
+        "Loaded; classes are 'True' and 'False'.",
+        check=_check_classes("True", "False"),
+    ),
+    Case(
+        "numeric_target_minus_one",
+        "A -1/1 target",
+        _labels(lambda f: np.where(f["label"] == "yes", -1, 1)),
+        "ok",
+        "",
+        "Loaded; classes are '-1' and '1' (and stay numbers in exported CSVs).",
+        check=_check_classes("-1", "1"),
+        fixed="Exported CSVs (resampled rows) wrote the label -1 as '-1 with a quote: formula neutralising now "
+        "leaves plain signed numbers alone.",
+    ),
+    Case(
+        "whitespace_padded_labels",
+        "Labels with spaces around them (' yes', 'no ')",
+        _labels(lambda f: [f" {v}" if i % 2 else f"{v}  " for i, v in enumerate(f["label"])]),
+        "ok",
+        "Spaces around",
+        "Loaded; labels are stripped to 'yes'/'no' with a note.",
+        check=_check_classes("yes", "no"),
+        fixed="Stripping was silent; it now adds a note saying how many labels had spaces removed.",
+    ),
+    Case(
+        "mixed_case_labels",
+        "Labels 'Yes' and 'yes' (mixed-case duplicates)",
+        _labels(lambda f: ["Yes" if v == "yes" and i % 3 == 0 else v for i, v in enumerate(f["label"])]),
+        "ok",
+        "letter case",
+        "Loaded; case variants are merged into the commonest spelling with a note.",
+        check=_check_classes("yes", "no"),
+    ),
+    # --- feature columns ---
+    Case(
+        "all_categorical",
+        "Every feature is text (categorical)",
+        _all_categorical,
+        "ok",
+        "SMOTEN",
+        "Loaded; SMOTE uses SMOTEN for all-categorical data, with a note.",
+        technique="smote",
+    ),
+    Case(
+        "high_cardinality_id",
+        "A text ID column (a different value per row)",
+        _with(customer=lambda f: [f"C{i:05d}" for i in range(len(f))]),
+        "ok",
+        "ID-like",
+        "Loaded; the column is not used as a feature ('ID-like'), shown as a warning.",
+    ),
+    Case(
+        "integer_id",
+        "An integer row-number column named id",
+        _with(id=lambda f: list(range(len(f)))),
+        "ok",
+        "ID-like: a unique integer per row",
+        "Loaded; the column is not used as a feature, with the reason.",
+    ),
+    Case(
+        "constant_column",
+        "A column with the same value in every row",
+        _with(country=lambda f: ["NL"] * len(f)),
+        "ok",
+        "constant",
+        "Loaded; the constant column is not used, with the reason.",
+    ),
+    Case(
+        "all_missing_column",
+        "A feature column that is empty in every row",
+        _with(empty=lambda f: [None] * len(f)),
+        "ok",
+        "every value is missing",
+        "Loaded; the empty column is not used, with the reason.",
+    ),
+    Case(
+        "trailing_delimiter",
+        "Every line ends with an extra comma",
+        lambda: b"\n".join(line + b"," for line in csv(base_frame()).splitlines()) + b"\n",
+        "ok",
+        "every value is missing",
+        "Loaded; the unnamed empty last column is not used, with the reason.",
+    ),
+    Case(
+        "inf_values",
+        "inf and -inf in a numeric column",
+        _inf,
+        "ok",
+        "3 infinite values",
+        "Loaded; infinities become missing values (imputed from training rows) with a note.",
+    ),
+    Case(
+        "numbers_and_text",
+        "A numeric column with a few text values ('n/a', 'unknown')",
+        _with(weight=lambda f: ["n/a" if i == 5 else "unknown" if i == 50 else str(i % 13) for i in range(len(f))]),
+        "ok",
+        "Mostly numeric columns",
+        "Loaded; read as numbers, the text becomes missing, with a note.",
+    ),
+    Case(
+        "date_column",
+        "A date column",
+        _with(signup=lambda f: [f"2024-{i % 12 + 1:02d}-{i % 28 + 1:02d}" for i in range(len(f))]),
+        "ok",
+        "dates are not used",
+        "Loaded; the date column is not used as a feature, with the reason.",
+    ),
+    Case(
+        "very_long_strings",
+        "20,000-character cells and a 1,000-character column name",
+        _very_long_strings,
+        "ok",
+        "ID-like",
+        "Loaded; the unique long-text column is not used ('ID-like'); nothing hangs.",
+        check=_check_long_strings,
+    ),
+    Case(
+        "html_and_formulas",
+        "HTML in a column name and a label; formula-like cells (=, +, -, @)",
+        _html_and_formulas,
+        "ok",
+        "",
+        "Loaded as plain text; shown escaped, never as HTML; exported CSV cells are neutralised with a leading quote.",
+        check=_check_html,
+    ),
+    Case(
+        "no_usable_features",
+        "The only feature is constant",
+        lambda: csv(base_frame()[["label"]].assign(k=1)),
+        "error",
+        "No usable feature columns",
+        "Profiles, but a comparison or resampling is refused: no usable feature columns, with the reasons.",
+        technique="random_over",
+    ),
+    # --- sizes ---
+    Case(
+        "one_row",
+        "A single data row",
+        lambda: csv(base_frame().head(1)),
+        "error",
+        "only 1 data row",
+        "Refused: only 1 data row; at least 2 rows of each class are needed.",
+        fixed="Said 'only one class; pick another column', which sends a person to the wrong fix.",
+    ),
+    Case(
+        "only_target_column",
+        "Only the target column",
+        lambda: csv(base_frame()[["label"]]),
+        "error",
+        "only one column",
+        "Refused: a table needs a target and at least one feature column; check the delimiter.",
+    ),
+    Case(
+        "five_thousand_columns",
+        "60 rows x 5,000 numeric columns",
+        _five_thousand_columns,
+        "ok",
+        "",
+        "Loaded in about a second; all 5,000 columns are features.",
+        check=_check_five_thousand,
+        fixed="The duplicated-name check was quadratic (25 million string operations here; a 50,000-column "
+        "header would hang); it is now linear.",
+    ),
+    Case(
+        "over_upload_limit",
+        f"A {UPLOAD_LIMIT_MB + 1} MB CSV (over the dashboard's upload limit)",
+        _over_upload_limit,
+        "ok",
+        "",
+        f"Dashboard: Streamlit refuses it in the browser (maxUploadSize = "
+        f"{UPLOAD_LIMIT_MB} MB in .streamlit/config.toml). Loader and CLI (no limit): loaded.",
+        check=_check_big,
+        slow_build=True,
+    ),
+]
+
+BY_ID: dict[str, Case] = {case.id: case for case in CASES}
+assert len(BY_ID) == len(CASES), "case ids must be unique"
+
+
+# --- running a case through the engine ---------------------------------------------------------------------
+
+
+@dataclass
+class Outcome:
+    """What the engine did with a case: "ok" with the notes a person sees, or "error" with the message."""
+
+    kind: Literal["ok", "error"]
+    messages: list[str]
+    frame: pd.DataFrame | None = None
+    profile: object = None
+
+    def mentions(self, text: str) -> bool:
+        """True when a message contains `text`; an empty `text` (no note expected) is always mentioned."""
+        return not text or any(text in message for message in self.messages)
+
+
+def run_through_loader(case: Case) -> Outcome:
+    """load_table + profile (+ a resample preview): the path the dashboard and the CLI share.
+
+    Only ImbalanceLabError is caught: anything else propagates and fails the calling test.
+    """
+    from imbal_core.data import load_table, profile
+    from imbal_core.errors import ImbalanceLabError
+    from imbal_core.evaluate import resample_preview
+    from imbal_core.techniques import make_spec
+
+    try:
+        table = load_table(case.payload(), case.file_name)
+        result = profile(table.frame, case.target, notes=table.notes)
+        messages = result.notes + result.warnings
+        if case.technique:
+            messages += resample_preview(table.frame, result.target, make_spec(case.technique))["result"].notes
+    except ImbalanceLabError as error:
+        return Outcome("error", [str(error)])
+    return Outcome("ok", messages, table.frame, result)
+
+
+def markdown_table() -> str:
+    """The case table of docs/bad-inputs.md, generated from CASES (the docs test checks they agree)."""
+    lines = ["| # | Case | Input | Result | What a person sees | Fixed in this issue |", "|---|---|---|---|---|---|"]
+    for number, case in enumerate(CASES, 1):
+        expected = f'error: "{case.message}"' if case.outcome == "error" else "loaded"
+        if case.outcome == "ok" and case.message:
+            expected += f' + note "{case.message}"'
+        cells = [str(number), f"`{case.id}`", case.description, expected, case.yields, case.fixed or "-"]
+        lines.append("| " + " | ".join(cell.replace("|", "\\|").replace("\n", " ") for cell in cells) + " |")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    print(markdown_table())

@@ -1,0 +1,341 @@
+"""Bad and awkward inputs through the loader and the CLI; training faults; export and upload safety.
+
+The cases live in tests/catalogue.py (also run through the dashboard in tests/test_bad_inputs_app.py).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import signal
+import time
+import tomllib
+from contextlib import contextmanager
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from imbal_core.cli import main
+from imbal_core.report import FORMULA_PREFIXES, comparison_json_text, metrics_csv, to_csv_text
+from tests.catalogue import (
+    BY_ID,
+    CASES,
+    FORMULA_LABEL,
+    HTML_LABEL,
+    PICKLE_MARKER_NAME,
+    UPLOAD_LIMIT_MB,
+    Case,
+    markdown_table,
+    run_through_loader,
+)
+
+ROOT = Path(__file__).resolve().parents[1]
+MARKER = Path("/tmp") / PICKLE_MARKER_NAME
+CASE_SECONDS = 20  # a case slower than this is a hang as far as a person is concerned
+
+
+@contextmanager
+def deadline(seconds: int):
+    """Fail (instead of hanging the suite) when the body runs longer than `seconds`."""
+
+    def expire(signum, frame):
+        raise TimeoutError(f"took longer than {seconds} s")
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.alarm(seconds)
+    started = time.perf_counter()
+    try:
+        yield
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
+    assert time.perf_counter() - started < seconds
+
+
+@pytest.fixture(autouse=True)
+def no_unpickling():
+    """The pickle cases would create MARKER if anything ever unpickled an upload."""
+    MARKER.unlink(missing_ok=True)
+    yield
+    assert not MARKER.exists(), "an uploaded file was unpickled and executed"
+
+
+def ids(cases: list[Case]) -> list[str]:
+    return [case.id for case in cases]
+
+
+# --- the catalogue ------------------------------------------------------------------------------------------
+
+
+def test_catalogue_covers_the_issue_list():
+    assert len(CASES) >= 30
+    required = {
+        "empty",
+        "header_only",
+        "binary_garbage",
+        "png_renamed",
+        "xlsx_renamed",
+        "semicolon_decimal_comma",
+        "latin1_accents",
+        "utf8_bom",
+        "quoted_newlines",
+        "duplicated_columns",
+        "target_one_class",
+        "target_missing_rows",
+        "continuous_target",
+        "target_200_values",
+        "one_minority_row",
+        "minority_below_smote_k",
+        "all_categorical",
+        "high_cardinality_id",
+        "constant_column",
+        "inf_values",
+        "numbers_and_text",
+        "very_long_strings",
+        "date_column",
+        "boolean_target",
+        "one_row",
+        "only_target_column",
+        "five_thousand_columns",
+        "over_upload_limit",
+        "whitespace_padded_labels",
+        "mixed_case_labels",
+    }
+    assert required <= set(BY_ID)
+    for case in CASES:
+        assert case.outcome in ("ok", "error")
+        assert case.outcome == "ok" or case.message, f"{case.id}: an error case must name its message"
+
+
+@pytest.mark.parametrize("case", CASES, ids=ids(CASES))
+def test_loader(case: Case):
+    with deadline(CASE_SECONDS):
+        outcome = run_through_loader(case)
+    assert outcome.kind == case.outcome, outcome.messages
+    assert outcome.mentions(case.message), (case.message, outcome.messages)
+    if case.outcome == "error":
+        message = outcome.messages[0]
+        assert "Traceback" not in message and len(message) < 600
+    elif case.check is not None:
+        case.check(outcome.frame, outcome.profile)
+
+
+def cli_arguments(case: Case, path: Path, out: Path) -> list[list[str]]:
+    target = ["--target", case.target] if case.target else []
+    commands = [["profile", str(path), *target]]
+    if case.technique:
+        commands.append(["resample", str(path), *target, "--technique", case.technique, "--out", str(out)])
+    return commands
+
+
+@pytest.mark.parametrize("case", CASES, ids=ids(CASES))
+def test_cli(case: Case, tmp_path, capsys):
+    path = tmp_path / case.file_name
+    path.write_bytes(case.payload())
+    codes, output = [], ""
+    with deadline(CASE_SECONDS):
+        for arguments in cli_arguments(case, path, tmp_path / "resampled.csv"):
+            codes.append(main(arguments))
+            captured = capsys.readouterr()
+            output += captured.out + captured.err
+            if codes[-1]:
+                break
+    assert "Traceback" not in output
+    if case.outcome == "ok":
+        assert set(codes) == {0}, output[-2000:]
+        assert case.message in output
+    else:
+        assert codes[-1] == 2, output[-2000:]
+        error_lines = [line for line in output.splitlines() if line.startswith("error:")]
+        assert len(error_lines) == 1 and case.message in error_lines[0], output[-2000:]
+
+
+def test_cli_error_is_the_only_stderr_line_of_a_real_process(tmp_path):
+    import subprocess
+    import sys
+
+    path = tmp_path / "picture.csv"
+    path.write_bytes(BY_ID["png_renamed"].payload())
+    completed = subprocess.run(
+        [sys.executable, "-m", "imbal_core", "profile", str(path)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert completed.returncode == 2
+    assert completed.stderr.strip().splitlines() == [completed.stderr.strip()]
+    assert "PNG image" in completed.stderr and completed.stdout == ""
+
+
+def test_docs_table_matches_the_catalogue():
+    docs = (ROOT / "docs" / "bad-inputs.md").read_text()
+    assert markdown_table() in docs, "regenerate the table: python -m tests.catalogue"
+    assert f"{len(CASES)} cases" in docs
+    fixed = sum(1 for case in CASES if case.fixed)
+    assert f"{fixed} needed a fix" in docs
+
+
+# --- specific behaviours the table only summarises ----------------------------------------------------------
+
+
+def test_whitespace_variants_of_a_column_name_stay_distinct_columns():
+    from imbal_core.data import load_table
+
+    table = load_table(b"a, a,label\n1,2,x\n3,4,y\n5,6,x\n", "w.csv")
+    assert list(table.frame.columns) == ["a", "a.1", "label"]
+    assert table.frame["a.1"].tolist() == [2, 4, 6]
+    assert any("Duplicated column names" in note for note in table.notes)
+
+
+def test_a_header_of_50000_columns_is_read_in_linear_time():
+    from imbal_core.data import load_table
+
+    header = ",".join(f"c{i}" for i in range(50_000)) + ",label\n"
+    row = ",".join("1" for _ in range(50_000)) + ",x\n"
+    with deadline(15):
+        table = load_table((header + row + row.replace(",x", ",y")).encode(), "wide.csv")
+    assert table.frame.shape == (2, 50_001)
+
+
+def test_semicolon_file_without_decimal_commas_keeps_text_intact():
+    from imbal_core.data import load_table
+
+    table = load_table(b"city;size;label\nParis;1;a\nLyon;2;b\nNice;3;a\n", "s.csv")
+    assert table.frame["size"].tolist() == [1, 2, 3]
+    assert not any("Decimal commas" in note for note in table.notes)
+
+
+def test_over_limit_payload_is_really_over_the_configured_limit():
+    config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())
+    assert config["server"]["maxUploadSize"] == UPLOAD_LIMIT_MB
+    assert len(BY_ID["over_upload_limit"].payload()) > UPLOAD_LIMIT_MB * 1024 * 1024
+
+
+# --- safety -------------------------------------------------------------------------------------------------
+
+
+def test_engine_never_unpickles_evaluates_or_executes():
+    """Uploads are parsed as CSV/TSV/Parquet text and numbers only: no pickle, eval, exec or shell anywhere."""
+    forbidden = re.compile(r"\b(pickle|read_pickle|joblib|eval\(|exec\(|subprocess|os\.system|allow_pickle)")
+    offenders = []
+    for path in sorted((ROOT / "imbal_core").glob("*.py")):
+        for number, line in enumerate(path.read_text().splitlines(), 1):
+            if forbidden.search(line.split("#")[0]):
+                offenders.append(f"{path.name}:{number}: {line.strip()}")
+    assert offenders == []
+
+
+def unsafe_cells(text: str) -> list[str]:
+    """Cells a spreadsheet would run as a formula: starting with = + - @ and not a plain number."""
+    number = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
+    return [
+        cell
+        for row in csv.reader(io.StringIO(text))
+        for cell in row
+        if cell.startswith(FORMULA_PREFIXES) and not number.fullmatch(cell)
+    ]
+
+
+def test_exported_csv_neutralises_formula_cells_but_keeps_numbers():
+    frame = pd.DataFrame(
+        {
+            "=bad name": ["=1+1", "+cmd|' /C calc'!A0", "-2+3", "@SUM(A1)", "\t=x", "plain"],
+            "label": ["-1", "1", "-1", "+1", "-0.5", "1e3"],
+            "value": [-1.5, 2.0, -3.0, 4.0, 5.0, -6.0],
+        }
+    )
+    text = to_csv_text(frame)
+    assert unsafe_cells(text) == []
+    back = pd.read_csv(io.StringIO(text), dtype=str)
+    assert back.columns[0] == "'=bad name"
+    assert back.iloc[:, 0].tolist() == ["'=1+1", "'+cmd|' /C calc'!A0", "'-2+3", "'@SUM(A1)", "'\t=x", "plain"]
+    assert back["label"].tolist() == ["-1", "1", "-1", "+1", "-0.5", "1e3"]  # numbers are not formulas
+    assert back["value"].tolist() == ["-1.5", "2.0", "-3.0", "4.0", "5.0", "-6.0"]
+
+
+def test_cli_resample_export_of_a_hostile_upload_is_neutralised(tmp_path, capsys):
+    path = tmp_path / "hostile.csv"
+    path.write_bytes(BY_ID["html_and_formulas"].payload())
+    out = tmp_path / "rows.csv"
+    assert main(["resample", str(path), "--target", "label", "--technique", "random_over", "--out", str(out)]) == 0
+    text = out.read_text()
+    assert unsafe_cells(text) == []
+    labels = set(pd.read_csv(out)["label"])
+    assert labels == {"'" + FORMULA_LABEL, HTML_LABEL}
+
+
+# --- training faults ----------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def tiny_settings():
+    from imbal_core.model import ModelSettings
+
+    return ModelSettings(hidden_units=(8,), max_epochs=2, patience=1)
+
+
+def small_frame() -> pd.DataFrame:
+    from tests.conftest import make_binary_frame
+
+    return make_binary_frame(rows=240, minority_share=0.2, seed=4)
+
+
+@pytest.mark.slow
+def test_a_nan_loss_stops_only_that_technique(monkeypatch, tiny_settings):
+    """Fault injection: focal loss trains with an absurd learning rate (a real NaN); the others are untouched."""
+    import imbal_core.train as train
+    from imbal_core.evaluate import Protocol, run_comparison
+    from imbal_core.techniques import make_spec
+
+    real_fit = train.fit_network
+
+    def exploding_for_focal(*args, **kwargs):
+        if kwargs.get("focal") is not None:
+            args = list(args)
+            args[5] = replace(args[5], learning_rate=1e30)
+        return real_fit(*args, **kwargs)
+
+    specs = [make_spec("baseline"), make_spec("focal_loss"), make_spec("smote")]
+    untouched = run_comparison(small_frame(), "label", [specs[0], specs[2]], Protocol(seed=1), tiny_settings)
+    monkeypatch.setattr(train, "fit_network", exploding_for_focal)
+    comparison = run_comparison(small_frame(), "label", specs, Protocol(seed=1), tiny_settings)
+    baseline, focal, smote = comparison.results
+    assert focal.failed is not None and "NaN" in focal.failed and focal.failed in focal.notes
+    assert focal.metrics == {}
+    for healthy, reference in ((baseline, untouched.results[0]), (smote, untouched.results[1])):
+        assert healthy.failed is None
+        probabilities = healthy.probabilities
+        assert np.isfinite(probabilities).all() and ((probabilities >= 0) & (probabilities <= 1)).all()
+        assert healthy.metrics == reference.metrics  # the failure did not disturb its neighbours
+    document = comparison_json_text(comparison)  # exports cope with a failed technique (no NaN in JSON)
+    assert '"failed": "Training failed' in document and "NaN," not in document
+    assert metrics_csv(comparison).count("\n") == 4
+
+
+@pytest.mark.slow
+def test_stopping_a_run_leaves_the_engine_usable(tiny_settings):
+    from imbal_core.evaluate import Cancelled, Protocol, run_comparison
+    from imbal_core.techniques import make_spec
+
+    specs = [make_spec("baseline"), make_spec("class_weight")]
+    before = run_comparison(small_frame(), "label", specs, Protocol(seed=2), tiny_settings)
+    epochs = []
+
+    def stop_after_first_epoch() -> bool:
+        epochs.append(1)
+        return len(epochs) >= 1
+
+    with pytest.raises(Cancelled):
+        run_comparison(
+            small_frame(), "label", specs, Protocol(seed=2), tiny_settings, should_stop=stop_after_first_epoch
+        )
+    assert len(epochs) == 1  # stopped at the first check, not at the end
+    after = run_comparison(small_frame(), "label", specs, Protocol(seed=2), tiny_settings)
+    for first, second in zip(before.results, after.results, strict=True):
+        assert first.failed is None and second.failed is None
+        np.testing.assert_array_equal(first.probabilities, second.probabilities)
