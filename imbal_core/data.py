@@ -210,7 +210,12 @@ def _read_delimited(text: str, file_name: str, encoding_note: str | None) -> Loa
     decimal = "," if delimiter != "," and _DECIMAL_COMMA.search(text[:65536]) else "."
     if decimal == ",":
         notes.append("Decimal commas (as in 1,5) were read as numbers.")
-    header = next(csv.reader(io.StringIO(text), delimiter=delimiter), [])
+    try:  # newline="": a lone \r (old Mac line ends, or stray bytes) must not stop the csv module
+        header = next(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), [])
+    except csv.Error as error:
+        raise InputError(
+            f"{file_name} could not be parsed as a table ({error}). Check that it is a CSV or TSV file."
+        ) from None
     counts = Counter(name.strip() for name in header)  # linear: a 50,000-column header must not hang
     duplicates = sorted(name for name, count in counts.items() if count > 1)
     try:

@@ -211,7 +211,22 @@ def make_splits(codes: np.ndarray, protocol: Protocol) -> list[tuple[np.ndarray,
         splitter = RepeatedStratifiedKFold(
             n_splits=protocol.folds, n_repeats=protocol.repeats, random_state=protocol.seed
         )
-    return [(train, test) for train, test in splitter.split(np.zeros(len(codes)), codes)]
+    try:
+        splits = [(train, test) for train, test in splitter.split(np.zeros(len(codes)), codes)]
+    except ValueError as error:  # e.g. fewer test rows than classes
+        raise InputError(
+            f"The rows cannot be split with test size {protocol.test_size:g} ({error}). "
+            "Use a larger test size, or upload more rows."
+        ) from None
+    for _, test in splits:
+        if len(np.unique(codes[test])) < len(np.bincount(codes)):
+            advice = min(0.5, np.ceil(20 / smallest) / 20)
+            raise InputError(
+                f"With test size {protocol.test_size:g} the test rows would hold no row of a class that has only "
+                f"{smallest} rows, so its recall could not be measured. Use a test size of at least {advice:g}, "
+                "or K-fold."
+            )
+    return splits
 
 
 def validation_slice(codes: np.ndarray, fraction: float, seed: int) -> tuple[np.ndarray, np.ndarray, list[str]]:

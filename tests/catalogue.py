@@ -467,6 +467,17 @@ CASES: list[Case] = [
         fixed="Was refused as 'binary data' (UTF-16 has zero bytes); a UTF-16 byte-order mark is now decoded.",
     ),
     Case(
+        "cr_line_endings",
+        "Old Mac line endings (a lone \\r between rows)",
+        lambda: csv(base_frame()).replace(b"\n", b"\r"),
+        "ok",
+        "",
+        "Loaded; the rows are split correctly.",
+        check=_check_classes("yes", "no"),
+        fixed="Crashed with the csv module's 'new-line character seen in unquoted field' (found by the "
+        "property tests); the header is now read in universal-newline mode.",
+    ),
+    Case(
         "quoted_newlines",
         "Quoted cells containing newlines and commas",
         _quoted_newlines,
