@@ -135,7 +135,10 @@ def error_alerts(page: Page) -> Locator:
 
 def settle(page: Page) -> None:
     """Wait until the script run has finished and nothing on the page is a leftover of the previous run."""
-    expect(page.get_by_test_id("stStatusWidget")).to_be_hidden(timeout=ms(STEP_SECONDS))
+    # Streamlit marks its root with the script's run state (its own end-to-end tests wait on it the same way).
+    expect(page.get_by_test_id("stApp")).to_have_attribute(
+        "data-test-script-state", "notRunning", timeout=ms(STEP_SECONDS)
+    )
     expect(page.locator('[data-stale="true"]')).to_have_count(0, timeout=ms(STEP_SECONDS))
     page.wait_for_timeout(300)  # Plotly animates its first draw
 
