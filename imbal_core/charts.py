@@ -64,10 +64,11 @@ HEADLINE_ORDER = (
 )
 BAR_METRICS = ("pr_auc", "recall", "f1", "precision", "roc_auc", "mcc", "balanced_accuracy", "accuracy")
 
+# The title sits at the very top and a horizontal legend just above the plot, so they never overlap.
 _LAYOUT = {
     "template": "plotly_white",
-    "margin": {"l": 60, "r": 20, "t": 60, "b": 50},
-    "legend": {"orientation": "h", "yanchor": "bottom", "y": 1.0, "xanchor": "left", "x": 0.0},
+    "margin": {"l": 60, "r": 20, "t": 96, "b": 50},
+    "legend": {"orientation": "h", "yanchor": "bottom", "y": 1.02, "xanchor": "left", "x": 0.0},
 }
 
 
@@ -103,7 +104,8 @@ def technique_colours(names: Sequence[str]) -> dict[str, str]:
 
 
 def _finish(figure: go.Figure, title: str, height: int = 420, **layout) -> go.Figure:
-    figure.update_layout(title={"text": title, "x": 0.0, "xanchor": "left"}, height=height, **{**_LAYOUT, **layout})
+    title_layout = {"text": title, "x": 0.0, "xanchor": "left", "y": 0.985, "yanchor": "top", "yref": "container"}
+    figure.update_layout(title=title_layout, height=height, **{**_LAYOUT, **layout})
     return figure
 
 
@@ -273,30 +275,27 @@ def resample_scatter(projection: pd.DataFrame, totals: dict, labels: Sequence[st
     Binary data uses four fixed colours; multi-class data colours by class and marks synthetic rows as
     diamonds and removed rows as crosses.
     """
+    labels = [str(label) for label in labels]
     binary = len(labels) == 2
-    class_colours = technique_colours([str(label) for label in labels])
+    class_colours = technique_colours(labels)
     figure = go.Figure()
-    # Draw originals first so synthetic and removed rows sit on top, where they can be seen.
-    for status in ("original", "synthetic", "removed"):
+    # Drawing order: common rows at the back, synthetic rows over them, the real minority rows and the
+    # removed rows on top, since those are what a person looks for.
+    layers = (
+        ("original", lambda code: code == 0 or not binary),
+        ("synthetic", lambda code: True),
+        ("original", lambda code: binary and code == 1),
+        ("removed", lambda code: True),
+    )
+    for status, wanted in layers:
         subset = projection[projection["status"] == status]
         for group, rows in subset.groupby("group", sort=False):
-            label = rows["label"].iloc[0]
-            code = list(labels).index(label)
-            if binary:
-                colour = {
-                    "original": MINORITY_COLOUR if code == 1 else MAJORITY_COLOUR,
-                    "synthetic": SYNTHETIC_COLOUR,
-                    "removed": REMOVED_COLOUR,
-                }[status]
-            else:
-                colour = class_colours[str(label)]
-            marker = {
-                "original": {"symbol": "circle", "size": 5, "opacity": 0.45 if code == 0 or not binary else 0.85},
-                "synthetic": {"symbol": "diamond", "size": 7, "opacity": 0.85, "line": {"width": 0.5, "color": "#333"}},
-                "removed": {"symbol": "x", "size": 8, "opacity": 0.95},
-            }[status]
-            shown = len(rows)
-            total = totals.get(group, shown)
+            label = str(rows["label"].iloc[0])
+            code = labels.index(label)
+            if not wanted(code):
+                continue
+            marker = _scatter_marker(status, code, binary, class_colours[label])
+            shown, total = len(rows), totals.get(group, len(rows))
             name = f"{group}: {total:,}" + (f" ({shown:,} shown)" if shown < total else "")
             figure.add_trace(
                 go.Scattergl(
@@ -304,18 +303,37 @@ def resample_scatter(projection: pd.DataFrame, totals: dict, labels: Sequence[st
                     y=rows["y"],
                     mode="markers",
                     name=name,
-                    marker={"color": colour, **marker},
+                    marker=marker,
                     hovertemplate=f"{_hover_safe(group)}<extra></extra>",
                 )
             )
-    variance = totals.get("explained_variance", [])
-    axis = [
-        f"PC{index + 1}" + (f" ({share:.0%} of variance)" if index < len(variance) else "")
-        for index, share in enumerate([*variance, 0, 0][:2])
-    ]
-    figure.update_xaxes(title=axis[0])
-    figure.update_yaxes(title=axis[1])
+    variance = [*totals.get("explained_variance", []), 0.0, 0.0][:2]
+    figure.update_xaxes(title=f"PC1 ({variance[0]:.0%} of variance)")
+    figure.update_yaxes(title=f"PC2 ({variance[1]:.0%} of variance)")
     return _finish(figure, title, height=560, legend={"orientation": "v", "x": 1.02, "y": 1.0, "xanchor": "left"})
+
+
+def _scatter_marker(status: str, code: int, binary: bool, class_colour: str) -> dict:
+    if status == "synthetic":
+        colour = SYNTHETIC_COLOUR if binary else class_colour
+        return {
+            "color": colour,
+            "symbol": "diamond",
+            "size": 7,
+            "opacity": 0.8,
+            "line": {"width": 0.5, "color": "#333"},
+        }
+    if status == "removed":
+        return {"color": REMOVED_COLOUR if binary else class_colour, "symbol": "x", "size": 9, "opacity": 0.95}
+    if binary and code == 1:
+        return {
+            "color": MINORITY_COLOUR,
+            "symbol": "circle",
+            "size": 8,
+            "opacity": 0.95,
+            "line": {"width": 1, "color": "#0b3d61"},
+        }
+    return {"color": MAJORITY_COLOUR if binary else class_colour, "symbol": "circle", "size": 5, "opacity": 0.45}
 
 
 # --- results -------------------------------------------------------------------------------------

@@ -111,6 +111,8 @@ def metric_table(named: Sequence[NamedResult]) -> MetricTable:
     means = pd.DataFrame(mean_rows, index=display.index, columns=list(headers.values()), dtype=float)
     best = pd.DataFrame(False, index=display.index, columns=display.columns)
     for name, header in headers.items():
+        if name == "accuracy":
+            continue  # never celebrate the misleading number
         column = means[header]
         if column.notna().sum() < 2:
             continue

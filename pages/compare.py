@@ -7,13 +7,17 @@ import streamlit as st
 from ui import compare, feedback, results, state
 from ui.widgets import plain
 
+state.init_session()  # normally done by app.py; a deep link on a fresh server can start here
+
 st.title("Train & compare")
+# Two slots: progress while training, the page body otherwise. While training, the body slot is an empty
+# element, which drops the previous run's widgets at once instead of leaving them stale but clickable.
+progress_slot = st.empty()
 body = st.empty()
 
 request = st.session_state.pop(state.TRAINING_REQUEST, None)
 if request is not None:
-    # The whole page body becomes the progress panel, so no stale widget can be clicked mid-run.
-    with body.container():
+    with progress_slot.container():
         compare.execute(request)
     st.rerun()
 

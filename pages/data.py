@@ -37,6 +37,8 @@ def _choose_target() -> None:
         st.session_state[state.TARGET_WIDGET] = state.target()  # put the picker back on the working target
 
 
+state.init_session()  # normally done by app.py; a deep link on a fresh server can start here
+
 st.title("Data")
 error = st.session_state.get(state.DATA_ERROR)
 if error:
@@ -76,8 +78,9 @@ if not state.has_dataset():
 loaded = state.dataset()
 with feedback.reported("profiling the dataset"):
     profile = state.dataset_profile()
-    st.subheader(plain(loaded.name))
-    st.caption(plain(loaded.description))
+    st.subheader(f"Loaded: {plain(loaded.name)}")
+    if loaded.source == "upload":
+        st.caption("Your uploaded file. It stays in this browser session and is never shared with other sessions.")
 
     columns = [str(column) for column in loaded.frame.columns]
     st.session_state[state.TARGET_WIDGET] = state.target()  # the picker always shows the working target

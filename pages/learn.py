@@ -52,6 +52,8 @@ METRIC_GUIDE = pd.DataFrame(
     columns=["Metric", "What it measures", "Read it when"],
 ).set_index("Metric")
 
+state.init_session()  # normally done by app.py; a deep link on a fresh server can start here
+
 st.title("Learn")
 loaded, profile = state.dataset(), state.dataset_profile()
 counts = profile.class_counts
@@ -62,9 +64,11 @@ st.header("1. Why accuracy misleads")
 majority = charts.always_majority_metrics(counts)
 st.markdown(plain(imbalance_verdict(profile.to_dict())))
 accuracy_column, recall_column, chart_column = st.columns([1, 1, 3])
-accuracy_column.metric("Accuracy of always answering the largest class", f"{majority['accuracy']:.1%}")
+accuracy_column.metric(
+    "Always-majority accuracy", f"{majority['accuracy']:.1%}", help="Accuracy of always answering the largest class."
+)
 recall_column.metric(
-    "Its recall of the minority" if binary else "Its recall (macro average)",
+    "Its minority recall" if binary else "Its recall (macro)",
     f"{majority['recall']:.1%}",
     help="Share of the rare rows it finds." if binary else "Average over classes of the share of rows found.",
 )

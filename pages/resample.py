@@ -14,6 +14,8 @@ from ui.widgets import parameter_widgets, plain, technique_name
 PREFIX = "resample"
 SAMPLER_IDS = [technique_id for technique_id, technique in REGISTRY.items() if technique.sampler or technique.augment]
 
+state.init_session()  # normally done by app.py; a deep link on a fresh server can start here
+
 st.title("Resample")
 st.caption(
     "The sampler runs on the training rows of the first stratified split only, exactly as in training; "

@@ -6,7 +6,7 @@ import streamlit as st
 
 from imbal_core.report_html import severity
 from ui import feedback, state
-from ui.widgets import plain
+from ui.widgets import code, plain
 
 
 def render() -> None:
@@ -25,7 +25,7 @@ def render() -> None:
             rows_column.metric("Rows", f"{profile.rows:,}")
             share_column.metric("Minority share", f"{profile.minority_share:.1%}")
             st.markdown(
-                f"Target: `{plain(profile.target)}`  \nMinority class: `{plain(profile.minority_class)}`  \n"
+                f"Target: {code(profile.target)}  \nMinority class: {code(profile.minority_class)}  \n"
                 f"Imbalance {profile.imbalance_ratio:,.1f} : 1 ({severity(profile.imbalance_ratio)})"
             )
         runs = len(st.session_state.get(state.RUNS, []))

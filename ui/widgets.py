@@ -19,6 +19,11 @@ def plain(text: object) -> str:
     return _MARKDOWN_SPECIAL.sub(r"\\\1", str(text)).replace("\n", " ")
 
 
+def code(text: object) -> str:
+    """User text shown as inline code: markdown is inert inside backticks, so only backticks need care."""
+    return "`" + str(text).replace("`", "'").replace("\n", " ") + "`"
+
+
 def technique_name(technique_id: str) -> str:
     return REGISTRY[technique_id].name
 
