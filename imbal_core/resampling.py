@@ -8,6 +8,7 @@ keeps track of which output rows are synthetic and which original rows were remo
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -245,7 +246,19 @@ def _undersample(spec: TechniqueSpec, encoded: np.ndarray, labels: np.ndarray, s
     sampler = NearMiss(
         sampling_strategy=targets, version=params["version"], n_neighbors=neighbours, n_neighbors_ver3=neighbours
     )
-    return _run_tracked(sampler, encoded, labels, f"NearMiss-{params['version']}", notes, False)
+    with warnings.catch_warnings():  # NearMiss-3 warns when its pre-selection is short: said in a note below
+        warnings.filterwarnings("ignore", message="The number of the samples to be selected", category=UserWarning)
+        result = _run_tracked(sampler, encoded, labels, f"NearMiss-{params['version']}", notes, False)
+    kept = np.bincount(result.labels, minlength=len(np.bincount(labels)))
+    asked = sum(targets.values())
+    got = int(sum(kept[label] for label in targets))
+    if got < asked:
+        result.notes.append(
+            f"NearMiss-{params['version']} kept {got} rows of the larger classes, fewer than the {asked} asked for: "
+            f"it only keeps rows among the {neighbours} nearest neighbours of some minority row. Raise n_neighbors "
+            "to keep more."
+        )
+    return result
 
 
 def _noise_augment(params: dict, encoded: np.ndarray, labels: np.ndarray, n_numeric: int, seed: int) -> ResampleResult:

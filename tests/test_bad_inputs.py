@@ -339,3 +339,23 @@ def test_stopping_a_run_leaves_the_engine_usable(tiny_settings):
     for first, second in zip(before.results, after.results, strict=True):
         assert first.failed is None and second.failed is None
         np.testing.assert_array_equal(first.probabilities, second.probabilities)
+
+
+def test_nearmiss_3_says_when_it_keeps_fewer_rows_than_asked():
+    """Found by the property tests: NearMiss-3's pre-selection can come up short; that was only a log warning."""
+    import warnings
+
+    from imbal_core.evaluate import resample_preview
+    from imbal_core.techniques import make_spec
+    from tests.conftest import make_binary_frame
+
+    frame = make_binary_frame(rows=200, minority_share=0.15, seed=3)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        short = resample_preview(frame, "label", make_spec("near_miss", {"version": 3, "n_neighbors": 1}))["result"]
+        enough = resample_preview(frame, "label", make_spec("near_miss", {"version": 1, "n_neighbors": 1}))["result"]
+    counts = np.bincount(short.labels)
+    assert counts[0] < counts[1]  # fewer majority rows than minority rows were kept
+    assert any("fewer than the" in note and "Raise n_neighbors" in note for note in short.notes), short.notes
+    assert not any("fewer than the" in note for note in enough.notes)
+    assert np.bincount(enough.labels)[0] == np.bincount(enough.labels)[1]
