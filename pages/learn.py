@@ -113,6 +113,7 @@ leak_id = technique_column.selectbox(
 show_leak = toggle_column.toggle(
     "Resample before the split (the mistake) and compare with the honest way",
     key="leakage_toggle",
+    persist_state="session",
     help=f"Trains {technique_name(leak_id)} twice with {LEAK_EPOCHS} epochs at most: once honestly, once leaky.",
 )
 if show_leak:

@@ -1,0 +1,217 @@
+"""AppTest: Train & compare, through the form, with tiny networks; threshold, exports, accumulation."""
+
+from __future__ import annotations
+
+import io
+import json
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from streamlit.runtime.media_file_manager import MediaFileManager
+from streamlit.testing.v1 import AppTest
+
+REPOSITORY_ROOT = Path(__file__).resolve().parent.parent
+if str(REPOSITORY_ROOT) not in sys.path:
+    sys.path.insert(0, str(REPOSITORY_ROOT))
+
+APP = str(REPOSITORY_ROOT / "app.py")
+TRAINING_TIMEOUT = 240
+TINY_EPOCHS = 3
+THREE = ["baseline", "class_weight", "smote"]
+pytestmark = pytest.mark.app
+
+
+def compare_page(sample: str = "medical") -> AppTest:
+    app = AppTest.from_file(APP, default_timeout=90)
+    app.run()
+    if sample != "fraud":
+        app.selectbox(key="sample_choice").set_value(sample).run()
+    app.switch_page("pages/compare.py").run()
+    return app
+
+
+def train(app: AppTest, techniques: list[str], epochs: int = TINY_EPOCHS) -> AppTest:
+    app.multiselect(key="techniques").set_value(techniques)
+    app.number_input(key="max_epochs").set_value(epochs)
+    app.button(key="train_button").click()
+    return app.run(timeout=TRAINING_TIMEOUT)
+
+
+def no_failures(app: AppTest) -> None:
+    assert not app.exception, [element.value for element in app.exception]
+    assert not app.error, [element.value for element in app.error]
+
+
+def metric_table(app: AppTest) -> pd.DataFrame:
+    return next(
+        frame.value
+        for frame in app.dataframe
+        if any(str(column).startswith("PR-AUC") for column in frame.value.columns)
+    )
+
+
+def threshold_table(app: AppTest) -> pd.DataFrame:
+    return next(frame.value for frame in app.dataframe if "Threshold" in frame.value.columns)
+
+
+def chart_titles(app: AppTest) -> list[str]:
+    return [json.loads(element.proto.spec)["layout"]["title"]["text"] for element in app.get("plotly_chart")]
+
+
+@pytest.fixture
+def downloads(monkeypatch) -> dict:
+    """What each download button would serve, by file name (callables for deferred downloads)."""
+    served: dict = {}
+    add, add_deferred = MediaFileManager.add, MediaFileManager.add_deferred
+
+    def recording_add(self, path_or_data, mimetype, coordinates, file_name=None, is_for_static_download=False):
+        if file_name:
+            served[file_name] = path_or_data
+        return add(self, path_or_data, mimetype, coordinates, file_name, is_for_static_download)
+
+    def recording_add_deferred(self, data_callable, mimetype, coordinates, file_name=None, *, element_id=""):
+        if file_name:
+            served[file_name] = data_callable
+        return add_deferred(self, data_callable, mimetype, coordinates, file_name, element_id=element_id)
+
+    monkeypatch.setattr(MediaFileManager, "add", recording_add)
+    monkeypatch.setattr(MediaFileManager, "add_deferred", recording_add_deferred)
+    return served
+
+
+def test_page_without_runs_invites_training():
+    app = compare_page()
+    no_failures(app)
+    assert app.title[0].value == "Train & compare"
+    assert app.multiselect(key="techniques").value == THREE
+    assert any("No results yet" in info.value for info in app.info)
+
+
+def test_no_technique_chosen_gives_an_error_not_an_exception():
+    app = compare_page()
+    app.multiselect(key="techniques").set_value([])
+    app.button(key="train_button").click().run()
+    assert not app.exception
+    assert "Pick at least one technique" in app.error[0].value
+    assert app.session_state["training_count"] == 0
+
+
+@pytest.mark.slow
+def test_training_three_techniques_through_the_form_matches_the_engine():
+    app = train(compare_page(), THREE)
+    no_failures(app)
+    assert app.success[0].value.startswith("Trained 3 technique(s)")
+    assert app.session_state["training_count"] == 1
+    table = metric_table(app)
+    assert list(table.index) == THREE
+    metric_columns = [
+        column for column in table.columns if column not in ("Tuned threshold", "Protocol", "Fit seconds", "Notes")
+    ]
+    assert metric_columns[:4] == ["PR-AUC", "Recall", "F1", "Precision"] and metric_columns[-1] == "Accuracy"
+    titles = chart_titles(app)
+    for expected in (
+        "ROC curves",
+        "Precision-recall curves",
+        "Calibration",
+        "Training curves",
+        "Metrics by technique",
+        "Threshold trade-off",
+    ):
+        assert any(title.startswith(expected) for title in titles), expected
+    assert sum(1 for title in titles if title in THREE) == 3  # one confusion matrix per technique
+
+    # Same settings through the engine directly (as the CLI does): the same numbers.
+    from imbal_core.data import load_table
+    from imbal_core.evaluate import Protocol, run_comparison
+    from imbal_core.model import ModelSettings
+    from imbal_core.samples import sample_path
+    from imbal_core.techniques import make_spec
+
+    run = app.session_state["runs"][0].comparison
+    assert run.protocol == Protocol() and run.settings == ModelSettings(max_epochs=TINY_EPOCHS)
+    direct = run_comparison(
+        load_table(sample_path("medical")).frame,
+        "diagnosis",
+        [make_spec(technique) for technique in THREE],
+        Protocol(),
+        ModelSettings(max_epochs=TINY_EPOCHS),
+    )
+    for shown, engine in zip(run.results, direct.results, strict=True):
+        assert shown.metrics == pytest.approx(engine.metrics, nan_ok=True)
+    assert table.loc["smote", "PR-AUC"] == f"{direct.results[2].metrics['pr_auc']:.3f}"
+
+
+@pytest.mark.slow
+def test_threshold_slider_rescores_without_retraining():
+    app = train(compare_page(), THREE)
+    comparison = app.session_state["runs"][0].comparison
+    at_half = threshold_table(app)
+    assert (at_half["Threshold"] == 0.5).all()
+    app.slider(key="threshold").set_value(0.05).run()
+    no_failures(app)
+    at_low = threshold_table(app)
+    assert (at_low["Threshold"] == 0.05).all()
+    assert (at_low["Recall"] >= at_half["Recall"]).all()
+    assert (at_low["Caught (TP)"] + at_low["Missed (FN)"] == at_half["Caught (TP)"] + at_half["Missed (FN)"]).all()
+    changed = (at_low[["Precision", "Recall", "F1"]] != at_half[["Precision", "Recall", "F1"]]).any(axis=None)
+    assert changed, "moving the threshold from 0.5 to 0.05 changed nothing"
+    assert any("at threshold 0.05" in element.value for element in app.markdown)
+    # No retraining: the same stored comparison, the same training count.
+    assert app.session_state["training_count"] == 1
+    assert app.session_state["runs"][0].comparison is comparison
+    # The tuned-threshold button moves the slider to a technique's tuned value.
+    tuned = comparison.results[0].tuned_threshold
+    app.button(key="use_tuned").click().run()
+    assert app.slider(key="threshold").value == pytest.approx(round(tuned, 2))
+    assert app.session_state["training_count"] == 1
+
+
+@pytest.mark.slow
+def test_exports_csv_json_and_offline_html(downloads):
+    app = train(compare_page(), THREE)
+    no_failures(app)
+    csv_text = downloads["imbalance_lab_metrics.csv"]
+    csv_text = csv_text.decode() if isinstance(csv_text, bytes) else csv_text
+    exported = pd.read_csv(io.StringIO(csv_text))
+    assert list(exported["technique"]) == THREE and "pr_auc" in exported.columns
+    document = json.loads(downloads["imbalance_lab_results.json"])
+    results = document["runs"][0]["results"]
+    assert [result["technique"] for result in results] == THREE
+    assert document["runs"][0]["protocol"]["epochs"] == TINY_EPOCHS
+    page = downloads["imbalance_lab_report.html"]()  # built on click
+    assert page.startswith("<!DOCTYPE html>") and "window.PlotlyConfig" in page
+    assert "<script src=" not in page
+    for technique in THREE:
+        assert technique in page
+    assert "Breast cancer biopsies" in page
+
+
+@pytest.mark.slow
+def test_runs_accumulate_and_clear():
+    app = train(compare_page(), ["baseline", "class_weight"])
+    app = train(app, ["baseline", "random_under"])
+    no_failures(app)
+    # The identical baseline is replaced, not duplicated; the new technique is added.
+    assert list(metric_table(app).index) == ["class_weight", "baseline", "random_under"]
+    assert app.session_state["training_count"] == 2
+    app.button(key="clear_runs").click().run()
+    no_failures(app)
+    assert app.session_state["runs"] == []
+    assert any("No results yet" in info.value for info in app.info)
+
+
+@pytest.mark.slow
+def test_multiclass_digits_training():
+    app = train(compare_page("digits"), ["baseline", "random_over"])
+    no_failures(app)
+    table = metric_table(app)
+    assert list(table.index) == ["baseline", "random_over"]
+    assert "Recall (macro)" in table.columns
+    assert app.selectbox(key="curve_class").value == "9"  # the rarest digit by default
+    titles = chart_titles(app)
+    assert "ROC curves: 9 vs the rest" in titles
+    app.selectbox(key="curve_class").set_value("3").run()
+    assert "ROC curves: 3 vs the rest" in chart_titles(app)
+    assert app.session_state["training_count"] == 1

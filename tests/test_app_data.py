@@ -1,0 +1,192 @@
+"""AppTest: the Data page and the app shell (sample on first open, upload, target choice, bad input)."""
+
+from __future__ import annotations
+
+import io
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from streamlit.testing.v1 import AppTest
+
+REPOSITORY_ROOT = Path(__file__).resolve().parent.parent
+if str(REPOSITORY_ROOT) not in sys.path:
+    sys.path.insert(0, str(REPOSITORY_ROOT))
+
+APP = str(REPOSITORY_ROOT / "app.py")
+PNG_BYTES = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+pytestmark = pytest.mark.app
+
+
+def new_app() -> AppTest:
+    app = AppTest.from_file(APP, default_timeout=60)
+    app.run()
+    return app
+
+
+def no_failures(app: AppTest) -> None:
+    assert not app.exception, [element.value for element in app.exception]
+    assert not app.error, [element.value for element in app.error]
+
+
+def metric(app: AppTest, label: str) -> str:
+    return next(element.value for element in app.main.metric if element.label == label)
+
+
+def sidebar_text(app: AppTest) -> str:
+    return " ".join(str(element.value) for element in [*app.sidebar.markdown, *app.sidebar.metric])
+
+
+def small_table(rows: int = 60) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "age": [20 + index % 50 for index in range(rows)],
+            "income": [1000.0 + 37 * index for index in range(rows)],
+            "outcome": ["churn" if index % 6 == 0 else "stay" for index in range(rows)],
+        }
+    )
+
+
+def test_first_open_shows_the_fraud_sample_with_no_upload():
+    app = new_app()
+    no_failures(app)
+    assert app.title[0].value == "Data"
+    assert app.session_state["dataset"].sample_id == "fraud"
+    assert metric(app, "Rows") == "20,000"
+    assert metric(app, "Minority share") == "1.00%"
+    assert metric(app, "Imbalance ratio") == "99.0 : 1"
+    verdict = app.info[0].value
+    assert "1 in 100 rows is 'fraud'" in verdict and "99.0% accuracy" in verdict
+    assert app.selectbox(key="target").value == "is_fraud"
+    sidebar = sidebar_text(app)
+    assert "Card fraud" in sidebar and "20,000" in sidebar and "is_fraud" in sidebar and "1.0%" in sidebar
+
+
+def test_histogram_preview_and_feature_distribution_are_shown():
+    app = new_app()
+    titles = [chart.proto.spec for chart in app.get("plotly_chart")]
+    assert any("Rows per class of is_fraud" in spec for spec in titles)
+    assert any("Distribution of amount by class" in spec for spec in titles)
+    assert len(app.dataframe[0].value) == 200
+    app.selectbox(key="feature").set_value("merchant_category").run()
+    no_failures(app)
+    assert any("Distribution of merchant_category" in chart.proto.spec for chart in app.get("plotly_chart"))
+
+
+def test_missing_values_warning_is_visible():
+    app = new_app()
+    assert any("cells" in warning.value and "missing" in warning.value for warning in app.warning)
+
+
+def test_picking_another_sample_updates_the_page_and_sidebar():
+    app = new_app()
+    app.selectbox(key="sample_choice").set_value("medical").run()
+    no_failures(app)
+    assert metric(app, "Rows") == "397"
+    assert app.selectbox(key="target").value == "diagnosis"
+    assert "397" in sidebar_text(app)
+
+
+def test_upload_csv_through_the_file_uploader():
+    app = new_app()
+    csv_bytes = small_table().to_csv(index=False).encode()
+    app.file_uploader(key="upload").upload("customers.csv", csv_bytes, "text/csv")
+    app.run()
+    no_failures(app)
+    assert app.session_state["dataset"].name == "customers.csv"
+    assert app.selectbox(key="target").value == "outcome"
+    assert metric(app, "Rows") == "60"
+    assert "customers" in sidebar_text(app)
+
+
+def test_upload_tsv_and_parquet():
+    app = new_app()
+    tsv = small_table().to_csv(index=False, sep="\t").encode()
+    app.file_uploader(key="upload").upload("table.tsv", tsv, "text/tab-separated-values")
+    app.run()
+    no_failures(app)
+    assert app.session_state["dataset"].name == "table.tsv"
+    buffer = io.BytesIO()
+    small_table(80).to_parquet(buffer)
+    app.file_uploader(key="upload").set_value(("table.parquet", buffer.getvalue(), "application/octet-stream"))
+    app.run()
+    no_failures(app)
+    assert app.session_state["dataset"].name == "table.parquet"
+    assert metric(app, "Rows") == "80"
+
+
+def test_broken_upload_shows_an_error_and_keeps_the_earlier_data():
+    app = new_app()
+    app.file_uploader(key="upload").upload("data.csv", PNG_BYTES, "text/csv")
+    app.run()
+    assert not app.exception
+    assert len(app.error) == 1
+    assert "looks like a PNG image" in app.error[0].value and "CSV" in app.error[0].value
+    assert app.session_state["dataset"].sample_id == "fraud"
+    assert metric(app, "Rows") == "20,000"
+
+
+def test_upload_with_no_possible_target_is_refused_with_advice():
+    app = new_app()
+    frame = pd.DataFrame({"a": [float(index) * 1.5 for index in range(50)], "b": range(50)})
+    app.file_uploader(key="upload").upload("numbers.csv", frame.to_csv(index=False).encode(), "text/csv")
+    app.run()
+    assert not app.exception
+    assert "No column of this file can be a class target" in app.error[0].value
+    assert app.session_state["dataset"].sample_id == "fraud"
+
+
+def test_target_choice_updates_the_profile():
+    app = new_app()
+    app.file_uploader(key="upload").upload(
+        "two_targets.csv",
+        small_table().assign(segment=["a", "b", "c"] * 20).to_csv(index=False).encode(),
+        "text/csv",
+    )
+    app.run()
+    assert app.selectbox(key="target").value == "outcome"
+    app.selectbox(key="target").set_value("segment").run()
+    no_failures(app)
+    assert app.session_state["active_target"] == "segment"
+    assert metric(app, "Classes") == "3"
+    assert "segment" in sidebar_text(app)
+
+
+def test_an_unusable_target_gives_an_error_and_keeps_the_working_target():
+    app = new_app()
+    app.selectbox(key="target").set_value("amount").run()
+    assert not app.exception
+    assert "continuous numbers" in app.error[0].value
+    assert app.session_state["active_target"] == "is_fraud"
+    assert app.selectbox(key="target").value == "is_fraud"
+    assert metric(app, "Imbalance ratio") == "99.0 : 1"
+
+
+def test_multiclass_digits_sample():
+    app = new_app()
+    app.selectbox(key="sample_choice").set_value("digits").run()
+    no_failures(app)
+    assert metric(app, "Classes") == "10"
+    assert "The rarest class, '9'" in app.info[0].value
+    histogram = next(chart for chart in app.get("plotly_chart") if "Rows per class of digit" in chart.proto.spec)
+    assert '"9"' in histogram.proto.spec
+
+
+def test_two_sessions_never_see_each_others_data():
+    first, second = new_app(), new_app()
+    first.file_uploader(key="upload").upload("private.csv", small_table().to_csv(index=False).encode(), "text/csv")
+    first.run()
+    second.run()
+    assert first.session_state["dataset"].name == "private.csv"
+    assert second.session_state["dataset"].sample_id == "fraud"
+    assert "private" not in sidebar_text(second)
+
+
+def test_stopped_training_is_reported_once():
+    app = new_app()
+    app.session_state["training_in_progress"] = True
+    app.run()
+    assert any("stopped before it finished" in toast.value for toast in app.toast)
+    app.run()
+    assert not app.toast

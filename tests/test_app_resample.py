@@ -1,0 +1,102 @@
+"""AppTest: the Resample page shows what a sampler adds and removes, for binary and multi-class data."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+REPOSITORY_ROOT = Path(__file__).resolve().parent.parent
+if str(REPOSITORY_ROOT) not in sys.path:
+    sys.path.insert(0, str(REPOSITORY_ROOT))
+
+APP = str(REPOSITORY_ROOT / "app.py")
+pytestmark = pytest.mark.app
+
+
+def resample_page(sample: str = "medical") -> AppTest:
+    app = AppTest.from_file(APP, default_timeout=90)
+    app.run()
+    if sample != "fraud":
+        app.selectbox(key="sample_choice").set_value(sample).run()
+    app.switch_page("pages/resample.py").run()
+    return app
+
+
+def no_failures(app: AppTest) -> None:
+    assert not app.exception, [element.value for element in app.exception]
+    assert not app.error, [element.value for element in app.error]
+
+
+def metric(app: AppTest, label: str) -> int:
+    value = next(element.value for element in app.main.metric if element.label == label)
+    return int(value.replace(",", ""))
+
+
+def chart(app: AppTest, title_part: str) -> dict:
+    for element in app.get("plotly_chart"):
+        spec = json.loads(element.proto.spec)
+        if title_part in spec["layout"]["title"]["text"]:
+            return spec
+    raise AssertionError(f"no chart titled like {title_part!r}")
+
+
+def test_smote_preview_adds_synthetic_minority_rows():
+    app = resample_page()
+    no_failures(app)
+    assert app.title[0].value == "Resample"
+    assert app.selectbox(key="resample_technique").value == "smote"
+    added = metric(app, "Synthetic or copied rows added")
+    assert added > 0 and metric(app, "Original rows removed") == 0
+    before = chart(app, "Before: training rows per class")["data"][0]["y"]
+    after = chart(app, "After SMOTE")["data"][0]["y"]
+    assert sum(after) - sum(before) == added
+    assert after[0] == after[1]  # sampling ratio 1.0: the classes are balanced
+    names = [trace["name"] for trace in chart(app, "What SMOTE changed")["data"]]
+    assert any(name.startswith("synthetic (malignant)") for name in names)
+    assert any(name.startswith("original majority (benign)") for name in names)
+    assert any(name.startswith("original minority (malignant)") for name in names)
+
+
+def test_a_parameter_widget_changes_the_preview():
+    app = resample_page()
+    added_at_full_ratio = metric(app, "Synthetic or copied rows added")
+    app.slider(key="resample__smote__sampling_ratio").set_value(0.5).run()
+    no_failures(app)
+    assert 0 < metric(app, "Synthetic or copied rows added") < added_at_full_ratio
+
+
+def test_undersampling_shows_removed_rows():
+    app = resample_page()
+    app.selectbox(key="resample_technique").set_value("random_under").run()
+    no_failures(app)
+    removed = metric(app, "Original rows removed")
+    assert removed > 0 and metric(app, "Synthetic or copied rows added") == 0
+    names = [trace["name"] for trace in chart(app, "What Random undersampling changed")["data"]]
+    assert any(name.startswith("removed (benign)") for name in names)
+
+
+def test_resampled_rows_can_be_downloaded():
+    app = resample_page()
+    buttons = app.get("download_button")
+    assert [button.proto.label for button in buttons] == ["Download the resampled training rows (CSV)"]
+
+
+def test_fraud_sample_with_categories_uses_smotenc():
+    app = resample_page("fraud")
+    no_failures(app)
+    assert any(element.value == "SMOTENC" for element in app.main.metric)
+    assert any("SMOTENC" in info.value for info in app.info)
+
+
+def test_multiclass_digits_preview():
+    app = resample_page("digits")
+    no_failures(app)
+    assert metric(app, "Synthetic or copied rows added") > 0
+    after = chart(app, "After SMOTE")["data"][0]
+    assert len(after["x"]) == 10 and len(set(after["y"])) == 1
+    symbols = {trace["marker"]["symbol"] for trace in chart(app, "What SMOTE changed")["data"]}
+    assert {"circle", "diamond"} <= symbols
