@@ -316,3 +316,33 @@ def test_user_text_is_never_rendered_as_markdown_links():
     assert at.session_state["dataset"].name == "links.csv"
     for body in markdown_bodies(at):
         assert "](https://evil.example)" not in body, body
+
+
+def test_a_nan_loss_in_one_technique_is_reported_while_the_other_finishes(monkeypatch):
+    """Fault injection as in tests/test_bad_inputs.py: focal loss trains with an absurd learning rate."""
+    from dataclasses import replace
+
+    import imbal_core.train as train
+
+    real_fit = train.fit_network
+
+    def exploding_for_focal(*args, **kwargs):
+        if kwargs.get("focal") is not None:
+            args = [*args[:5], replace(args[5], learning_rate=1e30), *args[6:]]
+        return real_fit(*args, **kwargs)
+
+    monkeypatch.setattr(train, "fit_network", exploding_for_focal)
+    at = new_session()
+    at.switch_page("pages/compare.py").run()
+    tiny = {"techniques": ["baseline", "focal_loss"], "hidden_units": 8, "layers": 1, "max_epochs": 2, "patience": 1}
+    for key, value in tiny.items():
+        at.get_by_key(key).set_value(value)
+    at.button(key="train_button").click().run()
+    assert not at.exception and not at.error, [item.value for item in [*at.exception, *at.error]]
+    (record,) = at.session_state["runs"]
+    baseline, focal = record.comparison.results
+    assert baseline.failed is None and baseline.metrics
+    assert focal.failed is not None and "NaN" in focal.failed
+    assert any("Failed: focal_loss" in text for text in visible_text(at)), visible_text(at)
+    everything = " ".join(text for node in at._tree for text in proto_strings(getattr(node, "proto", None)))
+    assert "the loss became NaN" in everything  # the note is on the page (results table)
