@@ -261,6 +261,7 @@ def proto_strings(message) -> list[str]:
 # --- stopping a run -----------------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_a_stopped_run_keeps_earlier_results_and_the_session_trains_again(monkeypatch):
     """Stop (or leaving the page) makes Streamlit raise its stop signal at the next progress update;
     emulated here by raising it from inside the training at the first epoch report."""
@@ -318,6 +319,7 @@ def test_user_text_is_never_rendered_as_markdown_links():
         assert "](https://evil.example)" not in body, body
 
 
+@pytest.mark.slow
 def test_a_nan_loss_in_one_technique_is_reported_while_the_other_finishes(monkeypatch):
     """Fault injection as in tests/test_bad_inputs.py: focal loss trains with an absurd learning rate."""
     from dataclasses import replace
