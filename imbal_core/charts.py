@@ -62,6 +62,8 @@ HEADLINE_ORDER = (
     "brier",
     "accuracy",
 )
+# Overlaid histograms stay readable for two or three classes; more get one box per class.
+OVERLAY_MAX_CLASSES = 3
 BAR_METRICS = ("pr_auc", "recall", "f1", "precision", "roc_auc", "mcc", "balanced_accuracy", "accuracy")
 
 # The title sits at the very top and a horizontal legend just above the plot, so they never overlap.
@@ -142,6 +144,8 @@ def feature_distribution(values: pd.Series, labels: pd.Series, feature: str, bin
     colours = technique_colours([str(label) for label in order])
     figure = go.Figure()
     numeric = pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values)
+    if numeric and len(order) > OVERLAY_MAX_CLASSES:
+        return _feature_boxes(values, labels, feature, order, colours)
     if numeric:
         finite = pd.to_numeric(values, errors="coerce").astype(float)
         present = finite[np.isfinite(finite)]
@@ -190,6 +194,43 @@ def feature_distribution(values: pd.Series, labels: pd.Series, feature: str, bin
         figure.update_xaxes(type="category", title=feature)
     figure.update_yaxes(title="% of the class's rows")
     return _finish(figure, f"Distribution of {feature} by class", legend_title_text="class")
+
+
+def _feature_boxes(values: pd.Series, labels: pd.Series, feature: str, order: list, colours: dict) -> go.Figure:
+    """One box per class from quartiles computed here, so a large table is not shipped to the browser."""
+    numbers = pd.to_numeric(values, errors="coerce").astype(float)
+    figure = go.Figure()
+    for label in sorted(order, key=_natural_key):
+        chosen = numbers[(labels == label).to_numpy()].dropna().to_numpy()
+        if len(chosen) == 0:
+            continue
+        low, q1, median, q3, high = np.percentile(chosen, [0, 25, 50, 75, 100])
+        spread = 1.5 * (q3 - q1)
+        figure.add_trace(
+            go.Box(
+                x=[str(label)],
+                q1=[q1],
+                median=[median],
+                q3=[q3],
+                mean=[float(chosen.mean())],
+                lowerfence=[max(low, q1 - spread)],
+                upperfence=[min(high, q3 + spread)],
+                name=str(label),
+                marker_color=colours[str(label)],
+                boxmean=True,
+            )
+        )
+    figure.update_xaxes(type="category", title="class")
+    figure.update_yaxes(title=feature)
+    return _finish(figure, f"Distribution of {feature} by class (box: quartiles; whiskers: 1.5 IQR)", showlegend=False)
+
+
+def _natural_key(label: object) -> tuple:
+    """Numbers in numeric order, then text: "2" before "10"."""
+    try:
+        return (0, float(str(label)), "")
+    except ValueError:
+        return (1, 0.0, str(label))
 
 
 def _hover_safe(value: object) -> str:
@@ -583,6 +624,8 @@ def training_curves_figure(named: Sequence[NamedResult], columns: int = 3) -> go
         figure,
         "Training curves (loss per epoch; early stopping keeps the best epoch)",
         height=max(320, 280 * rows + 60),
+        # Beside the panels: above them it would sit on the panel titles.
+        legend={"orientation": "v", "x": 1.01, "y": 1.0, "xanchor": "left", "yanchor": "top"},
     )
 
 

@@ -193,7 +193,9 @@ table { border-collapse: collapse; margin: 0.8rem 0; font-size: 0.92rem; }
 th, td { border: 1px solid #d9e2ec; padding: 0.35rem 0.6rem; text-align: right; vertical-align: top; }
 th:first-child, td:first-child { text-align: left; } th { background: #f5f7fa; }
 td.best { font-weight: 700; background: #e3f9e5; } .muted { color: #7b8794; }
+td { white-space: nowrap; } td.notes, td.wrap { white-space: normal; }
 td.notes { text-align: left; max-width: 28rem; font-size: 0.85rem; color: #52606d; }
+.table-wrap { overflow-x: auto; }
 pre { background: #f5f7fa; padding: 0.6rem; overflow-x: auto; font-size: 0.85rem; }
 .grid { display: flex; flex-wrap: wrap; gap: 1rem; } .grid > div { flex: 1 1 360px; }
 """
@@ -295,6 +297,8 @@ def _metrics_section(named: Sequence[NamedResult], threshold: float) -> list[str
                 classes.append("muted")
             if column == "Notes":
                 classes.append("notes")
+            if column == "Protocol":
+                classes.append("wrap")
             attribute = f' class="{" ".join(classes)}"' if classes else ""
             cells.append(f"<td{attribute}>{escape(str(value))}</td>")
         body.append("<tr>" + "".join(cells) + "</tr>")
@@ -303,7 +307,7 @@ def _metrics_section(named: Sequence[NamedResult], threshold: float) -> list[str
         "<p>Means over test folds at threshold 0.5 (± one standard deviation when there are several folds). "
         "Bold: best in its column. Accuracy comes last on purpose: on imbalanced data it rewards ignoring "
         "the rare class.</p>",
-        f"<table><tr><th>Technique</th>{headers}</tr>{''.join(body)}</table>",
+        f"<div class='table-wrap'><table><tr><th>Technique</th>{headers}</tr>{''.join(body)}</table></div>",
     ]
     binary = [entry for entry in named if entry.usable and len(entry.comparison.labels) == 2]
     if binary:
@@ -317,16 +321,17 @@ def _frame_html(frame: pd.DataFrame) -> str:
     escape = html.escape
     headers = "".join(f"<th>{escape(str(column))}</th>" for column in [frame.index.name or "", *frame.columns])
     rows = []
-    for name, row in frame.iterrows():
+    # As objects, so a row mixing counts and rates keeps its integers integers.
+    for name, row in frame.astype(object).iterrows():
         cells = [f"<td>{escape(str(name))}</td>"]
         for value in row:
             if isinstance(value, float):
                 text = MISSING if not math.isfinite(value) else f"{value:.3f}"
             else:
-                text = f"{value:,}" if isinstance(value, int) else str(value)
+                text = f"{value:,}" if isinstance(value, (int, np.integer)) else str(value)
             cells.append(f"<td>{escape(text)}</td>")
         rows.append("<tr>" + "".join(cells) + "</tr>")
-    return f"<table><tr>{headers}</tr>{''.join(rows)}</table>"
+    return f"<div class='table-wrap'><table><tr>{headers}</tr>{''.join(rows)}</table></div>"
 
 
 def _charts_section(profile: Mapping, usable: Sequence[NamedResult], threshold: float) -> list[str]:

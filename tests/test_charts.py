@@ -195,3 +195,12 @@ def test_projection_of_a_multiclass_sample():
 def test_hover_text_cannot_inject_placeholders():
     figure = charts.feature_distribution(pd.Series([1.0, 2.0, 3.0, 4.0]), pd.Series(["%{x}", "%{x}", "b", "b"]), "f")
     assert "%{x}:" not in figure.data[0].hovertemplate.split("%%")[0]
+
+
+def test_feature_distribution_of_many_classes_uses_one_box_per_class_in_natural_order():
+    labels = pd.Series([str(code) for code in range(11)] * 10)
+    values = pd.Series(np.arange(110, dtype=float))
+    figure = charts.feature_distribution(values, labels, "pixel")
+    assert [trace.type for trace in figure.data] == ["box"] * 11
+    assert [trace.name for trace in figure.data][:3] == ["0", "1", "2"] and figure.data[-1].name == "10"
+    assert figure.data[0].median[0] == pytest.approx(np.median(np.arange(0, 110, 11)))
