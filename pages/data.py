@@ -12,9 +12,12 @@ from ui import feedback, state
 from ui.widgets import plain
 
 PREVIEW_ROWS = 200
+LAST_ACTION = "data_last_action"
+SAMPLE_TAB, UPLOAD_TAB = "Bundled sample", "Upload your own"
 
 
 def _load_chosen_sample() -> None:
+    st.session_state[LAST_ACTION] = "sample"
     _, message = feedback.capture("loading the sample", state.load_sample, st.session_state[state.SAMPLE_WIDGET])
     if message:
         st.session_state[state.DATA_ERROR] = message
@@ -22,6 +25,7 @@ def _load_chosen_sample() -> None:
 
 def _accept_upload() -> None:
     uploaded = st.session_state.get(state.UPLOAD_WIDGET)
+    st.session_state[LAST_ACTION] = "upload"
     if uploaded is None:  # the file was removed from the widget: keep the data already loaded
         return
     _, message = feedback.capture(f"reading {uploaded.name}", state.accept_upload, uploaded.getvalue(), uploaded.name)
@@ -44,7 +48,10 @@ error = st.session_state.get(state.DATA_ERROR)
 if error:
     st.error(error, icon=":material/error:")
 
-sample_tab, upload_tab = st.tabs(["Bundled sample", "Upload your own"])
+# Open on the tab the person last used, so an upload error appears next to the uploader.
+sample_tab, upload_tab = st.tabs(
+    [SAMPLE_TAB, UPLOAD_TAB], default=UPLOAD_TAB if st.session_state.get(LAST_ACTION) == "upload" else SAMPLE_TAB
+)
 with sample_tab:
     choices = state.sample_choices()
     if state.SAMPLE_WIDGET not in st.session_state:  # widget state is dropped while other pages are shown

@@ -215,3 +215,25 @@ def test_multiclass_digits_training():
     app.selectbox(key="curve_class").set_value("3").run()
     assert "ROC curves: 3 vs the rest" in chart_titles(app)
     assert app.session_state["training_count"] == 1
+
+
+@pytest.mark.slow
+def test_a_second_session_waits_for_the_training_lock():
+    import threading
+
+    from ui.cache import training_lock
+
+    app = compare_page()
+    lock = training_lock()  # the same server-wide lock the app uses (st.cache_resource)
+    assert lock.acquire(blocking=False), "another test left the training lock held"
+    releaser = threading.Timer(2.5, lock.release)
+    releaser.start()
+    try:
+        train(app, ["baseline"])
+    finally:
+        releaser.join()
+    no_failures(app)
+    message = app.success[0].value
+    assert message.startswith("Trained 1 technique(s)") and "waited" in message
+    assert lock.acquire(blocking=False), "the app did not release the training lock"
+    lock.release()

@@ -19,12 +19,17 @@ from ui import cache, state
 from ui.widgets import technique_name
 
 LOCK_POLL_SECONDS = 0.5
+WAITED = "training_waited_seconds"
 
 
 @contextmanager
 def training_slot() -> Iterator[None]:
-    """Hold the server-wide training lock; while another session holds it, say so and wait."""
+    """Hold the server-wide training lock; while another session holds it, say so and wait.
+
+    The seconds spent waiting are left in session state (WAITED) for the summary after the run.
+    """
     lock = cache.training_lock()
+    st.session_state[WAITED] = 0.0
     if not lock.acquire(blocking=False):
         waiting = st.info("Waiting for another session's training to finish…", icon=":material/hourglass_top:")
         started = time.monotonic()
@@ -35,6 +40,7 @@ def training_slot() -> Iterator[None]:
                 f"Waiting for another session's training to finish… ({time.monotonic() - started:.0f} s)",
                 icon=":material/hourglass_top:",
             )
+        st.session_state[WAITED] = time.monotonic() - started
         waiting.empty()
     try:
         yield
