@@ -190,3 +190,26 @@ def test_stopped_training_is_reported_once():
     assert any("stopped before it finished" in toast.value for toast in app.toast)
     app.run()
     assert not app.toast
+
+
+def test_no_page_imports_tensorflow_until_training_starts():
+    """Run in a fresh interpreter: other tests in this process may already have imported TensorFlow."""
+    import subprocess
+
+    script = (
+        "import sys, time\n"
+        "from streamlit.testing.v1 import AppTest\n"
+        f"app = AppTest.from_file({APP!r}, default_timeout=60)\n"
+        "started = time.perf_counter(); app.run(); first = time.perf_counter() - started\n"
+        "for page in ('pages/resample.py', 'pages/compare.py', 'pages/learn.py'):\n"
+        "    app.switch_page(page).run()\n"
+        "    assert not app.exception, page\n"
+        "print('tensorflow' in sys.modules, 'keras' in sys.modules, round(first, 2))\n"
+    )
+    completed = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=240, cwd=REPOSITORY_ROOT
+    )
+    assert completed.returncode == 0, completed.stderr[-2000:]
+    tensorflow_loaded, keras_loaded, first_run_seconds = completed.stdout.split()
+    assert (tensorflow_loaded, keras_loaded) == ("False", "False")
+    assert float(first_run_seconds) < 15
