@@ -5,10 +5,9 @@ from __future__ import annotations
 import streamlit as st
 
 from imbal_core import charts
-from imbal_core.data import prepare
 from imbal_core.report_html import imbalance_verdict, severity
 from imbal_core.samples import get_sample
-from ui import feedback, state
+from ui import cache, feedback, state
 from ui.widgets import plain
 
 PREVIEW_ROWS = 200
@@ -130,9 +129,8 @@ with feedback.reported("profiling the dataset"):
     features = profile.numeric_columns + profile.categorical_columns
     if features:
         feature = st.selectbox("Feature", features, key="feature")
-        prepared = prepare(loaded.frame, profile.target)
         st.plotly_chart(
-            charts.feature_distribution(prepared.features[feature], prepared.labels, feature),
+            cache.feature_figure(loaded.digest, profile.target, feature, loaded.frame),
             width="stretch",
             key="chart_feature",
         )

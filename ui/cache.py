@@ -42,6 +42,15 @@ def dataset_profile(digest: str, target: str, _frame: pd.DataFrame, _notes: tupl
     return profile(_frame, target, notes=list(_notes))
 
 
+@st.cache_data(show_spinner=False, max_entries=64)
+def feature_figure(digest: str, target: str, feature: str, _frame: pd.DataFrame):
+    """A feature's distribution by class, on the cleaned labels the engine trains on."""
+    from imbal_core.data import prepare
+
+    prepared = prepare(_frame, target)
+    return charts.feature_distribution(prepared.features[feature], prepared.labels, feature)
+
+
 @dataclass
 class ResampleView:
     """What the Resample page shows for one sampler setting: counts, a 2-D projection, rows to download."""
