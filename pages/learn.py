@@ -15,6 +15,7 @@ from ui.widgets import plain, technique_name
 
 LEAK_TECHNIQUES = ["random_over", "smote", "adasyn", "borderline_smote", "smote_tomek"]
 LEAK_EPOCHS = 20
+MACRO_METRICS = ("pr_auc", "recall", "precision", "f1", "roc_auc")
 LEAK_METRICS = ("pr_auc", "recall", "precision", "f1", "roc_auc", "balanced_accuracy", "mcc")
 FAMILY_ORDER = ("reference", "cost-sensitive", "oversampling", "undersampling", "hybrid", "ensemble", "augmentation")
 
@@ -143,7 +144,7 @@ if show_leak:
         table = pd.DataFrame(
             [
                 {
-                    "Metric": charts.METRIC_LABELS[name] + (" (macro)" if not binary and name != "mcc" else ""),
+                    "Metric": charts.METRIC_LABELS[name] + (" (macro)" if not binary and name in MACRO_METRICS else ""),
                     "Honest: split, then resample": honest_value,
                     "Leaky: resample, then split": leaky_value,
                     "Inflation": leaky_value - honest_value,
