@@ -105,8 +105,21 @@ def technique_colours(names: Sequence[str]) -> dict[str, str]:
     return {name: TECHNIQUE_PALETTE[index % len(TECHNIQUE_PALETTE)] for index, name in enumerate(names)}
 
 
+def safe_text(text: object) -> str:
+    """User text for a plotly label: plotly.js renders a subset of HTML (<b>, <a href>), so < and > are
+    written as entities, which it shows as the characters themselves."""
+    return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
 def _finish(figure: go.Figure, title: str, height: int = 420, **layout) -> go.Figure:
-    title_layout = {"text": title, "x": 0.0, "xanchor": "left", "y": 0.985, "yanchor": "top", "yref": "container"}
+    title_layout = {
+        "text": safe_text(title),
+        "x": 0.0,
+        "xanchor": "left",
+        "y": 0.985,
+        "yanchor": "top",
+        "yref": "container",
+    }
     figure.update_layout(title=title_layout, height=height, **{**_LAYOUT, **layout})
     return figure
 
@@ -116,10 +129,10 @@ def _finish(figure: go.Figure, title: str, height: int = 420, **layout) -> go.Fi
 
 def class_histogram(class_counts: Mapping[str, int], title: str, minority: str | None = None) -> go.Figure:
     """Bars of rows per class with count and percentage on each bar; the minority class stands out."""
-    labels = [str(label) for label in class_counts]
+    labels = [safe_text(label) for label in class_counts]
     counts = [int(count) for count in class_counts.values()]
     total = max(sum(counts), 1)
-    minority = str(minority) if minority is not None else (labels[-1] if labels else None)
+    minority = safe_text(minority) if minority is not None else (labels[-1] if labels else None)
     colours = [MINORITY_COLOUR if label == minority else MAJORITY_COLOUR for label in labels]
     text = [f"{count:,} ({count / total:.1%})" for count in counts]
     figure = go.Figure(
@@ -166,14 +179,14 @@ def feature_distribution(values: pd.Series, labels: pd.Series, feature: str, bin
                     x=centres,
                     y=share,
                     width=edges[1] - edges[0],
-                    name=str(label),
+                    name=safe_text(label),
                     marker_color=colours[str(label)],
                     opacity=0.6,
                     hovertemplate=f"{_hover_safe(label)}: %{{y:.1f}}% of the class near %{{x:.3g}}<extra></extra>",
                 )
             )
         figure.update_layout(barmode="overlay")
-        figure.update_xaxes(title=f"{feature} (outer 1% clipped into the end bins)")
+        figure.update_xaxes(title=f"{safe_text(feature)} (outer 1% clipped into the end bins)")
     else:
         text = values.astype("string").fillna("(missing)")
         top = list(text.value_counts().index[:15])
@@ -183,15 +196,15 @@ def feature_distribution(values: pd.Series, labels: pd.Series, feature: str, bin
             categories = top + (["(other)"] if "(other)" in shares.index else [])
             figure.add_trace(
                 go.Bar(
-                    x=categories,
+                    x=[safe_text(category) for category in categories],
                     y=[float(shares.get(category, 0.0)) for category in categories],
-                    name=str(label),
+                    name=safe_text(label),
                     marker_color=colours[str(label)],
                     hovertemplate=f"{_hover_safe(label)}: %{{y:.1f}}% of the class<extra></extra>",
                 )
             )
         figure.update_layout(barmode="group")
-        figure.update_xaxes(type="category", title=feature)
+        figure.update_xaxes(type="category", title=safe_text(feature))
     figure.update_yaxes(title="% of the class's rows")
     return _finish(figure, f"Distribution of {feature} by class", legend_title_text="class")
 
@@ -208,20 +221,20 @@ def _feature_boxes(values: pd.Series, labels: pd.Series, feature: str, order: li
         spread = 1.5 * (q3 - q1)
         figure.add_trace(
             go.Box(
-                x=[str(label)],
+                x=[safe_text(label)],
                 q1=[q1],
                 median=[median],
                 q3=[q3],
                 mean=[float(chosen.mean())],
                 lowerfence=[max(low, q1 - spread)],
                 upperfence=[min(high, q3 + spread)],
-                name=str(label),
+                name=safe_text(label),
                 marker_color=colours[str(label)],
                 boxmean=True,
             )
         )
     figure.update_xaxes(type="category", title="class")
-    figure.update_yaxes(title=feature)
+    figure.update_yaxes(title=safe_text(feature))
     return _finish(figure, f"Distribution of {feature} by class (box: quartiles; whiskers: 1.5 IQR)", showlegend=False)
 
 
@@ -337,7 +350,7 @@ def resample_scatter(projection: pd.DataFrame, totals: dict, labels: Sequence[st
                 continue
             marker = _scatter_marker(status, code, binary, class_colours[label])
             shown, total = len(rows), totals.get(group, len(rows))
-            name = f"{group}: {total:,}" + (f" ({shown:,} shown)" if shown < total else "")
+            name = f"{safe_text(group)}: {total:,}" + (f" ({shown:,} shown)" if shown < total else "")
             figure.add_trace(
                 go.Scattergl(
                     x=rows["x"],
@@ -447,7 +460,7 @@ def roc_figure(named: Sequence[NamedResult], class_index: int, class_label: str)
             )
         )
     figure.update_xaxes(title="false positive rate", range=[0, 1])
-    figure.update_yaxes(title=f"true positive rate (recall of {class_label})", range=[0, 1.02])
+    figure.update_yaxes(title=f"true positive rate (recall of {safe_text(class_label)})", range=[0, 1.02])
     return _finish(figure, f"ROC curves: {class_label} vs the rest", height=480)
 
 
@@ -485,8 +498,8 @@ def pr_figure(named: Sequence[NamedResult], class_index: int, class_label: str) 
                 hoverinfo="skip",
             )
         )
-    figure.update_xaxes(title=f"recall of {class_label}", range=[0, 1])
-    figure.update_yaxes(title=f"precision of {class_label}", range=[0, 1.02])
+    figure.update_xaxes(title=f"recall of {safe_text(class_label)}", range=[0, 1])
+    figure.update_yaxes(title=f"precision of {safe_text(class_label)}", range=[0, 1.02])
     return _finish(figure, f"Precision-recall curves: {class_label} vs the rest", height=480)
 
 
@@ -521,8 +534,8 @@ def calibration_figure(named: Sequence[NamedResult], class_index: int, class_lab
                 line={"color": colours[entry.name]},
             )
         )
-    figure.update_xaxes(title=f"mean predicted probability of {class_label}", range=[0, 1])
-    figure.update_yaxes(title=f"observed share of {class_label}", range=[0, 1.02])
+    figure.update_xaxes(title=f"mean predicted probability of {safe_text(class_label)}", range=[0, 1])
+    figure.update_yaxes(title=f"observed share of {safe_text(class_label)}", range=[0, 1.02])
     return _finish(figure, f"Calibration: {class_label} (equal-count bins)", height=480)
 
 
@@ -530,7 +543,7 @@ def confusion_figure(matrix: np.ndarray, labels: Sequence[str], title: str) -> g
     """Counts per true and predicted class; colour is the share of each true class (row)."""
     matrix = np.asarray(matrix)
     row_share = matrix / np.maximum(matrix.sum(axis=1, keepdims=True), 1)
-    names = [str(label) for label in labels]
+    names = [safe_text(label) for label in labels]
     figure = px.imshow(
         row_share,
         x=names,

@@ -24,10 +24,10 @@ if request is not None:
 with body.container():
     flash = st.session_state.pop(state.FLASH, None)
     if flash:
-        st.success(flash, icon=":material/check_circle:")
+        st.success(plain(flash), icon=":material/check_circle:")
     error = st.session_state.pop(state.COMPARE_ERROR, None)
     if error:
-        st.error(error, icon=":material/error:")
+        st.error(plain(error), icon=":material/error:")
 
     profile = state.dataset_profile()
     st.caption(

@@ -45,7 +45,10 @@ state.init_session()  # normally done by app.py; a deep link on a fresh server c
 st.title("Data")
 error = st.session_state.get(state.DATA_ERROR)
 if error:
-    st.error(error, icon=":material/error:")
+    st.error(plain(error), icon=":material/error:")
+notice = st.session_state.get(state.DATA_NOTICE)
+if notice:
+    st.warning(plain(notice), icon=":material/swap_horiz:")
 
 # Open on the tab the person last used, so an upload error appears next to the uploader.
 sample_tab, upload_tab = st.tabs(
@@ -105,11 +108,11 @@ with feedback.reported("profiling the dataset"):
     share_metric.metric("Minority share", f"{profile.minority_share:.2%}")
     ratio_metric.metric("Imbalance ratio", f"{profile.imbalance_ratio:,.1f} : 1", help="Largest class / smallest.")
     st.info(
-        f"**{severity(profile.imbalance_ratio).capitalize()}.** {imbalance_verdict(profile.to_dict())}",
+        f"**{severity(profile.imbalance_ratio).capitalize()}.** {plain(imbalance_verdict(profile.to_dict()))}",
         icon=":material/balance:",
     )
     for warning in profile.warnings:
-        st.warning(warning, icon=":material/warning:")
+        st.warning(plain(warning), icon=":material/warning:")
     if profile.notes:
         with st.expander("How the file was read"):
             for note in profile.notes:

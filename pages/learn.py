@@ -133,7 +133,7 @@ if show_leak:
             settings,
         )
         if message:
-            st.error(message, icon=":material/error:")
+            st.error(plain(message), icon=":material/error:")
         else:
             honest, leaky = outcome
             stored = {

@@ -63,7 +63,7 @@ with feedback.reported(f"resampling with {technique.name}"):
     removed_metric.metric("Original rows removed", f"{view.removed:,}")
     method_metric.metric("Method", view.method)
     for note in view.notes:
-        st.info(note, icon=":material/info:")
+        st.info(plain(note), icon=":material/info:")
 
     minority = state.dataset_profile().minority_class
     before_column, after_column = st.columns(2)

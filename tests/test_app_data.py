@@ -213,3 +213,32 @@ def test_no_page_imports_tensorflow_until_training_starts():
     tensorflow_loaded, keras_loaded, first_run_seconds = completed.stdout.split()
     assert (tensorflow_loaded, keras_loaded) == ("False", "False")
     assert float(first_run_seconds) < 15
+
+
+def test_an_unusable_suggested_target_is_replaced_and_the_reason_shown():
+    app = new_app()
+    # No column is named like a label, and the last one (the fallback suggestion) is continuous.
+    frame = small_table().rename(columns={"outcome": "segment"})
+    frame = frame.assign(region=["north", "south"] * 30, price=[index * 1.37 for index in range(60)])
+    app.file_uploader(key="upload").upload("prices.csv", frame.to_csv(index=False).encode(), "text/csv")
+    app.run()
+    no_failures(app)
+    assert app.session_state["active_target"] == "region"  # the class-like column nearest the end
+    notice = " ".join(warning.value for warning in app.warning)
+    assert "The suggested target column 'price' cannot be used" in notice and "continuous numbers" in notice
+    assert "'region' is used instead" in notice
+    app.selectbox(key="target").set_value("segment").run()  # choosing a target clears the notice
+    assert app.session_state["active_target"] == "segment"
+    assert "suggested target column" not in " ".join(warning.value for warning in app.warning)
+
+
+def test_user_text_in_messages_is_never_a_markdown_link():
+    app = new_app()
+    link = "[click me](https://evil.example)"
+    frame = small_table().assign(**{link: "constant"})
+    app.file_uploader(key="upload").upload("links.csv", frame.to_csv(index=False).encode(), "text/csv")
+    app.run()
+    no_failures(app)
+    shown = [element.value for kind in ("warning", "info", "markdown", "caption") for element in getattr(app, kind)]
+    assert any("click me" in text for text in shown)  # the column is named in the dropped-columns warning...
+    assert not any("](https://evil.example)" in text for text in shown)  # ...as inert text, not a link

@@ -204,3 +204,11 @@ def test_feature_distribution_of_many_classes_uses_one_box_per_class_in_natural_
     assert [trace.type for trace in figure.data] == ["box"] * 11
     assert [trace.name for trace in figure.data][:3] == ["0", "1", "2"] and figure.data[-1].name == "10"
     assert figure.data[0].median[0] == pytest.approx(np.median(np.arange(0, 110, 11)))
+
+
+def test_user_text_in_charts_cannot_become_plotly_html():
+    figure = charts.class_histogram({"<a href='https://evil.example'>x</a>": 9, "<b>y</b>": 1}, "Rows of <i>t</i>")
+    assert "<" not in figure.layout.title.text and "&lt;i&gt;" in figure.layout.title.text
+    assert all("<" not in label for label in figure.data[0].x)
+    matrix = charts.confusion_figure(np.eye(2, dtype=int), ["<b>a</b>", "b"], "m")
+    assert list(matrix.data[0].x)[0] == "&lt;b&gt;a&lt;/b&gt;"

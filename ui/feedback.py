@@ -11,6 +11,7 @@ from typing import Any, TypeVar
 import streamlit as st
 
 from imbal_core.errors import ImbalanceLabError
+from ui.widgets import plain
 
 logger = logging.getLogger("imbalance_lab")
 Result = TypeVar("Result")
@@ -43,7 +44,8 @@ def reported(action: str) -> Iterator[None]:
         yield
     except Exception as error:  # noqa: BLE001 - every error must become a message, never a traceback
         _log(action, error)
-        st.error(error_message(action, error), icon=":material/error:")
+        # Messages quote user text (file and column names): shown inert, never as markdown links.
+        st.error(plain(error_message(action, error)), icon=":material/error:")
 
 
 def capture(action: str, function: Callable[..., Result], *arguments: Any) -> tuple[Result | None, str | None]:

@@ -78,7 +78,7 @@ def render(records: list) -> None:
     st.dataframe(styled_table(table), width="stretch")
     for entry in named:
         if entry.result.failed:
-            st.warning(f"{entry.name}: {entry.result.failed}", icon=":material/warning:")
+            st.warning(plain(f"{entry.name}: {entry.result.failed}"), icon=":material/warning:")
     _exports(records, named, profile.to_dict(), loaded.name)
     if not usable:
         return

@@ -28,6 +28,7 @@ THRESHOLD_WIDGET = "threshold"
 RUNS = "runs"
 TRAINING_COUNT = "training_count"
 DATA_ERROR = "data_error"
+DATA_NOTICE = "data_notice"
 COMPARE_ERROR = "compare_error"
 TRAINING_REQUEST = "training_request"
 TRAINING_MARKER = "training_in_progress"
@@ -103,6 +104,7 @@ def _activate(loaded: LoadedDataset, chosen_target: str) -> None:
     st.session_state[TARGET] = chosen_target
     st.session_state[TARGET_WIDGET] = chosen_target
     st.session_state.pop(DATA_ERROR, None)
+    st.session_state.pop(DATA_NOTICE, None)
 
 
 def load_sample(sample_id: str) -> LoadedDataset:
@@ -122,14 +124,17 @@ def accept_upload(raw: bytes, file_name: str) -> LoadedDataset:
     """
     digest = cache.digest_of(raw)
     table = cache.read_upload(digest, file_name, raw)
-    chosen = _usable_target(table.frame, digest, tuple(table.notes))
+    chosen, notice = _usable_target(table.frame, digest, tuple(table.notes))
     loaded = LoadedDataset(file_name, "upload", "Your uploaded file.", digest, table.frame, list(table.notes))
     _activate(loaded, chosen)
+    if notice:
+        st.session_state[DATA_NOTICE] = notice
     return loaded
 
 
-def _usable_target(frame: pd.DataFrame, digest: str, notes: tuple[str, ...]) -> str:
-    """The suggested target if it profiles, else the first column that looks like class labels."""
+def _usable_target(frame: pd.DataFrame, digest: str, notes: tuple[str, ...]) -> tuple[str, str | None]:
+    """The suggested target if it profiles, else the first column that looks like class labels, with a
+    notice saying why the suggestion was passed over (a silent switch would surprise people)."""
     suggested = suggest_target(frame)
     candidates = [suggested] + [
         str(column)
@@ -140,9 +145,15 @@ def _usable_target(frame: pd.DataFrame, digest: str, notes: tuple[str, ...]) -> 
     for candidate in candidates:
         try:
             cache.dataset_profile(digest, candidate, frame, notes)
-            return candidate
         except InputError as error:
             first_error = first_error or error
+            continue
+        if candidate == suggested:
+            return candidate, None
+        return candidate, (
+            f"The suggested target column {suggested!r} cannot be used: {first_error} "
+            f"{candidate!r} is used instead; if that is not the class to predict, pick another in the Target box."
+        )
     raise InputError(
         f"No column of this file can be a class target. For the suggested column: {first_error} "
         "Add a column of class labels (2 to 20 distinct values) and upload the file again."
@@ -155,6 +166,7 @@ def choose_target(chosen: str) -> None:
     cache.dataset_profile(loaded.digest, chosen, loaded.frame, tuple(loaded.notes))
     st.session_state[TARGET] = chosen
     st.session_state.pop(DATA_ERROR, None)
+    st.session_state.pop(DATA_NOTICE, None)
 
 
 # --- runs --------------------------------------------------------------------------------------------
