@@ -23,9 +23,9 @@ class ModelSettings:
     hidden_units: tuple[int, ...] = (64, 32)
     dropout: float = 0.1
     learning_rate: float = 1e-2
-    batch_size: int = 512
+    batch_size: int = 256
     max_epochs: int = 60
-    patience: int = 6
+    patience: int = 5
     validation_fraction: float = 0.2
 
     def batch_for(self, rows: int) -> int:
@@ -95,11 +95,9 @@ def create_mlp_model(
         units, activation=activation, bias_initializer=keras.initializers.Constant(bias), name="probability"
     )(hidden)
     model = keras.Model(inputs, outputs, name="imbalance_lab_mlp")
-    metrics = [keras.metrics.AUC(curve="PR", name="pr_auc")] if n_classes == 2 else []
     model.compile(
         optimizer=keras.optimizers.Adam(learning_rate=settings.learning_rate),
         loss=loss,
-        metrics=metrics,
         steps_per_execution=steps_per_execution,
         # XLA compilation costs seconds per model on CPU and buys nothing for a network this small.
         jit_compile=False,

@@ -13,7 +13,6 @@ from imbal_core.model import ModelSettings, build_loss, create_mlp_model, output
 EpochHook = Callable[[int, dict], None]
 StopCheck = Callable[[], bool]
 PREDICT_CHUNK = 65536
-VALIDATION_BATCH = 8192
 STEPS_PER_EXECUTION = 32
 
 
@@ -38,11 +37,26 @@ def _configure_tensorflow() -> None:
     tf.config.experimental.enable_op_determinism()
 
 
-def _callbacks(settings: ModelSettings, monitor: str, mode: str, on_epoch: EpochHook | None, should_stop):
+def _callbacks(
+    settings: ModelSettings,
+    validation: tuple,
+    n_classes: int,
+    on_epoch: EpochHook | None,
+    should_stop: StopCheck | None,
+):
     import keras
+    from sklearn.metrics import average_precision_score
+
+    validation_features = validation[0]
+    validation_labels = validation[1]
+    has_both_classes = n_classes == 2 and 0 < validation_labels.sum() < len(validation_labels)
 
     class Hooks(keras.callbacks.Callback):
-        """Reports each epoch and stops on request or on a NaN loss."""
+        """Scores the validation slice, reports each epoch, stops on request or on a NaN loss.
+
+        Scoring here with one forward pass replaces Keras' compiled validation and AUC metric, which
+        cost more per epoch than the training steps themselves on small folds (see bench/RESULTS.md).
+        """
 
         def __init__(self) -> None:
             super().__init__()
@@ -50,7 +64,15 @@ def _callbacks(settings: ModelSettings, monitor: str, mode: str, on_epoch: Epoch
             self.cancelled = False
 
         def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
-            logs = logs or {}
+            logs = logs if logs is not None else {}
+            # predict_on_batch runs the model's compiled predict function; an eager call costs 5x more.
+            probabilities = self.model.predict_on_batch(validation_features)
+            logs["val_loss"] = validation_log_loss(validation_labels, probabilities)
+            if n_classes == 2:
+                positive = probabilities[:, 0]
+                finite = np.isfinite(positive).all()
+                score = average_precision_score(validation_labels, positive) if has_both_classes and finite else 0.0
+                logs["val_pr_auc"] = float(score)
             if not math.isfinite(float(logs.get("loss", 0.0))):
                 self.diverged = True
                 self.model.stop_training = True
@@ -60,6 +82,7 @@ def _callbacks(settings: ModelSettings, monitor: str, mode: str, on_epoch: Epoch
                 self.cancelled = True
                 self.model.stop_training = True
 
+    monitor, mode = ("val_pr_auc", "max") if n_classes == 2 else ("val_loss", "min")
     early_stopping = keras.callbacks.EarlyStopping(
         monitor=monitor, mode=mode, patience=settings.patience, restore_best_weights=True
     )
@@ -81,17 +104,12 @@ def fit_network(
 ) -> TrainedNetwork:
     """Train a fresh MLP; `focal` holds gamma/alpha/balance_classes when focal loss is used."""
     _configure_tensorflow()
-    one_hot = n_classes > 2 and focal is not None
-    targets, validation_targets = _targets(labels, n_classes, one_hot), _targets(validation_labels, n_classes, one_hot)
+    targets = _targets(labels, n_classes, one_hot=n_classes > 2 and focal is not None)
     model = _MODELS.prepared(features.shape[1], n_classes, settings, focal, seed, output_bias(labels, n_classes))
-    monitor, mode = ("val_pr_auc", "max") if n_classes == 2 else ("val_loss", "min")
-    hooks, callbacks = _callbacks(settings, monitor, mode, on_epoch, should_stop)
-    training_rows, validation_rows = _datasets(
-        features, targets, validation_features, validation_targets, settings, seed
-    )
+    validation = (validation_features.astype(np.float32), validation_labels)
+    hooks, callbacks = _callbacks(settings, validation, n_classes, on_epoch, should_stop)
     history = model.fit(
-        training_rows,
-        validation_data=validation_rows,
+        _training_dataset(features, targets, settings, seed),
         epochs=settings.max_epochs,
         class_weight=class_weight,
         callbacks=[hooks, *callbacks],
@@ -107,23 +125,28 @@ def fit_network(
     )
 
 
-def _datasets(features, targets, validation_features, validation_targets, settings: ModelSettings, seed: int):
-    """In-memory tf.data pipelines: about 3x less per-epoch overhead than passing NumPy arrays to fit."""
+def validation_log_loss(labels: np.ndarray, probabilities: np.ndarray) -> float:
+    """Plain cross-entropy on the validation rows, whatever loss the technique trains with, so every
+    technique's validation curve is on one scale (a focal or weighted training loss is not)."""
+    probabilities = np.asarray(probabilities, dtype=np.float64)
+    if probabilities.shape[1] == 1:
+        true_class = np.where(labels == 1, probabilities[:, 0], 1.0 - probabilities[:, 0])
+    else:
+        true_class = probabilities[np.arange(len(labels)), labels]
+    return float(-np.mean(np.log(np.clip(true_class, 1e-7, 1.0))))
+
+
+def _training_dataset(features: np.ndarray, targets: np.ndarray, settings: ModelSettings, seed: int):
+    """An in-memory tf.data pipeline: about 3x less per-epoch overhead than passing NumPy arrays to fit."""
     import tensorflow as tf
 
-    training = (
+    return (
         tf.data.Dataset.from_tensor_slices((features.astype(np.float32), targets))
         .cache()
         .shuffle(len(targets), seed=seed, reshuffle_each_iteration=True)
         .batch(settings.batch_for(len(targets)))
         .prefetch(2)
     )
-    validation = (
-        tf.data.Dataset.from_tensor_slices((validation_features.astype(np.float32), validation_targets))
-        .batch(VALIDATION_BATCH)
-        .cache()
-    )
-    return training, validation
 
 
 class CompiledModels:
@@ -176,9 +199,10 @@ def _targets(labels: np.ndarray, n_classes: int, one_hot: bool) -> np.ndarray:
 
 
 def predict_probabilities(model, features: np.ndarray) -> np.ndarray:
-    """Class probabilities as an (n, n_classes) array; calls the model directly (no predict() overhead)."""
+    """Class probabilities as an (n, n_classes) array, through the compiled predict function in large chunks."""
+    features = features.astype(np.float32)
     chunks = [
-        np.asarray(model(features[start : start + PREDICT_CHUNK], training=False))
+        model.predict_on_batch(features[start : start + PREDICT_CHUNK])
         for start in range(0, len(features), PREDICT_CHUNK)
     ]
     probabilities = np.concatenate(chunks).astype(np.float64)
