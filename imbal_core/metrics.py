@@ -9,21 +9,13 @@ from __future__ import annotations
 import warnings
 
 import numpy as np
-from imblearn.metrics import geometric_mean_score
 from sklearn.calibration import calibration_curve
 from sklearn.exceptions import UndefinedMetricWarning
 from sklearn.metrics import (
-    accuracy_score,
     average_precision_score,
-    balanced_accuracy_score,
     brier_score_loss,
     confusion_matrix,
-    f1_score,
-    matthews_corrcoef,
     precision_recall_curve,
-    precision_recall_fscore_support,
-    precision_score,
-    recall_score,
     roc_auc_score,
     roc_curve,
 )
@@ -55,27 +47,53 @@ def compute_metrics(labels: np.ndarray, probabilities: np.ndarray, threshold: fl
     """Every metric in METRIC_NAMES; multi-class adds per-class precision/recall/F1 under 'per_class'."""
     n_classes = probabilities.shape[1]
     predicted = predict_labels(probabilities, threshold)
+    matrix = confusion_matrix(labels, predicted, labels=list(range(n_classes)))
+    metrics = confusion_metrics(matrix)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UndefinedMetricWarning)
         warnings.simplefilter("ignore", RuntimeWarning)
         if n_classes == 2:
-            metrics = _binary_threshold_metrics(labels, predicted)
             metrics.update(_binary_ranking_metrics(labels, probabilities[:, 1]))
         else:
-            metrics = _multiclass_metrics(labels, predicted, probabilities)
-        metrics["accuracy"] = float(accuracy_score(labels, predicted))
-        metrics["balanced_accuracy"] = float(balanced_accuracy_score(labels, predicted))
-        metrics["mcc"] = float(matthews_corrcoef(labels, predicted))
-        metrics["g_mean"] = float(geometric_mean_score(labels, predicted, labels=list(range(n_classes))))
+            metrics.update(_multiclass_ranking_metrics(labels, probabilities))
     return metrics
 
 
-def _binary_threshold_metrics(labels: np.ndarray, predicted: np.ndarray) -> dict:
-    return {
-        "precision": float(precision_score(labels, predicted, pos_label=1, zero_division=0)),
-        "recall": float(recall_score(labels, predicted, pos_label=1, zero_division=0)),
-        "f1": float(f1_score(labels, predicted, pos_label=1, zero_division=0)),
+def confusion_metrics(matrix: np.ndarray) -> dict:
+    """Threshold metrics from one confusion matrix (rows = truth), instead of one scikit-learn call each.
+
+    Same definitions as scikit-learn and imbalanced-learn (zero_division=0; G-mean is the geometric
+    mean of per-class recall); tests/test_core_metrics.py checks them against those libraries.
+    """
+    matrix = matrix.astype(np.float64)
+    true_per_class, predicted_per_class, correct = matrix.sum(axis=1), matrix.sum(axis=0), np.diag(matrix)
+    recall = np.divide(correct, true_per_class, out=np.zeros_like(correct), where=true_per_class > 0)
+    precision = np.divide(correct, predicted_per_class, out=np.zeros_like(correct), where=predicted_per_class > 0)
+    denominator = precision + recall
+    f1 = np.divide(2 * precision * recall, denominator, out=np.zeros_like(correct), where=denominator > 0)
+    present = true_per_class > 0
+    total = matrix.sum()
+    covariance = correct.sum() * total - predicted_per_class @ true_per_class
+    spread = np.sqrt(
+        (total**2 - predicted_per_class @ predicted_per_class) * (total**2 - true_per_class @ true_per_class)
+    )
+    metrics = {
+        "accuracy": float(correct.sum() / total) if total else float("nan"),
+        "balanced_accuracy": float(recall[present].mean()) if present.any() else float("nan"),
+        "mcc": float(covariance / spread) if spread > 0 else 0.0,
+        "g_mean": float(np.prod(recall) ** (1 / len(recall))),
     }
+    if len(matrix) == 2:  # the minority class (code 1) is the positive class
+        metrics.update(precision=float(precision[1]), recall=float(recall[1]), f1=float(f1[1]))
+    else:
+        metrics.update(precision=float(precision.mean()), recall=float(recall.mean()), f1=float(f1.mean()))
+        metrics["per_class"] = {
+            "precision": precision.tolist(),
+            "recall": recall.tolist(),
+            "f1": f1.tolist(),
+            "support": true_per_class.astype(int).tolist(),
+        }
+    return metrics
 
 
 def _binary_ranking_metrics(labels: np.ndarray, positive: np.ndarray) -> dict:
@@ -87,31 +105,19 @@ def _binary_ranking_metrics(labels: np.ndarray, positive: np.ndarray) -> dict:
     }
 
 
-def _multiclass_metrics(labels: np.ndarray, predicted: np.ndarray, probabilities: np.ndarray) -> dict:
+def _multiclass_ranking_metrics(labels: np.ndarray, probabilities: np.ndarray) -> dict:
     n_classes = probabilities.shape[1]
-    classes = list(range(n_classes))
-    precision, recall, f1, support = precision_recall_fscore_support(labels, predicted, labels=classes, zero_division=0)
     one_hot = np.eye(n_classes)[labels]
     present = one_hot.sum(axis=0) > 0
     roc_auc = (
-        float(roc_auc_score(labels, probabilities, multi_class="ovr", average="macro", labels=classes))
+        float(roc_auc_score(labels, probabilities, multi_class="ovr", average="macro", labels=list(range(n_classes))))
         if present.all()
         else float("nan")
     )
-    pr_auc = float(average_precision_score(one_hot[:, present], probabilities[:, present], average="macro"))
     return {
-        "precision": float(precision.mean()),
-        "recall": float(recall.mean()),
-        "f1": float(f1.mean()),
         "roc_auc": roc_auc,
-        "pr_auc": pr_auc,
+        "pr_auc": float(average_precision_score(one_hot[:, present], probabilities[:, present], average="macro")),
         "brier": float(np.mean(np.sum((probabilities - one_hot) ** 2, axis=1))),
-        "per_class": {
-            "precision": precision.tolist(),
-            "recall": recall.tolist(),
-            "f1": f1.tolist(),
-            "support": support.tolist(),
-        },
     }
 
 
