@@ -66,12 +66,14 @@ majority = charts.always_majority_metrics(counts)
 st.markdown(plain(imbalance_verdict(profile.to_dict())))
 accuracy_column, recall_column, chart_column = st.columns([1, 1, 3])
 accuracy_column.metric(
-    "Always-majority accuracy", f"{majority['accuracy']:.1%}", help="Accuracy of always answering the largest class."
+    "Accuracy", f"{majority['accuracy']:.1%}", help="Accuracy of always answering the largest class."
 )
 recall_column.metric(
-    "Its minority recall" if binary else "Its recall (macro)",
+    "Minority recall" if binary else "Recall (macro)",
     f"{majority['recall']:.1%}",
-    help="Share of the rare rows it finds." if binary else "Average over classes of the share of rows found.",
+    help="Share of the rare rows that always answering the largest class finds."
+    if binary
+    else "Average over classes of the share of rows found by always answering the largest class.",
 )
 chart_column.plotly_chart(charts.majority_figure(counts), width="stretch", key="chart_majority")
 st.markdown(

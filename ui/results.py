@@ -90,7 +90,6 @@ def render(records: list) -> None:
 
 
 def _exports(records: list, named: list, profile: dict, dataset_name: str) -> None:
-    threshold = float(st.session_state.get(state.THRESHOLD_WIDGET, state.DEFAULT_THRESHOLD))
     csv_column, json_column, html_column, clear_column = st.columns(4)
     csv_column.download_button(
         "Metrics CSV",
@@ -114,7 +113,9 @@ def _exports(records: list, named: list, profile: dict, dataset_name: str) -> No
     )
 
     def report() -> str:
-        # Built only when clicked: it carries plotly.js inline (several MB) so it opens offline.
+        # Built only when clicked: it carries plotly.js inline (several MB) so it opens offline. The
+        # threshold is read at click time, since the threshold section reruns on its own (a fragment).
+        threshold = float(st.session_state.get(state.THRESHOLD_WIDGET, state.DEFAULT_THRESHOLD))
         return build_report(dataset_name, profile, named, threshold)
 
     html_column.download_button(
@@ -142,7 +143,9 @@ def _use_tuned(threshold: float) -> None:
     st.session_state[state.THRESHOLD_WIDGET] = round(min(0.99, max(0.01, threshold)), 2)
 
 
+@st.fragment
 def _threshold_section(usable: list) -> None:
+    """Moving the slider reruns only this section: nothing upstream (tables, curves, exports) is redrawn."""
     st.subheader("Decision threshold")
     st.caption(
         "A row is called minority when its predicted probability is at least the threshold. Moving the "
