@@ -43,8 +43,17 @@ def main() -> None:
         print(f"{mode}: {len(frame)} rows, {len(specs)} techniques, {protocol.n_splits} split(s): {wall:.1f}s")
         for name, row in rows.items():
             print(f"  {name:14} PR-AUC {row['pr_auc']:.3f} ± {row['pr_auc_std']:.3f}  fit {row['fit_s']:.1f}s")
-        save(f"full_comparison_{mode}", {"machine": machine(), "sample": sample.id, "rows": len(frame),
-                                         "protocol": protocol.to_json(), "wall_s": round(wall, 2), "results": rows})
+        save(
+            f"full_comparison_{mode}",
+            {
+                "machine": machine(),
+                "sample": sample.id,
+                "rows": len(frame),
+                "protocol": protocol.to_json(),
+                "wall_s": round(wall, 2),
+                "results": rows,
+            },
+        )
 
 
 if __name__ == "__main__":

@@ -31,8 +31,9 @@ def first_render(repeats: int) -> dict:
     """Each run in a fresh interpreter, so nothing is warm (only the OS file cache)."""
     times, imported = [], []
     for _ in range(repeats):
-        output = subprocess.run([sys.executable, "-c", FIRST_RENDER.format(app=APP)], capture_output=True,
-                                text=True, cwd=ROOT, check=True).stdout
+        output = subprocess.run(
+            [sys.executable, "-c", FIRST_RENDER.format(app=APP)], capture_output=True, text=True, cwd=ROOT, check=True
+        ).stdout
         fields = dict(part.split("=") for part in output.split())
         times.append(float(fields["seconds"]))
         imported.append(fields["tensorflow_imported"] == "True")
@@ -58,7 +59,7 @@ def with_results(repeats: int) -> dict:
     slider, page_switch = [], []
     for index in range(repeats):
         value = 0.3 + 0.1 * (index % 5)
-        slider.append(timed(lambda: app.slider(key="threshold").set_value(value).run()))
+        slider.append(timed(lambda value=value: app.slider(key="threshold").set_value(value).run()))
     for _ in range(repeats):
         page_switch.append(timed(lambda: app.switch_page("pages/data.py").run()))
         page_switch.append(timed(lambda: app.switch_page("pages/compare.py").run()))
@@ -75,8 +76,11 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--repeats", type=int, default=5)
     arguments = parser.parse_args()
-    summary = {"machine": machine(), "first_render": first_render(arguments.repeats),
-               "with_results": with_results(arguments.repeats)}
+    summary = {
+        "machine": machine(),
+        "first_render": first_render(arguments.repeats),
+        "with_results": with_results(arguments.repeats),
+    }
     print(summary)
     save("latency", summary)
 

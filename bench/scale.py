@@ -37,7 +37,7 @@ def step(name: str, rows: int) -> None:
     summary = profile(table.frame, "label")
     load_seconds = time.perf_counter() - started
     if name == "profile":
-        print(f"seconds={load_seconds:.3f} rows={summary.rows}")
+        print(f"seconds={load_seconds:.3f} profiled_rows={summary.rows}")
         return
     from imbal_core.evaluate import Protocol, encode_dataset, make_splits, prepare_fold
     from imbal_core.model import ModelSettings
@@ -55,20 +55,34 @@ def step(name: str, rows: int) -> None:
     from imbal_core.train import fit_network
 
     started = time.perf_counter()
-    network = fit_network(fold.encoder.encode(fold.base_fit), fold.fit_codes, fold.validation, fold.validation_codes,
-                          2, ModelSettings(), 0)
-    print(f"seconds={time.perf_counter() - started:.3f} epochs={network.epochs_run} rows={len(fold.fit_codes)}")
+    network = fit_network(
+        fold.encoder.encode(fold.base_fit),
+        fold.fit_codes,
+        fold.validation,
+        fold.validation_codes,
+        2,
+        ModelSettings(),
+        0,
+    )
+    print(
+        f"seconds={time.perf_counter() - started:.3f} epochs={network.epochs_run} training_rows={len(fold.fit_codes)}"
+    )
 
 
 def measure(name: str, rows: int) -> dict:
     command = ["/usr/bin/time", "-v", sys.executable, __file__, "--step", name, "--rows", str(rows)]
     completed = subprocess.run(command, capture_output=True, text=True, cwd=ROOT)
-    seconds = re.search(r"seconds=([\d.]+)", completed.stdout)
+    reported = {key: float(value) for key, value in re.findall(r"(\w+)=([\d.]+)", completed.stdout)}
     peak = re.search(r"Maximum resident set size \(kbytes\): (\d+)", completed.stderr)
-    extra = dict(re.findall(r"(\w+)=(\d+)", completed.stdout))
-    return {"step": name, "rows": rows, "seconds": float(seconds.group(1)) if seconds else None,
-            "peak_mb": round(int(peak.group(1)) / 1024) if peak else None, "command": " ".join(command[2:]),
-            **{key: int(value) for key, value in extra.items()}, "ok": completed.returncode == 0}
+    return {
+        "step": name,
+        "csv_rows": rows,
+        "seconds": reported.pop("seconds", None),
+        "peak_mb": round(int(peak.group(1)) / 1024) if peak else None,
+        "command": " ".join(["/usr/bin/time -v", ".venv/bin/python", "bench/scale.py", *command[4:]]),
+        **reported,
+        "ok": completed.returncode == 0,
+    }
 
 
 def main() -> None:

@@ -57,10 +57,18 @@ def main() -> None:
         "machine": machine(),
         "rows": arguments.rows,
         "folds": arguments.folds,
-        "core": {"pr_auc": round(core.metrics["pr_auc"], 4), "pr_auc_std": round(core.metrics_std["pr_auc"], 4),
-                 "fit_s": round(core.train_seconds, 2), "total_s": round(core_seconds, 2)},
-        "sklearn_mlp": {"pr_auc": round(float(np.mean(scores)), 4), "pr_auc_std": round(float(np.std(scores)), 4),
-                        "fit_s": round(fit_seconds, 2), "total_s": round(sklearn_seconds, 2)},
+        "core": {
+            "pr_auc": round(core.metrics["pr_auc"], 4),
+            "pr_auc_std": round(core.metrics_std["pr_auc"], 4),
+            "fit_s": round(core.train_seconds, 2),
+            "total_s": round(core_seconds, 2),
+        },
+        "sklearn_mlp": {
+            "pr_auc": round(float(np.mean(scores)), 4),
+            "pr_auc_std": round(float(np.std(scores)), 4),
+            "fit_s": round(fit_seconds, 2),
+            "total_s": round(sklearn_seconds, 2),
+        },
     }
     summary["fit_ratio_sklearn_over_core"] = round(fit_seconds / core.train_seconds, 2)
     summary["total_ratio_sklearn_over_core"] = round(sklearn_seconds / core_seconds, 2)

@@ -34,8 +34,11 @@ def tutorial_run(features, codes, test_features, test_codes, technique: str, see
         class_weight = {0: float(weights[0]), 1: float(weights[1])}
     keras.utils.set_random_seed(seed)
     model = keras.Sequential(
-        [keras.Input((features.shape[1],)), keras.layers.Dense(64, activation="relu"),
-         keras.layers.Dense(1, activation="sigmoid")]
+        [
+            keras.Input((features.shape[1],)),
+            keras.layers.Dense(64, activation="relu"),
+            keras.layers.Dense(1, activation="sigmoid"),
+        ]
     )
     model.compile(optimizer="adam", loss="binary_crossentropy")
     fit_started = time.perf_counter()
@@ -75,9 +78,14 @@ def main() -> None:
     data = encode_dataset(frame, "label")
     train, test = make_splits(data.codes, protocol)[0]
     encoder = FeatureEncoder(data.plan).fit(data.features.iloc[train])
-    train_features, test_features = encoder.transform(data.features.iloc[train]), encoder.transform(data.features.iloc[test])
-    tutorial = {t: tutorial_run(train_features, data.codes[train], test_features, data.codes[test], t, arguments.seed)
-                for t in TECHNIQUES}
+    train_features, test_features = (
+        encoder.transform(data.features.iloc[train]),
+        encoder.transform(data.features.iloc[test]),
+    )
+    tutorial = {
+        t: tutorial_run(train_features, data.codes[train], test_features, data.codes[test], t, arguments.seed)
+        for t in TECHNIQUES
+    }
     tutorial_total = time.perf_counter() - started
 
     rate = rates["tensorflow_gflops"] * 1e9
@@ -90,21 +98,23 @@ def main() -> None:
         core_rows_seen = sum(result.train_class_counts.values()) * epochs
         core_flops = training_flops(core_rows_seen, core_weights)
         tutorial_flops = training_flops(tutorial[name]["rows_seen"], tutorial_weights)
-        rows.append({
-            "technique": name,
-            "tutorial_pr_auc": round(tutorial[name]["pr_auc"], 4),
-            "core_pr_auc": round(result.metrics["pr_auc"], 4),
-            "tutorial_fit_s": round(tutorial[name]["fit_seconds"], 2),
-            "core_fit_s": round(result.train_seconds, 2),
-            "fit_ratio": round(tutorial[name]["fit_seconds"] / result.train_seconds, 1),
-            "tutorial_total_s": round(tutorial[name]["total_seconds"], 2),
-            "core_total_s": round(result.fit_seconds, 2),
-            "core_epochs": epochs,
-            "core_gflop": round(core_flops / 1e9, 2),
-            "core_seconds_at_matmul_rate": round(core_flops / rate, 3),
-            "tutorial_gflop": round(tutorial_flops / 1e9, 2),
-            "tutorial_seconds_at_matmul_rate": round(tutorial_flops / rate, 3),
-        })
+        rows.append(
+            {
+                "technique": name,
+                "tutorial_pr_auc": round(tutorial[name]["pr_auc"], 4),
+                "core_pr_auc": round(result.metrics["pr_auc"], 4),
+                "tutorial_fit_s": round(tutorial[name]["fit_seconds"], 2),
+                "core_fit_s": round(result.train_seconds, 2),
+                "fit_ratio": round(tutorial[name]["fit_seconds"] / result.train_seconds, 1),
+                "tutorial_total_s": round(tutorial[name]["total_seconds"], 2),
+                "core_total_s": round(result.fit_seconds, 2),
+                "core_epochs": epochs,
+                "core_gflop": round(core_flops / 1e9, 2),
+                "core_seconds_at_matmul_rate": round(core_flops / rate, 3),
+                "tutorial_gflop": round(tutorial_flops / 1e9, 2),
+                "tutorial_seconds_at_matmul_rate": round(tutorial_flops / rate, 3),
+            }
+        )
     summary = {
         "machine": machine(),
         "matmul": rates,
@@ -112,16 +122,21 @@ def main() -> None:
         "core_total_s": round(core_total, 2),
         "tutorial_total_s": round(tutorial_total, 2),
         "total_ratio": round(tutorial_total / core_total, 1),
-        "fit_ratio": round(sum(t["fit_seconds"] for t in tutorial.values())
-                           / sum(r.train_seconds for r in comparison.results), 1),
+        "fit_ratio": round(
+            sum(t["fit_seconds"] for t in tutorial.values()) / sum(r.train_seconds for r in comparison.results), 1
+        ),
         "techniques": rows,
     }
     print(f"{'technique':14}{'PR-AUC tut':>11}{'PR-AUC core':>12}{'fit tut s':>10}{'fit core s':>11}{'ratio':>7}")
     for row in rows:
-        print(f"{row['technique']:14}{row['tutorial_pr_auc']:>11.4f}{row['core_pr_auc']:>12.4f}"
-              f"{row['tutorial_fit_s']:>10.2f}{row['core_fit_s']:>11.2f}{row['fit_ratio']:>7.1f}")
-    print(f"whole comparison: tutorial {tutorial_total:.1f}s, core {core_total:.1f}s, ratio {summary['total_ratio']}x; "
-          f"fit ratio {summary['fit_ratio']}x; matmul {rates}")
+        print(
+            f"{row['technique']:14}{row['tutorial_pr_auc']:>11.4f}{row['core_pr_auc']:>12.4f}"
+            f"{row['tutorial_fit_s']:>10.2f}{row['core_fit_s']:>11.2f}{row['fit_ratio']:>7.1f}"
+        )
+    print(
+        f"whole comparison: tutorial {tutorial_total:.1f}s, core {core_total:.1f}s, ratio {summary['total_ratio']}x; "
+        f"fit ratio {summary['fit_ratio']}x; matmul {rates}"
+    )
     save("tutorial_vs_core", summary)
 
 

@@ -20,20 +20,7 @@ from sklearn.metrics import (
     roc_curve,
 )
 
-METRIC_NAMES = (
-    "precision",
-    "recall",
-    "f1",
-    "pr_auc",
-    "roc_auc",
-    "balanced_accuracy",
-    "mcc",
-    "g_mean",
-    "brier",
-    "accuracy",
-)
-LOWER_IS_BETTER = frozenset({"brier"})
-THRESHOLD_FREE = frozenset({"roc_auc", "pr_auc", "brier"})
+from imbal_core.metric_names import LOWER_IS_BETTER, METRIC_NAMES, THRESHOLD_FREE  # noqa: E402,F401  (re-exported)
 
 
 def predict_labels(probabilities: np.ndarray, threshold: float = 0.5) -> np.ndarray:

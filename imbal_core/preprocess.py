@@ -13,10 +13,6 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from sklearn.compose import ColumnTransformer
-from sklearn.impute import SimpleImputer
-from sklearn.pipeline import Pipeline
-from sklearn.preprocessing import OneHotEncoder, OrdinalEncoder, StandardScaler
 
 MAX_CATEGORIES = 30
 NUMERIC_SHARE_FOR_COERCION = 0.95
@@ -100,6 +96,12 @@ class FeatureEncoder:
     """Two-stage encoder fitted on training rows: `base` (codes) then `encode` (one-hot)."""
 
     def __init__(self, plan: ColumnPlan) -> None:
+        # scikit-learn is imported here, not at the top, so profiling a table (the first page) stays light.
+        from sklearn.compose import ColumnTransformer
+        from sklearn.impute import SimpleImputer
+        from sklearn.pipeline import Pipeline
+        from sklearn.preprocessing import OrdinalEncoder, StandardScaler
+
         self.plan = plan
         numeric_steps = Pipeline([("impute", SimpleImputer(strategy="median")), ("scale", StandardScaler())])
         categorical_steps = Pipeline(
@@ -122,7 +124,7 @@ class FeatureEncoder:
         if plan.categorical:
             transformers.append(("categorical", categorical_steps, plan.categorical))
         self.base_transformer = ColumnTransformer(transformers, remainder="drop", sparse_threshold=0)
-        self.one_hot: OneHotEncoder | None = None
+        self.one_hot = None  # a fitted OneHotEncoder once fit() has seen categorical columns
 
     @property
     def categorical_indices(self) -> list[int]:
@@ -131,6 +133,8 @@ class FeatureEncoder:
         return list(range(start, start + len(self.plan.categorical)))
 
     def fit(self, training_features: pd.DataFrame) -> FeatureEncoder:
+        from sklearn.preprocessing import OneHotEncoder
+
         base = self.base_transformer.fit_transform(training_features)
         if self.plan.categorical:
             codes = base[:, self.categorical_indices]

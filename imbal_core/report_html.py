@@ -19,7 +19,7 @@ import pandas as pd
 
 from imbal_core import charts
 from imbal_core.charts import HEADLINE_ORDER, METRIC_LABELS, NamedResult
-from imbal_core.metrics import LOWER_IS_BETTER
+from imbal_core.metric_names import LOWER_IS_BETTER
 
 MISSING = "—"
 

@@ -242,3 +242,16 @@ def test_user_text_in_messages_is_never_a_markdown_link():
     shown = [element.value for kind in ("warning", "info", "markdown", "caption") for element in getattr(app, kind)]
     assert any("click me" in text for text in shown)  # the column is named in the dropped-columns warning...
     assert not any("](https://evil.example)" in text for text in shown)  # ...as inert text, not a link
+
+
+@pytest.mark.parametrize("sample_id", ["medical", "fraud", "spam", "maintenance", "digits"])
+def test_every_bundled_sample_loads_in_the_dashboard(sample_id):
+    from imbal_core.samples import get_sample, load_sample
+
+    info, frame = get_sample(sample_id), load_sample(sample_id)
+    app = new_app()
+    app.selectbox(key="sample_choice").set_value(sample_id).run()
+    no_failures(app)
+    assert metric(app, "Rows") == f"{len(frame):,}"
+    assert app.selectbox(key="target").value == info.target
+    assert app.get("plotly_chart"), "the class histogram is missing"

@@ -117,7 +117,11 @@ def sampler_page_text(at: AppTest, technique: str) -> tuple[list[str], list[str]
 # upload, switches to that column and shows the engine's reason in a warning that names the fallback, so a
 # person sees why and can pick another target; the CLI, which is told the target, refuses instead.
 TARGET_FALLBACK_CASES = {
-    "target_one_class", "target_all_missing", "continuous_target", "target_200_values", "one_minority_row"
+    "target_one_class",
+    "target_all_missing",
+    "continuous_target",
+    "target_200_values",
+    "one_minority_row",
 }
 
 

@@ -93,7 +93,7 @@ def _exports(records: list, named: list, profile: dict, dataset_name: str) -> No
     csv_column, json_column, html_column, clear_column = st.columns(4)
     csv_column.download_button(
         "Metrics CSV",
-        metrics_csv_text(records),
+        lambda: metrics_csv_text(records),  # built on click, not on every rerun
         file_name="imbalance_lab_metrics.csv",
         mime="text/csv",
         key="download_csv",
@@ -103,7 +103,7 @@ def _exports(records: list, named: list, profile: dict, dataset_name: str) -> No
     )
     json_column.download_button(
         "Results JSON",
-        results_json_text(records, dataset_name),
+        lambda: results_json_text(records, dataset_name),
         file_name="imbalance_lab_results.json",
         mime="application/json",
         key="download_json",
