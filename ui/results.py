@@ -26,6 +26,7 @@ from ui.widgets import plain
 BEST_STYLE = "background-color: #d3f9d8; font-weight: 700"
 MUTED_STYLE = "color: #8a94a6"
 CONFUSION_COLUMNS = 3
+REPORT_SETTINGS = "report_settings"
 
 
 def styled_table(table: MetricTable):
@@ -112,11 +113,13 @@ def _exports(records: list, named: list, profile: dict, dataset_name: str) -> No
         on_click="ignore",
     )
 
+    # The threshold section is a fragment and reruns alone, and a deferred download runs outside any
+    # script run; so the report reads the threshold from this dict, which that section keeps current.
+    report_settings = _report_settings()
+
     def report() -> str:
-        # Built only when clicked: it carries plotly.js inline (several MB) so it opens offline. The
-        # threshold is read at click time, since the threshold section reruns on its own (a fragment).
-        threshold = float(st.session_state.get(state.THRESHOLD_WIDGET, state.DEFAULT_THRESHOLD))
-        return build_report(dataset_name, profile, named, threshold)
+        # Built only when clicked: it carries plotly.js inline (several MB) so it opens offline.
+        return build_report(dataset_name, profile, named, report_settings["threshold"])
 
     html_column.download_button(
         "HTML report",
@@ -137,6 +140,11 @@ def _exports(records: list, named: list, profile: dict, dataset_name: str) -> No
         width="stretch",
         help="Forget every run of this session (on every dataset). The loaded data stays.",
     )
+
+
+def _report_settings() -> dict:
+    """Per-session settings the HTML report reads when it is built (on click)."""
+    return st.session_state.setdefault(REPORT_SETTINGS, {"threshold": state.DEFAULT_THRESHOLD})
 
 
 def _use_tuned(threshold: float) -> None:
@@ -161,6 +169,7 @@ def _threshold_section(usable: list) -> None:
         key=state.THRESHOLD_WIDGET,
         persist_state="session",
     )
+    _report_settings()["threshold"] = threshold
     tuned = [entry for entry in usable if entry.result.tuned_threshold is not None]
     if tuned:
         names = [entry.name for entry in tuned]
