@@ -427,6 +427,13 @@ def _positive(entry: NamedResult, class_index: int) -> tuple[np.ndarray, np.ndar
     return (labels == class_index).astype(int), entry.result.probabilities[:, class_index]
 
 
+def _reference_line(x: list[float], y: list[float], name: str) -> go.Scatter:
+    """A dashed grey line a curve is read against (chance, no skill, perfect calibration)."""
+    return go.Scatter(
+        x=x, y=y, mode="lines", name=name, line={"dash": "dash", "color": NO_SKILL_COLOUR}, hoverinfo="skip"
+    )
+
+
 def roc_figure(named: Sequence[NamedResult], class_index: int, class_label: str) -> go.Figure:
     """ROC curves overlaid, with the chance diagonal."""
     from sklearn.metrics import roc_auc_score
@@ -435,16 +442,7 @@ def roc_figure(named: Sequence[NamedResult], class_index: int, class_label: str)
 
     colours = technique_colours([entry.name for entry in named])
     figure = go.Figure()
-    figure.add_trace(
-        go.Scatter(
-            x=[0, 1],
-            y=[0, 1],
-            mode="lines",
-            name="chance",
-            line={"dash": "dash", "color": NO_SKILL_COLOUR},
-            hoverinfo="skip",
-        )
-    )
+    figure.add_trace(_reference_line([0, 1], [0, 1], "chance"))
     for entry in named:
         if not entry.usable:
             continue
@@ -495,16 +493,7 @@ def pr_figure(named: Sequence[NamedResult], class_index: int, class_label: str) 
             )
         )
     if prevalence is not None:
-        figure.add_trace(
-            go.Scatter(
-                x=[0, 1],
-                y=[prevalence, prevalence],
-                mode="lines",
-                name=f"no skill ({prevalence:.1%})",
-                line={"dash": "dash", "color": NO_SKILL_COLOUR},
-                hoverinfo="skip",
-            )
-        )
+        figure.add_trace(_reference_line([0, 1], [prevalence, prevalence], f"no skill ({prevalence:.1%})"))
     figure.update_xaxes(title=f"recall of {safe_text(class_label)}", range=[0, 1])
     figure.update_yaxes(title=f"precision of {safe_text(class_label)}", range=[0, 1.02])
     return _finish(figure, f"Precision-recall curves: {class_label} vs the rest", height=480)
@@ -516,16 +505,7 @@ def calibration_figure(named: Sequence[NamedResult], class_index: int, class_lab
 
     colours = technique_colours([entry.name for entry in named])
     figure = go.Figure()
-    figure.add_trace(
-        go.Scatter(
-            x=[0, 1],
-            y=[0, 1],
-            mode="lines",
-            name="perfectly calibrated",
-            line={"dash": "dash", "color": NO_SKILL_COLOUR},
-            hoverinfo="skip",
-        )
-    )
+    figure.add_trace(_reference_line([0, 1], [0, 1], "perfectly calibrated"))
     for entry in named:
         if not entry.usable:
             continue

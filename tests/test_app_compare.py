@@ -4,19 +4,14 @@ from __future__ import annotations
 
 import io
 import json
-import sys
-from pathlib import Path
 
 import pandas as pd
 import pytest
 from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.testing.v1 import AppTest
 
-REPOSITORY_ROOT = Path(__file__).resolve().parent.parent
-if str(REPOSITORY_ROOT) not in sys.path:
-    sys.path.insert(0, str(REPOSITORY_ROOT))
+from tests.app_helpers import no_failures, open_page
 
-APP = str(REPOSITORY_ROOT / "app.py")
 TRAINING_TIMEOUT = 240
 TINY_EPOCHS = 3
 THREE = ["baseline", "class_weight", "smote"]
@@ -24,12 +19,7 @@ pytestmark = pytest.mark.app
 
 
 def compare_page(sample: str = "medical") -> AppTest:
-    app = AppTest.from_file(APP, default_timeout=90)
-    app.run()
-    if sample != "fraud":
-        app.selectbox(key="sample_choice").set_value(sample).run()
-    app.switch_page("pages/compare.py").run()
-    return app
+    return open_page("pages/compare.py", sample)
 
 
 def train(app: AppTest, techniques: list[str], epochs: int = TINY_EPOCHS) -> AppTest:
@@ -37,11 +27,6 @@ def train(app: AppTest, techniques: list[str], epochs: int = TINY_EPOCHS) -> App
     app.number_input(key="max_epochs").set_value(epochs)
     app.button(key="train_button").click()
     return app.run(timeout=TRAINING_TIMEOUT)
-
-
-def no_failures(app: AppTest) -> None:
-    assert not app.exception, [element.value for element in app.exception]
-    assert not app.error, [element.value for element in app.error]
 
 
 def metric_table(app: AppTest) -> pd.DataFrame:

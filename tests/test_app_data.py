@@ -10,28 +10,19 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from tests.app_helpers import APP, no_failures, open_page
+from tests.app_helpers import metric_text as metric
+
 REPOSITORY_ROOT = Path(__file__).resolve().parent.parent
 if str(REPOSITORY_ROOT) not in sys.path:
     sys.path.insert(0, str(REPOSITORY_ROOT))
 
-APP = str(REPOSITORY_ROOT / "app.py")
 PNG_BYTES = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 pytestmark = pytest.mark.app
 
 
 def new_app() -> AppTest:
-    app = AppTest.from_file(APP, default_timeout=60)
-    app.run()
-    return app
-
-
-def no_failures(app: AppTest) -> None:
-    assert not app.exception, [element.value for element in app.exception]
-    assert not app.error, [element.value for element in app.error]
-
-
-def metric(app: AppTest, label: str) -> str:
-    return next(element.value for element in app.main.metric if element.label == label)
+    return open_page(None, timeout=60)
 
 
 def sidebar_text(app: AppTest) -> str:

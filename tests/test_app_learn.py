@@ -2,31 +2,17 @@
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 import pytest
 from streamlit.testing.v1 import AppTest
 
-REPOSITORY_ROOT = Path(__file__).resolve().parent.parent
-if str(REPOSITORY_ROOT) not in sys.path:
-    sys.path.insert(0, str(REPOSITORY_ROOT))
+from tests.app_helpers import metric_text as metric
+from tests.app_helpers import open_page
 
-APP = str(REPOSITORY_ROOT / "app.py")
 pytestmark = pytest.mark.app
 
 
 def learn_page(sample: str = "fraud") -> AppTest:
-    app = AppTest.from_file(APP, default_timeout=90)
-    app.run()
-    if sample != "fraud":
-        app.selectbox(key="sample_choice").set_value(sample).run()
-    app.switch_page("pages/learn.py").run()
-    return app
-
-
-def metric(app: AppTest, label: str) -> str:
-    return next(element.value for element in app.main.metric if element.label == label)
+    return open_page("pages/learn.py", sample)
 
 
 def test_accuracy_lesson_uses_the_loaded_data():

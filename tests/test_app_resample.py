@@ -3,37 +3,21 @@
 from __future__ import annotations
 
 import json
-import sys
-from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
-REPOSITORY_ROOT = Path(__file__).resolve().parent.parent
-if str(REPOSITORY_ROOT) not in sys.path:
-    sys.path.insert(0, str(REPOSITORY_ROOT))
+from tests.app_helpers import metric_text, no_failures, open_page
 
-APP = str(REPOSITORY_ROOT / "app.py")
 pytestmark = pytest.mark.app
 
 
 def resample_page(sample: str = "medical") -> AppTest:
-    app = AppTest.from_file(APP, default_timeout=90)
-    app.run()
-    if sample != "fraud":
-        app.selectbox(key="sample_choice").set_value(sample).run()
-    app.switch_page("pages/resample.py").run()
-    return app
-
-
-def no_failures(app: AppTest) -> None:
-    assert not app.exception, [element.value for element in app.exception]
-    assert not app.error, [element.value for element in app.error]
+    return open_page("pages/resample.py", sample)
 
 
 def metric(app: AppTest, label: str) -> int:
-    value = next(element.value for element in app.main.metric if element.label == label)
-    return int(value.replace(",", ""))
+    return int(metric_text(app, label).replace(",", ""))
 
 
 def chart(app: AppTest, title_part: str) -> dict:
