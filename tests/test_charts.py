@@ -2,48 +2,12 @@
 
 from __future__ import annotations
 
-import importlib
-import sys
-from pathlib import Path
-
 import numpy as np
 import pandas as pd
 import pytest
 
-REPOSITORY_ROOT = Path(__file__).resolve().parent.parent
-if str(REPOSITORY_ROOT) not in sys.path:
-    sys.path.insert(0, str(REPOSITORY_ROOT))
-
-charts = importlib.import_module("imbal_core.charts")
-evaluate = importlib.import_module("imbal_core.evaluate")
-metrics = importlib.import_module("imbal_core.metrics")
-techniques = importlib.import_module("imbal_core.techniques")
-model = importlib.import_module("imbal_core.model")
-data = importlib.import_module("imbal_core.data")
-
-
-def fake_result(technique_id: str, labels: np.ndarray, positive: np.ndarray, tuned: float = 0.4):
-    """A TechniqueResult as run_comparison would leave it, from given labels and minority scores."""
-    probabilities = np.column_stack([1 - positive, positive])
-    return evaluate.TechniqueResult(
-        spec=techniques.make_spec(technique_id),
-        fold_metrics=[metrics.compute_metrics(labels, probabilities)],
-        tuned_thresholds=[tuned],
-        test_labels=[labels],
-        test_probabilities=[probabilities],
-        histories=[{"loss": [0.6, 0.4, 0.3], "val_loss": [0.65, 0.5, 0.45]}],
-    )
-
-
-def fake_comparison(results, labels=("legit", "fraud")):
-    dataset = {
-        "rows": 200,
-        "target": "is_fraud",
-        "class_counts": {"legit": 180, "fraud": 20},
-        "minority_class": "fraud",
-        "imbalance_ratio": 9.0,
-    }
-    return evaluate.Comparison(dataset, evaluate.Protocol(), model.ModelSettings(max_epochs=3), list(labels), results)
+from imbal_core import charts, evaluate, techniques
+from tests.fakes import fake_comparison, fake_result
 
 
 @pytest.fixture

@@ -2,23 +2,15 @@
 
 from __future__ import annotations
 
-import importlib
 import math
 import re
-import sys
 from datetime import UTC, datetime
-from pathlib import Path
 
 import numpy as np
 import pytest
 
-REPOSITORY_ROOT = Path(__file__).resolve().parent.parent
-if str(REPOSITORY_ROOT) not in sys.path:
-    sys.path.insert(0, str(REPOSITORY_ROOT))
-
-report_html = importlib.import_module("imbal_core.report_html")
-charts = importlib.import_module("imbal_core.charts")
-test_charts = importlib.import_module("test_charts")
+from imbal_core import charts, report_html
+from tests.fakes import fake_comparison, fake_result
 
 HOSTILE = '<script>alert("x")</script>'
 
@@ -29,8 +21,8 @@ def named():
     labels = np.array([0] * 180 + [1] * 20)
     good = np.clip(0.1 + 0.7 * labels + rng.normal(0, 0.15, len(labels)), 0.001, 0.999)
     weak = np.clip(0.3 + 0.2 * labels + rng.normal(0, 0.2, len(labels)), 0.001, 0.999)
-    results = [test_charts.fake_result("baseline", labels, weak), test_charts.fake_result("smote", labels, good)]
-    return charts.name_results([test_charts.fake_comparison(results, labels=("legit", HOSTILE))])
+    results = [fake_result("baseline", labels, weak), fake_result("smote", labels, good)]
+    return charts.name_results([fake_comparison(results, labels=("legit", HOSTILE))])
 
 
 def profile_dict(minority: str = "fraud") -> dict:
@@ -143,7 +135,7 @@ def test_report_lists_failed_techniques_in_the_table(named):
 def test_curve_class_is_the_minority(named):
     comparison = named[0].comparison
     assert report_html.curve_class_index(comparison) == 1
-    multiclass = test_charts.fake_comparison([], labels=("0", "1", "9"))
+    multiclass = fake_comparison([], labels=("0", "1", "9"))
     multiclass.dataset["minority_class"] = "9"
     assert report_html.curve_class_index(multiclass) == 2
     assert math.isclose(report_html.curve_class_index(multiclass, {"minority_class": "1"}), 1)

@@ -1,0 +1,31 @@
+"""Results and comparisons built from given labels and scores, as run_comparison would leave them."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from imbal_core import evaluate, metrics, model, techniques
+
+
+def fake_result(technique_id: str, labels: np.ndarray, positive: np.ndarray, tuned: float = 0.4):
+    """A TechniqueResult as run_comparison would leave it, from given labels and minority scores."""
+    probabilities = np.column_stack([1 - positive, positive])
+    return evaluate.TechniqueResult(
+        spec=techniques.make_spec(technique_id),
+        fold_metrics=[metrics.compute_metrics(labels, probabilities)],
+        tuned_thresholds=[tuned],
+        test_labels=[labels],
+        test_probabilities=[probabilities],
+        histories=[{"loss": [0.6, 0.4, 0.3], "val_loss": [0.65, 0.5, 0.45]}],
+    )
+
+
+def fake_comparison(results, labels=("legit", "fraud")):
+    dataset = {
+        "rows": 200,
+        "target": "is_fraud",
+        "class_counts": {"legit": 180, "fraud": 20},
+        "minority_class": "fraud",
+        "imbalance_ratio": 9.0,
+    }
+    return evaluate.Comparison(dataset, evaluate.Protocol(), model.ModelSettings(max_epochs=3), list(labels), results)
