@@ -100,6 +100,9 @@ class TechniqueResult:
     train_class_counts: dict[str, int] = field(default_factory=dict)
     test_labels: list[np.ndarray] = field(default_factory=list)
     test_probabilities: list[np.ndarray] = field(default_factory=list)
+    test_rows: list[np.ndarray] = field(default_factory=list)  # positions in the dataset, per fold
+    validation_labels: list[np.ndarray] = field(default_factory=list)
+    validation_probabilities: list[np.ndarray] = field(default_factory=list)
     histories: list[dict] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     fit_seconds: float = 0.0  # resampling + training + prediction, summed over folds
@@ -273,6 +276,7 @@ class FoldData:
     test_codes: np.ndarray
     encoder: FeatureEncoder
     notes: list[str]
+    test_rows: np.ndarray = field(default_factory=lambda: np.array([], dtype=np.int64))
     already_resampled: bool = False  # only the deliberately leaky protocol sets this
 
 
@@ -292,6 +296,7 @@ def prepare_fold(
         test_codes=data.codes[test],
         encoder=encoder,
         notes=notes,
+        test_rows=np.asarray(test),
     )
 
 
@@ -457,6 +462,9 @@ def _run_one(spec, result, fold, fold_index, n_classes, settings, seed, labels, 
     result.histories.append(outcome.history)
     result.test_labels.append(fold.test_codes)
     result.test_probabilities.append(outcome.test_probabilities)
+    result.test_rows.append(fold.test_rows)
+    result.validation_labels.append(fold.validation_codes)
+    result.validation_probabilities.append(outcome.validation_probabilities)
     result.fold_metrics.append(metric_functions.compute_metrics(fold.test_codes, outcome.test_probabilities))
     if n_classes == 2:
         validation_positive = outcome.validation_probabilities[:, 1]
