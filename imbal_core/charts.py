@@ -427,6 +427,17 @@ def _positive(entry: NamedResult, class_index: int) -> tuple[np.ndarray, np.ndar
     return (labels == class_index).astype(int), entry.result.probabilities[:, class_index]
 
 
+def _pooled(entry: NamedResult) -> str:
+    return "pooled " if len(entry.result.first_repeat) > 1 else ""
+
+
+def _pooling_note(named: Sequence[NamedResult]) -> str:
+    """Curves pool each row's out-of-fold prediction once; the table averages per-fold values instead."""
+    if not any(entry.usable and len(entry.result.first_repeat) > 1 for entry in named):
+        return ""
+    return "<br><sup>out-of-fold predictions pooled, each row once; the table shows the mean over folds</sup>"
+
+
 def _reference_line(x: list[float], y: list[float], name: str) -> go.Scatter:
     """A dashed grey line a curve is read against (chance, no skill, perfect calibration)."""
     return go.Scatter(
@@ -456,13 +467,13 @@ def roc_figure(named: Sequence[NamedResult], class_index: int, class_label: str)
                 x=points["fpr"],
                 y=points["tpr"],
                 mode="lines",
-                name=f"{entry.name} (AUC {area:.3f})",
+                name=f"{entry.name} ({_pooled(entry)}AUC {area:.3f})",
                 line={"color": colours[entry.name]},
             )
         )
     figure.update_xaxes(title="false positive rate", range=[0, 1])
     figure.update_yaxes(title=f"true positive rate (recall of {safe_text(class_label)})", range=[0, 1.02])
-    return _finish(figure, f"ROC curves: {class_label} vs the rest", height=480)
+    return _finish(figure, f"ROC curves: {class_label} vs the rest{_pooling_note(named)}", height=480)
 
 
 def pr_figure(named: Sequence[NamedResult], class_index: int, class_label: str) -> go.Figure:
@@ -488,7 +499,7 @@ def pr_figure(named: Sequence[NamedResult], class_index: int, class_label: str) 
                 x=points["recall"],
                 y=points["precision"],
                 mode="lines",
-                name=f"{entry.name} (AP {area:.3f})",
+                name=f"{entry.name} ({_pooled(entry)}AP {area:.3f})",
                 line={"color": colours[entry.name]},
             )
         )
@@ -496,7 +507,7 @@ def pr_figure(named: Sequence[NamedResult], class_index: int, class_label: str) 
         figure.add_trace(_reference_line([0, 1], [prevalence, prevalence], f"no skill ({prevalence:.1%})"))
     figure.update_xaxes(title=f"recall of {safe_text(class_label)}", range=[0, 1])
     figure.update_yaxes(title=f"precision of {safe_text(class_label)}", range=[0, 1.02])
-    return _finish(figure, f"Precision-recall curves: {class_label} vs the rest", height=480)
+    return _finish(figure, f"Precision-recall curves: {class_label} vs the rest{_pooling_note(named)}", height=480)
 
 
 def calibration_figure(named: Sequence[NamedResult], class_index: int, class_label: str, bins: int = 10) -> go.Figure:
@@ -525,7 +536,7 @@ def calibration_figure(named: Sequence[NamedResult], class_index: int, class_lab
         )
     figure.update_xaxes(title=f"mean predicted probability of {safe_text(class_label)}", range=[0, 1])
     figure.update_yaxes(title=f"observed share of {safe_text(class_label)}", range=[0, 1.02])
-    return _finish(figure, f"Calibration: {class_label} (equal-count bins)", height=480)
+    return _finish(figure, f"Calibration: {class_label} (equal-count bins){_pooling_note(named)}", height=480)
 
 
 def confusion_figure(matrix: np.ndarray, labels: Sequence[str], title: str) -> go.Figure:
@@ -563,7 +574,12 @@ def threshold_figure(entry: NamedResult, threshold: float) -> go.Figure:
     from imbal_core import metrics as metric_functions
 
     result = entry.result
-    sweep = metric_functions.threshold_sweep(result.labels, result.probabilities[:, 1])
+    sweeps = [
+        metric_functions.threshold_sweep(labels, probabilities[:, 1])
+        for labels, probabilities in zip(result.test_labels, result.test_probabilities, strict=True)
+    ]
+    # Mean over folds, like the metric table, so at 0.5 the chart and the table show the same F1.
+    sweep = {name: np.mean([fold[name] for fold in sweeps], axis=0) for name in sweeps[0]}
     figure = go.Figure()
     for name, colour in (("precision", "#0072B2"), ("recall", "#E69F00"), ("f1", "#009E73")):
         figure.add_trace(
@@ -587,7 +603,9 @@ def threshold_figure(entry: NamedResult, threshold: float) -> go.Figure:
         )
     figure.update_xaxes(title="threshold on the minority probability", range=[0, 1])
     figure.update_yaxes(title="score", range=[0, 1.05])
-    return _finish(figure, f"Threshold trade-off: {entry.name}", height=420)
+    folds = len(result.test_labels)
+    where = f"mean over {folds} test folds" if folds > 1 else "test rows"
+    return _finish(figure, f"Threshold trade-off: {entry.name} ({where})", height=420)
 
 
 def training_curves_figure(named: Sequence[NamedResult], columns: int = 3) -> go.Figure:

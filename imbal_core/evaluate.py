@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 import numpy as np
@@ -22,6 +22,7 @@ from imbal_core.errors import InputError
 from imbal_core.model import ModelSettings
 from imbal_core.preprocess import FeatureEncoder, clean_features, plan_columns
 from imbal_core.resampling import ResampleResult, resample
+from imbal_core.seeds import derive_seed
 from imbal_core.techniques import TechniqueSpec
 
 DEFAULT_TECHNIQUES = ("baseline", "class_weight", "focal_loss", "random_over", "smote", "random_under")
@@ -101,6 +102,7 @@ class TechniqueResult:
     test_labels: list[np.ndarray] = field(default_factory=list)
     test_probabilities: list[np.ndarray] = field(default_factory=list)
     test_rows: list[np.ndarray] = field(default_factory=list)  # positions in the dataset, per fold
+    fold_repeats: list[int] = field(default_factory=list)  # which repeat of K-fold each fold belongs to
     validation_labels: list[np.ndarray] = field(default_factory=list)
     validation_probabilities: list[np.ndarray] = field(default_factory=list)
     histories: list[dict] = field(default_factory=list)
@@ -114,19 +116,31 @@ class TechniqueResult:
             self.notes.append(note)
 
     @property
+    def first_repeat(self) -> list[int]:
+        """Folds of the first repeat: together they test every row exactly once."""
+        if not self.fold_repeats:
+            return list(range(len(self.test_labels)))
+        return [index for index, repeat in enumerate(self.fold_repeats) if repeat == 0]
+
+    @property
     def labels(self) -> np.ndarray:
-        return np.concatenate(self.test_labels) if self.test_labels else np.array([], dtype=np.int64)
+        """Test labels pooled over the first repeat's folds (each row once), in fold order."""
+        folds = self.first_repeat
+        return np.concatenate([self.test_labels[i] for i in folds]) if folds else np.array([], dtype=np.int64)
 
     @property
     def probabilities(self) -> np.ndarray:
-        return np.concatenate(self.test_probabilities) if self.test_probabilities else np.empty((0, 2))
+        """Out-of-fold probabilities pooled like `labels`: what the curves are drawn from."""
+        folds = self.first_repeat
+        return np.concatenate([self.test_probabilities[i] for i in folds]) if folds else np.empty((0, 2))
 
     @property
     def fold_index(self) -> np.ndarray:
-        return np.concatenate([np.full(len(labels), index) for index, labels in enumerate(self.test_labels)])
+        return np.concatenate([np.full(len(self.test_labels[i]), i) for i in self.first_repeat])
 
     @property
     def metrics(self) -> dict:
+        """Mean over folds of each fold's test metrics (the table's aggregation)."""
         return metric_functions.summarise(self.fold_metrics)[0] if self.fold_metrics else {}
 
     @property
@@ -137,13 +151,64 @@ class TechniqueResult:
     def tuned_threshold(self) -> float | None:
         return float(np.mean(self.tuned_thresholds)) if self.tuned_thresholds else None
 
+    def fold_metrics_at(self, threshold: float) -> list[dict]:
+        """Each fold's metrics at another threshold: no retraining, only stored probabilities.
+
+        Threshold metrics come from each fold's confusion matrix; the threshold-free ones (ROC-AUC,
+        PR-AUC, Brier) are the fold's stored values.
+        """
+        per_fold = []
+        for labels, probabilities, stored in zip(
+            self.test_labels, self.test_probabilities, self.fold_metrics, strict=True
+        ):
+            matrix = metric_functions.confusion(labels, probabilities, threshold)
+            fold = metric_functions.confusion_metrics(matrix)
+            fold.update({name: stored[name] for name in metric_functions.THRESHOLD_FREE})
+            per_fold.append(fold)
+        return per_fold
+
     def metrics_at(self, threshold: float) -> dict:
-        """Metrics over all test rows at another threshold: no retraining, only stored probabilities."""
-        return metric_functions.compute_metrics(self.labels, self.probabilities, threshold)
+        """Mean over folds at `threshold`, the table's aggregation, so at 0.5 both agree exactly.
+
+        Multi-class adds `per_class` (precision, recall, F1 averaged over folds; support of the first repeat).
+        """
+        per_fold = self.fold_metrics_at(threshold)
+        means = metric_functions.summarise(per_fold)[0]
+        if "per_class" in per_fold[0]:
+            means["per_class"] = {
+                name: np.mean([fold["per_class"][name] for fold in per_fold], axis=0).tolist()
+                for name in ("precision", "recall", "f1")
+            }
+            means["per_class"]["support"] = np.bincount(self.labels, minlength=self.n_classes).tolist()
+        return means
+
+    def metrics_std_at(self, threshold: float) -> dict:
+        return metric_functions.summarise(self.fold_metrics_at(threshold))[1]
+
+    @property
+    def n_classes(self) -> int:
+        return self.test_probabilities[0].shape[1] if self.test_probabilities else 0
 
     def confusion_at(self, threshold: float = 0.5) -> np.ndarray:
-        """Confusion matrix summed over test folds (rows = truth, columns = prediction)."""
-        return metric_functions.confusion(self.labels, self.probabilities, threshold)
+        """Confusion matrix summed over the first repeat's folds: every row counted exactly once."""
+        return sum(
+            metric_functions.confusion(self.test_labels[i], self.test_probabilities[i], threshold)
+            for i in self.first_repeat
+        )
+
+    @property
+    def repeats(self) -> int:
+        return (max(self.fold_repeats) + 1) if self.fold_repeats else 1
+
+    def confusion_caption(self) -> str:
+        """How the confusion matrix counts rows, for every place that shows one."""
+        folds = len(self.first_repeat)
+        if folds <= 1:
+            return f"{len(self.labels):,} test rows of one hold-out split."
+        caption = f"{len(self.labels):,} rows, each counted once: the test rows of {folds} folds"
+        if self.repeats > 1:
+            caption += f" of repeat 1 (of {self.repeats})"
+        return caption + "."
 
 
 @dataclass
@@ -232,14 +297,44 @@ def make_splits(codes: np.ndarray, protocol: Protocol) -> list[tuple[np.ndarray,
     return splits
 
 
+MIN_VALIDATION_MINORITY = 5
+
+
 def validation_slice(codes: np.ndarray, fraction: float, seed: int) -> tuple[np.ndarray, np.ndarray, list[str]]:
-    """Carve the early-stopping slice from training rows (stratified when every class allows it)."""
+    """Carve the early-stopping slice from training rows (stratified when every class allows it).
+
+    Every class with at least 2 training rows gets at least one validation row: a stratified split
+    can round a tiny class down to none, and PR-AUC on a slice without minority rows is undefined,
+    which would stop training after `patience` epochs with the first epoch's weights.
+    """
     positions = np.arange(len(codes))
     counts = np.bincount(codes)
     stratify = codes if counts[counts > 0].min() >= 2 else None
     fit, validation = train_test_split(positions, test_size=fraction, random_state=seed, stratify=stratify)
     notes = [] if stratify is not None else ["A class had 1 training row: the validation slice is not stratified."]
+    for code in np.flatnonzero(counts >= 2):
+        if not (codes[validation] == code).any():
+            moved = fit[codes[fit] == code][0]
+            fit, validation = fit[fit != moved], np.append(validation, moved)
     return np.sort(fit), np.sort(validation), notes
+
+
+def validation_notes(validation_codes: np.ndarray, n_classes: int) -> list[str]:
+    """Say when early stopping and the tuned threshold rest on very few minority validation rows."""
+    if n_classes != 2:
+        return []
+    minority = int((validation_codes == 1).sum())
+    if minority == 0:
+        return [
+            "The validation slice held no minority row: early stopping watched the validation loss instead "
+            "of PR-AUC, and the tuned threshold is 0.5. Use more rows or K-fold for a trustworthy threshold."
+        ]
+    if minority < MIN_VALIDATION_MINORITY:
+        return [
+            f"The validation slice held only {minority} minority row(s): early stopping and the tuned threshold "
+            "rest on them and may be noisy."
+        ]
+    return []
 
 
 def class_weights_for(spec: TechniqueSpec, codes: np.ndarray, n_classes: int) -> dict[int, float] | None:
@@ -254,14 +349,43 @@ def class_weights_for(spec: TechniqueSpec, codes: np.ndarray, n_classes: int) ->
     return {label: (1.0 if label == largest else float(spec.params["minority_weight"])) for label in range(n_classes)}
 
 
-def focal_settings(spec: TechniqueSpec) -> dict | None:
+def focal_settings(spec: TechniqueSpec, n_classes: int) -> dict | None:
+    """Loss settings for focal techniques. Binary: alpha weights the minority class when balancing
+    (Keras' apply_class_balancing). Multi-class: the per-class alpha goes in as row weights instead
+    (see focal_class_alpha), so the loss itself carries no alpha."""
     if not spec.technique.focal_loss:
         return None
-    return {
-        "gamma": spec.params["gamma"],
-        "alpha": spec.params["alpha"],
-        "balance_classes": spec.params["balance_classes"],
-    }
+    if n_classes == 2:
+        return {
+            "gamma": spec.params["gamma"],
+            "alpha": spec.params["alpha"],
+            "balance_classes": bool(spec.params["balance_classes"]),
+        }
+    return {"gamma": spec.params["gamma"], "alpha": 1.0, "balance_classes": False}
+
+
+def focal_class_alpha(spec: TechniqueSpec, codes: np.ndarray, n_classes: int) -> dict[int, float] | None:
+    """Multi-class focal balancing: each class's alpha is scikit-learn's balanced weight on `codes`.
+
+    Keras' CategoricalFocalCrossentropy multiplies each class's term by alpha[class]; with one-hot
+    labels only the true class's term is non-zero, so this equals a per-row weight alpha[label].
+    Passing it as row weights keeps one compiled model per architecture instead of one per fold.
+    """
+    if not spec.technique.focal_loss or n_classes == 2 or not spec.params["balance_classes"]:
+        return None
+    present = np.unique(codes)
+    weights = compute_class_weight("balanced", classes=present, y=codes)
+    return {int(label): float(weight) for label, weight in zip(present, weights, strict=True)}
+
+
+def row_class_weights(spec: TechniqueSpec, codes: np.ndarray, n_classes: int) -> dict[int, float] | None:
+    """Class weights from the technique's weighting and its multi-class focal alpha, multiplied."""
+    parts = [
+        part for part in (class_weights_for(spec, codes, n_classes), focal_class_alpha(spec, codes, n_classes)) if part
+    ]
+    if not parts:
+        return None
+    return {code: float(np.prod([part.get(code, 1.0) for part in parts])) for code in range(n_classes)}
 
 
 @dataclass
@@ -277,6 +401,8 @@ class FoldData:
     encoder: FeatureEncoder
     notes: list[str]
     test_rows: np.ndarray = field(default_factory=lambda: np.array([], dtype=np.int64))
+    fit_rows: np.ndarray = field(default_factory=lambda: np.array([], dtype=np.int64))
+    repeat: int = 0
     already_resampled: bool = False  # only the deliberately leaky protocol sets this
 
 
@@ -286,6 +412,7 @@ def prepare_fold(
     """Split off validation rows, then fit the encoder on the remaining training rows only."""
     fit_positions, validation_positions, notes = validation_slice(data.codes[train], settings.validation_fraction, seed)
     fit_rows, validation_rows = train[fit_positions], train[validation_positions]
+    notes = notes + validation_notes(data.codes[validation_rows], len(data.labels))
     encoder = FeatureEncoder(data.plan).fit(data.features.iloc[fit_rows])
     return FoldData(
         base_fit=encoder.base(data.features.iloc[fit_rows]),
@@ -297,6 +424,7 @@ def prepare_fold(
         encoder=encoder,
         notes=notes,
         test_rows=np.asarray(test),
+        fit_rows=fit_rows,
     )
 
 
@@ -341,7 +469,7 @@ def run_technique_on_fold(
     for member in range(members):
         features, codes = resampled.features, resampled.labels
         if spec.technique.ensemble:
-            features, codes = balanced_subset(features, codes, seed + member)
+            features, codes = balanced_subset(features, codes, member_seed(seed, member))
         train_started = time.perf_counter()
         network = fit_network(
             features,
@@ -350,9 +478,9 @@ def run_technique_on_fold(
             fold.validation_codes,
             n_classes,
             settings,
-            seed + member,
-            focal=focal_settings(spec),
-            class_weight=class_weights_for(spec, codes, n_classes),
+            member_seed(seed, member),
+            focal=focal_settings(spec, n_classes),
+            class_weight=row_class_weights(spec, codes, n_classes),
             on_epoch=on_epoch,
             should_stop=should_stop,
         )
@@ -368,6 +496,11 @@ def run_technique_on_fold(
         notes.append(f"{members} members, each trained on a balanced random subset; probabilities averaged.")
     counts = {int(code): int(count) for code, count in enumerate(np.bincount(resampled.labels, minlength=n_classes))}
     return FoldOutcome(validation_sum / members, test_sum / members, history, notes, counts, train_seconds)
+
+
+def member_seed(fold_seed: int, member: int) -> int:
+    """Member 0 starts from the fold's weights, like every other technique; later members get their own."""
+    return fold_seed if member == 0 else derive_seed(fold_seed, member)
 
 
 def balanced_subset(features: np.ndarray, codes: np.ndarray, seed: int) -> tuple[np.ndarray, np.ndarray]:
@@ -399,8 +532,9 @@ def run_comparison(
     results = [TechniqueResult(spec=spec) for spec in specs]
     n_classes = len(data.labels)
     for fold_index, (train, test) in enumerate(splits):
-        fold_seed = protocol.seed + fold_index
+        fold_seed = derive_seed(protocol.seed, fold_index)
         fold = prepare_fold(data, train, test, settings, fold_seed)
+        fold.repeat = fold_index // protocol.folds if protocol.mode == "cv" else 0
         for technique_index, (spec, result) in enumerate(zip(specs, results, strict=False)):
             event = ProgressEvent(
                 "start",
@@ -463,6 +597,7 @@ def _run_one(spec, result, fold, fold_index, n_classes, settings, seed, labels, 
     result.test_labels.append(fold.test_codes)
     result.test_probabilities.append(outcome.test_probabilities)
     result.test_rows.append(fold.test_rows)
+    result.fold_repeats.append(fold.repeat)
     result.validation_labels.append(fold.validation_codes)
     result.validation_probabilities.append(outcome.validation_probabilities)
     result.fold_metrics.append(metric_functions.compute_metrics(fold.test_codes, outcome.test_probabilities))
@@ -489,24 +624,32 @@ def dataset_summary(data: EncodedData, target: str) -> dict:
     }
 
 
-def resample_preview(frame: pd.DataFrame, target: str, spec: TechniqueSpec, protocol: Protocol | None = None) -> dict:
-    """What a sampler does to the training rows of the first split: a teaching view, no training.
+def resample_preview(
+    frame: pd.DataFrame,
+    target: str,
+    spec: TechniqueSpec,
+    protocol: Protocol | None = None,
+    settings: ModelSettings | None = None,
+) -> dict:
+    """What a sampler does to the training rows of the first fold, exactly as training prepares them
+    (the validation slice carved out first, the same seeds): a teaching view, no training.
 
     Returns encoded rows before and after, labels, the synthetic mask and the removed rows.
     """
     protocol = protocol or Protocol()
+    settings = settings or ModelSettings()
     data = encode_dataset(frame, target)
-    train, _ = make_splits(data.codes, protocol)[0]
-    encoder = FeatureEncoder(data.plan).fit(data.features.iloc[train])
-    base = encoder.base(data.features.iloc[train])
-    result = resample(spec, base, data.codes[train], encoder, protocol.seed)
+    train, test = make_splits(data.codes, protocol)[0]
+    fold_seed = derive_seed(protocol.seed, 0)
+    fold = prepare_fold(data, train, test, settings, fold_seed)
+    result = resample(spec, fold.base_fit, fold.fit_codes, fold.encoder, fold_seed)
     return {
         "labels": data.labels,
-        "original_features": encoder.encode(base),
-        "original_codes": data.codes[train],
-        "original_rows": data.features.iloc[train].reset_index(drop=True),
+        "original_features": fold.encoder.encode(fold.base_fit),
+        "original_codes": fold.fit_codes,
+        "original_rows": data.features.iloc[fold.fit_rows].reset_index(drop=True),
         "result": result,
-        "encoder": encoder,
+        "encoder": fold.encoder,
     }
 
 
@@ -516,38 +659,49 @@ def leaky_comparison(
     specs: list[TechniqueSpec],
     protocol: Protocol | None = None,
     settings: ModelSettings | None = None,
+    on_progress: ProgressHook | None = None,
 ) -> Comparison:
-    """The mistake, on purpose: resample ALL rows first, then split. For the Learn page and for tests.
+    """The mistake, on purpose: the sampler sees the test rows. For the Learn page and for tests.
 
-    Duplicated or interpolated minority rows land on both sides of the split, so test scores inflate.
+    Everything else matches the honest run's first fold: the same split, validation slice, encoder
+    (fitted on training rows) and seeds. The sampler resamples training and test rows together; the
+    network trains on its output minus the original test rows, so copies and synthetic neighbours of
+    test rows sit in training. The test rows are the same original rows at the real class ratio, so
+    the gap to the honest run is leakage alone, not a change of prevalence.
     """
     protocol = protocol or Protocol()
     settings = settings or ModelSettings()
     started = time.perf_counter()
     data = encode_dataset(frame, target)
+    train, test = make_splits(data.codes, protocol)[0]
+    fold_seed = derive_seed(protocol.seed, 0)
+    honest_fold = prepare_fold(data, train, test, settings, fold_seed)
+    test_base = honest_fold.encoder.base(data.features.iloc[test])
+    pool = np.vstack([honest_fold.base_fit, test_base])
+    pool_codes = np.concatenate([honest_fold.fit_codes, honest_fold.test_codes])
     results = []
-    n_classes = len(data.labels)
     for spec in specs:
-        encoder = FeatureEncoder(data.plan).fit(data.features)
-        resampled = resample(spec, encoder.base(data.features), data.codes, encoder, protocol.seed)
-        train, test = make_splits(resampled.labels, protocol)[0]
-        fit, validation, _ = validation_slice(resampled.labels[train], settings.validation_fraction, protocol.seed)
-        fold = _leaky_fold(resampled, train[fit], train[validation], test, encoder)
-        result = TechniqueResult(spec=spec, notes=["Resampled before the split: these numbers are inflated."])
-        event = ProgressEvent("start", spec.technique_id, 0, 1, 0, 1)
-        _run_one(
-            spec,
-            result,
-            fold,
-            0,
-            n_classes,
-            settings,
-            protocol.seed,
-            data.labels,
-            event,
-            None,
-            None,
+        resampled = resample(spec, pool, pool_codes, honest_fold.encoder, fold_seed)
+        # Original test rows leave training; their copies and synthetic neighbours stay: that is the leak.
+        in_training = resampled.source_index < len(honest_fold.fit_codes)
+        leaked = int((resampled.synthetic & in_training).sum())
+        fold = replace(
+            honest_fold,
+            base_fit=resampled.features[in_training],
+            fit_codes=resampled.labels[in_training],
+            notes=[],
+            already_resampled=True,
         )
+        note = (
+            f"Resampled before the split: the sampler saw the {len(test):,} test rows; {leaked:,} synthetic or "
+            "copied rows in training may come from them. Test rows keep the real class ratio."
+        )
+        result = TechniqueResult(spec=spec, notes=[note, *resampled.notes])
+        event = ProgressEvent("start", spec.technique_id, 0, 1, 0, 1, max_epochs=settings.max_epochs)
+        _emit(on_progress, event)
+        _run_one(spec, result, fold, 0, len(data.labels), settings, fold_seed, data.labels, event, on_progress, None)
+        event.stage = "done"
+        _emit(on_progress, event)
         results.append(result)
     return Comparison(
         dataset_summary(data, target),
@@ -557,19 +711,4 @@ def leaky_comparison(
         results,
         ["Leaky protocol: resampling saw the test rows."],
         time.perf_counter() - started,
-    )
-
-
-def _leaky_fold(resampled, fit, validation, test, encoder: FeatureEncoder) -> FoldData:
-    """A fold over rows that were resampled (and encoded) before the split."""
-    return FoldData(
-        base_fit=resampled.features[fit],
-        fit_codes=resampled.labels[fit],
-        validation=resampled.features[validation],
-        validation_codes=resampled.labels[validation],
-        test=resampled.features[test],
-        test_codes=resampled.labels[test],
-        encoder=encoder,
-        notes=[],
-        already_resampled=True,
     )

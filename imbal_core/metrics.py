@@ -170,3 +170,33 @@ def summarise(per_fold: list[dict]) -> tuple[dict, dict]:
         means[name] = float(finite.mean()) if len(finite) else float("nan")
         stds[name] = float(finite.std()) if len(finite) else float("nan")
     return means, stds
+
+
+def metrics_at_prevalence(labels: np.ndarray, positive: np.ndarray, prevalence: float, threshold: float = 0.5) -> dict:
+    """Binary precision, recall, F1 and PR-AUC as if the minority made up `prevalence` of the rows.
+
+    The same scores, re-weighted: each minority row counts w times so the weighted minority share is
+    `prevalence`. Recall and ROC-AUC do not move; precision and PR-AUC rise with prevalence alone,
+    which is why a test set with the wrong class ratio flatters a model.
+    """
+    labels = np.asarray(labels)
+    positives = int(labels.sum())
+    negatives = len(labels) - positives
+    if positives == 0 or negatives == 0:
+        raise ValueError("Re-weighting to another prevalence needs rows of both classes.")
+    weight = (prevalence / (1 - prevalence)) * (negatives / positives)
+    sample_weight = np.where(labels == 1, weight, 1.0)
+    predicted = positive >= threshold
+    caught = float(sample_weight[predicted & (labels == 1)].sum())
+    flagged = float(sample_weight[predicted].sum())
+    precision = caught / flagged if flagged else 0.0
+    recall = float((predicted & (labels == 1)).sum() / positives)
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return {
+        "prevalence": float(prevalence),
+        "precision": precision,
+        "recall": recall,
+        "f1": f1,
+        "pr_auc": float(average_precision_score(labels, positive, sample_weight=sample_weight)),
+        "roc_auc": float(roc_auc_score(labels, positive)),
+    }

@@ -143,7 +143,8 @@ def accuracy_header(table: MetricTable) -> str:
 
 
 def threshold_table(named: Sequence[NamedResult], threshold: float) -> pd.DataFrame:
-    """Minority precision, recall, F1 and the confusion counts at `threshold`, pooled over test rows.
+    """Minority precision, recall and F1 at `threshold` (mean over test folds, as in the metric table)
+    and the confusion counts (each test row once: the folds of the first repeat).
 
     Binary only: computed from stored probabilities, so moving the threshold never retrains.
     """

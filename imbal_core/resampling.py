@@ -21,7 +21,6 @@ from imbal_core.preprocess import FeatureEncoder
 from imbal_core.techniques import TechniqueSpec
 
 SMOTE_FAMILY = ("smote", "adasyn", "borderline_smote", "smote_tomek", "smote_enn")
-OVERSAMPLERS = ("random_over", *SMOTE_FAMILY)
 
 
 @dataclass
@@ -45,10 +44,6 @@ class ResampleResult:
         kept = np.zeros(self.n_original, dtype=bool)
         kept[self.source_index[self.source_index >= 0]] = True
         return np.flatnonzero(~kept)
-
-
-def class_count_array(labels: np.ndarray, n_classes: int) -> np.ndarray:
-    return np.bincount(labels, minlength=n_classes)
 
 
 def oversampling_targets(labels: np.ndarray, ratio: float) -> dict[int, int]:
@@ -86,8 +81,21 @@ def resample(
         sampler = RandomOverSampler(
             sampling_strategy=targets, shrinkage=spec.params["shrinkage"] or None, random_state=seed
         )
-        return _run_tracked(sampler, encoded, labels, "RandomOverSampler", [], oversampler=True)
+        result = _run_tracked(sampler, encoded, labels, "RandomOverSampler", [], oversampler=True)
+        if spec.params["shrinkage"]:
+            _restore_categories(result, encoded, np.asarray(sampler.sample_indices_), encoder.n_numeric)
+        return result
     return _undersample(spec, encoded, labels, seed)
+
+
+def _restore_categories(result: ResampleResult, encoded: np.ndarray, drawn: np.ndarray, n_numeric: int) -> None:
+    """Shrinkage jitters every column; one-hot columns of the copies go back to their source row's 0/1.
+
+    imbalanced-learn's smoothed bootstrap has no per-column switch, and its `sample_indices_` names the
+    row each copy was drawn from.
+    """
+    copies = result.synthetic
+    result.features[copies, n_numeric:] = encoded[drawn[copies], n_numeric:]
 
 
 def _nothing_to_do(action: str, spec: TechniqueSpec) -> str:
@@ -130,7 +138,12 @@ def _smote_family(
     params, kind = spec.params, spec.technique.sampler
     targets = oversampling_targets(labels, params["sampling_ratio"])
     if not targets:
-        return _unchanged(encoder.encode(base_matrix), labels, "none", _nothing_to_do("oversample", spec))
+        unchanged = _unchanged(encoder.encode(base_matrix), labels, "none", _nothing_to_do("oversample", spec))
+        if kind in ("smote_tomek", "smote_enn"):
+            unchanged.notes = [_nothing_to_do("oversample", spec).replace("; trained on the rows as they are", "")]
+            unchanged.method = "no oversampling"
+            return _clean_after_smote(kind, params, unchanged, seed)
+        return unchanged
     neighbour_param = "n_neighbors" if kind == "adasyn" else "k_neighbors"
     neighbours, notes = _clamped_neighbours(params[neighbour_param], labels, targets, neighbour_param)
     if neighbours < 1:
@@ -287,9 +300,20 @@ def _noise_augment(params: dict, encoded: np.ndarray, labels: np.ndarray, n_nume
 
 
 def resampled_rows_frame(preview: dict, target: str) -> pd.DataFrame:
-    """The resampled training rows in original units, with the label and a `synthetic` marker column."""
+    """The resampled training rows in original units, with the label and a `synthetic` marker column.
+
+    Original rows are written exactly as read; only synthetic rows are decoded from the encoded space
+    (decoding through the scaler would change every number in its last digits).
+    """
     result: ResampleResult = preview["result"]
     frame = preview["encoder"].decode(result.features)
+    originals = preview["original_rows"]
+    kept = np.flatnonzero(result.source_index >= 0)
+    columns = [column for column in frame.columns if column in originals.columns]
+    for column in columns:
+        values = frame[column].astype(object)
+        values.iloc[kept] = originals[column].iloc[result.source_index[kept]].to_numpy()
+        frame[column] = values.infer_objects()
     frame[target] = [preview["labels"][code] for code in result.labels]
     frame["synthetic"] = result.synthetic
     return frame

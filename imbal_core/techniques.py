@@ -268,7 +268,8 @@ _register(
                 "balance_classes",
                 "bool",
                 True,
-                "Weight the positive (minority) class by alpha, the others by 1 - alpha (binary only).",
+                "Binary: weight the minority class by alpha and the majority by 1 - alpha. Multi-class: weight "
+                "each class by its inverse frequency in the training rows (alpha is not used).",
             ),
             Param("alpha", "float", 0.75, "Weight of the minority class when balance_classes is on.", 0.05, 0.95),
         ),
@@ -442,7 +443,8 @@ _register(
         "ensemble",
         "Trains several networks, each on all minority rows plus an equal random draw of the others; averages "
         "their probabilities.",
-        "Uses every majority row across members; averaging reduces variance.",
+        "Averaging reduces variance. Each member is an undersample without replacement (UnderBagging), so "
+        "not every majority row is used: with 10% minority and 5 members about half are.",
         "N times the training; each member sees little data.",
         params=(Param("members", "int", 5, "Number of networks in the ensemble.", 2, 15),),
         ensemble=True,

@@ -82,7 +82,8 @@ def _callbacks(
                 self.cancelled = True
                 self.model.stop_training = True
 
-    monitor, mode = ("val_pr_auc", "max") if n_classes == 2 else ("val_loss", "min")
+    # PR-AUC needs both classes in the validation slice; without a minority row, watch the loss instead.
+    monitor, mode = ("val_pr_auc", "max") if has_both_classes else ("val_loss", "min")
     early_stopping = keras.callbacks.EarlyStopping(
         monitor=monitor, mode=mode, patience=settings.patience, restore_best_weights=True
     )
@@ -103,7 +104,12 @@ def fit_network(
     should_stop: StopCheck | None = None,
 ) -> TrainedNetwork:
     """Train a fresh MLP; `focal` holds gamma/alpha/balance_classes when focal loss is used."""
+    import keras
+
     _configure_tensorflow()
+    # TensorFlow combines each op seed (the shuffle's) with the global seed; a reused compiled model
+    # keeps whatever global seed the last build left, so set it here for every fit.
+    keras.utils.set_random_seed(seed)
     targets = _targets(labels, n_classes, one_hot=n_classes > 2 and focal is not None)
     model = _MODELS.prepared(features.shape[1], n_classes, settings, focal, seed, output_bias(labels, n_classes))
     validation = (validation_features.astype(np.float32), validation_labels)

@@ -13,11 +13,34 @@ from imbal_core.techniques import REGISTRY, make_spec
 from ui import feedback, state, training
 from ui.widgets import plain, technique_name
 
-LEAK_TECHNIQUES = ["random_over", "smote", "adasyn", "borderline_smote", "smote_tomek"]
+# Leakage needs a sampler that adds rows built from others: every oversampling or hybrid entry.
+LEAK_TECHNIQUES = [technique.id for technique in REGISTRY.values() if technique.family in ("oversampling", "hybrid")]
 LEAK_EPOCHS = 20
 MACRO_METRICS = ("pr_auc", "recall", "precision", "f1", "roc_auc")
 LEAK_METRICS = ("pr_auc", "recall", "precision", "f1", "roc_auc", "balanced_accuracy", "mcc")
 FAMILY_ORDER = ("reference", "cost-sensitive", "oversampling", "undersampling", "hybrid", "ensemble", "augmentation")
+
+
+def prevalence_rows(result) -> list[dict]:
+    """The same scores at the real class ratio and re-weighted to half rare rows (binary only)."""
+    from imbal_core.metrics import metrics_at_prevalence  # scikit-learn: only once the demo has trained
+
+    labels, positive = result.labels, result.probabilities[:, 1]
+    rows = []
+    for name, share in (("Real ratio (as tested)", float(labels.mean())), ("Re-weighted to 50% rare", 0.5)):
+        values = metrics_at_prevalence(labels, positive, share)
+        rows.append(
+            {
+                "Test rows": name,
+                "Rare share": share,
+                "Precision": values["precision"],
+                "Recall": values["recall"],
+                "PR-AUC": values["pr_auc"],
+                "ROC-AUC": values["roc_auc"],
+            }
+        )
+    return rows
+
 
 METRIC_GUIDE = pd.DataFrame(
     [
@@ -104,10 +127,10 @@ st.table(METRIC_GUIDE)
 
 st.header("4. The leakage trap")
 st.markdown(
-    "Resample **after** splitting, on the training rows only. If you oversample first, copies of the same rare "
-    "rows (or synthetic rows built from them) land on both sides of the split: the model is tested on rows it "
-    "has, in effect, already seen, and the test rows no longer have the real class ratio. The numbers look great "
-    "and mean nothing."
+    "Resample **after** splitting, on the training rows only. If you oversample first, copies of the test "
+    "rows (or synthetic rows built from them) land in training: the model is tested on rows it has, in effect, "
+    "already seen. Below, both runs use the same split, the same validation slice, the same encoder and the same "
+    "test rows at the real class ratio; the only difference is that the leaky sampler also saw the test rows."
 )
 technique_column, toggle_column = st.columns([2, 3])
 leak_id = technique_column.selectbox(
@@ -139,7 +162,11 @@ if show_leak:
         else:
             honest, leaky = outcome
             stored = {
-                name: (honest.results[0].metrics.get(name), leaky.results[0].metrics.get(name)) for name in LEAK_METRICS
+                "leak": {
+                    name: (honest.results[0].metrics.get(name), leaky.results[0].metrics.get(name))
+                    for name in LEAK_METRICS
+                },
+                "prevalence": prevalence_rows(honest.results[0]) if binary else None,
             }
             st.session_state[state.LEAKAGE][key] = stored
     if stored is not None:
@@ -148,10 +175,10 @@ if show_leak:
                 {
                     "Metric": charts.METRIC_LABELS[name] + (" (macro)" if not binary and name in MACRO_METRICS else ""),
                     "Honest: split, then resample": honest_value,
-                    "Leaky: resample, then split": leaky_value,
-                    "Inflation": leaky_value - honest_value,
+                    "Leaky: the sampler saw the test rows": leaky_value,
+                    "Leakage gain": leaky_value - honest_value,
                 }
-                for name, (honest_value, leaky_value) in stored.items()
+                for name, (honest_value, leaky_value) in stored["leak"].items()
             ]
         ).set_index("Metric")
         st.dataframe(
@@ -160,9 +187,26 @@ if show_leak:
             column_config={column: st.column_config.NumberColumn(format="%.3f") for column in table.columns},
         )
         st.warning(
-            f"Same technique ({technique_name(leak_id)}), same network, same seed. The only difference is when the "
-            "resampling happened. The leaky column is what a careless notebook would report.",
+            f"Same technique ({technique_name(leak_id)}), network, seed, split and test rows. The gain is leakage "
+            "alone: the network has seen copies or neighbours of rows it is tested on. Even on features that "
+            "carry no signal it can recognise them.",
             icon=":material/warning:",
         )
+        if stored["prevalence"] is not None:
+            st.subheader("A second trap: testing at the wrong class ratio")
+            st.markdown(
+                "Resampling the test rows also changes their class ratio. The honest model's own test scores, "
+                "re-weighted as if the rare class made up half of the rows: nothing about the model changed, "
+                "yet precision and PR-AUC rise. Recall and ROC-AUC do not depend on the ratio."
+            )
+            st.dataframe(
+                pd.DataFrame(stored["prevalence"]).set_index("Test rows"),
+                width="stretch",
+                column_config={"Rare share": st.column_config.NumberColumn(format="%.1%%")}
+                | {
+                    name: st.column_config.NumberColumn(format="%.3f")
+                    for name in ("Precision", "Recall", "PR-AUC", "ROC-AUC")
+                },
+            )
 else:
     st.caption("Switch the toggle on to train both versions (about half a minute on the bigger samples).")

@@ -26,8 +26,9 @@ def test_pure_noise_gives_chance_auc_for_every_technique(fast_settings):
 def test_the_leaky_protocol_inflates_the_same_noise():
     """Shows the check above can fail: resampling all rows first inflates ROC-AUC on pure noise.
 
-    Copies of minority rows sit on both sides of the split, so a network trained long enough to
-    memorise them (no early stop here) scores well on "unseen" rows that it has in fact seen.
+    Copies of test minority rows sit in training, so a network that memorises them scores rows it
+    has in fact seen above chance, even though the features carry no signal. The test rows are the
+    same original rows at the real ratio, so this gap is leakage, not prevalence.
     """
     noise = make_binary_frame(rows=1000, minority_share=0.2, signal=0.0, seed=1)
     specs = [make_spec("random_over")]
@@ -36,7 +37,7 @@ def test_the_leaky_protocol_inflates_the_same_noise():
     honest = run_comparison(noise, "label", specs, protocol, memorising).results[0].metrics["roc_auc"]
     leaky = leaky_comparison(noise, "label", specs, protocol, memorising).results[0].metrics["roc_auc"]
     assert honest < 0.6
-    assert leaky > honest + 0.1
+    assert leaky > honest + 0.05
 
 
 def test_test_rows_keep_the_real_ratio_while_training_rows_are_resampled(binary_frame, fast_settings):
@@ -58,15 +59,31 @@ def test_splits_are_stratified_and_disjoint(binary_frame):
 
 
 def test_same_seed_same_numbers_whatever_ran_before(binary_frame, fast_settings):
-    specs = [make_spec("smote"), make_spec("focal_loss")]
-    first = run_comparison(binary_frame, "label", specs, Protocol(seed=5), fast_settings)
-    # A different technique first, so reused compiled models must be reset completely.
-    second = run_comparison(binary_frame, "label", [make_spec("baseline"), *specs], Protocol(seed=5), fast_settings)
-    for before, after in zip(first.results, second.results[1:], strict=False):
-        assert before.metrics == after.metrics
-        np.testing.assert_array_equal(before.probabilities, after.probabilities)
-    other_seed = run_comparison(binary_frame, "label", specs, Protocol(seed=6), fast_settings)
-    assert not np.array_equal(other_seed.results[0].probabilities, first.results[0].probabilities)
+    """A technique's numbers never depend on its neighbours or on an earlier run with another seed."""
+    protocol = Protocol(mode="cv", folds=2, seed=5)
+    smote, bagging = make_spec("smote"), make_spec("balanced_bagging", {"members": 2})
+
+    def smote_probabilities(specs):
+        comparison = run_comparison(binary_frame, "label", specs, protocol, fast_settings)
+        return next(r for r in comparison.results if r.spec == smote).probabilities
+
+    alone = smote_probabilities([smote])
+    run_comparison(binary_frame, "label", [bagging], Protocol(seed=11), fast_settings)  # another seed ran between
+    after_other_seed = smote_probabilities([smote])
+    bagging_first = smote_probabilities([bagging, smote])
+    bagging_second = smote_probabilities([smote, bagging])
+    for other in (after_other_seed, bagging_first, bagging_second):
+        np.testing.assert_array_equal(alone, other)
+    other_seed = run_comparison(binary_frame, "label", [smote], Protocol(mode="cv", folds=2, seed=6), fast_settings)
+    assert not np.array_equal(other_seed.results[0].probabilities, alone)
+
+
+def test_fold_seeds_do_not_collide_across_run_seeds():
+    """seed + fold index would give fold 1 of seed 0 the same draws as fold 0 of seed 1."""
+    from imbal_core.seeds import derive_seed
+
+    seeds = {derive_seed(run_seed, fold) for run_seed in range(20) for fold in range(20)}
+    assert len(seeds) == 400
 
 
 def test_three_training_rows_still_run_smote_with_a_note(fast_settings):

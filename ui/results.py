@@ -157,8 +157,9 @@ def _threshold_section(usable: list) -> None:
     st.subheader("Decision threshold")
     st.caption(
         "A row is called minority when its predicted probability is at least the threshold. Moving the "
-        "slider re-scores the stored test predictions: nothing retrains. The tuned threshold maximises F1 "
-        "on each run's validation slice (never on the test rows)."
+        "slider re-scores the stored test predictions: nothing retrains. Precision, recall and F1 are means "
+        "over test folds, like the table above; counts take each test row once. The tuned threshold maximises "
+        "F1 on each fold's validation slice (never on the test rows); shown is its mean over folds."
     )
     slider_column, tuned_column = st.columns([3, 2])
     threshold = slider_column.slider(
@@ -207,6 +208,7 @@ def _confusions(usable: list, threshold: float, title: str) -> None:
             matrix = entry.result.confusion_at(threshold)
             figure = charts.confusion_figure(matrix, entry.comparison.labels, entry.name)
             column.plotly_chart(figure, width="stretch", key=f"chart_confusion_{start}_{entry.name}")
+            column.caption(entry.result.confusion_caption())
 
 
 def _curves(usable: list, comparison, profile: dict) -> None:

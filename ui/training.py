@@ -113,18 +113,19 @@ def compare(frame: pd.DataFrame, target: str, specs: list, protocol, settings: M
 
 def honest_and_leaky(frame: pd.DataFrame, target: str, spec, protocol, settings: ModelSettings) -> tuple:
     """The same technique trained twice: split first (honest), and resampled before the split (the trap)."""
-    from imbal_core.evaluate import ProgressEvent, leaky_comparison, run_comparison
+    from imbal_core.evaluate import leaky_comparison, run_comparison
 
     def train(on_progress) -> tuple:
         def honest_progress(event) -> None:
             event.n_techniques = 2  # the honest run is the first of two bars
             on_progress(event)
 
+        def leaky_progress(event) -> None:
+            event.technique_index, event.n_techniques = 1, 2  # the second of two bars
+            on_progress(event)
+
         honest = run_comparison(frame, target, [spec], protocol, settings, on_progress=honest_progress)
-        # leaky_comparison reports no epochs; mark its start and end so the second bar moves.
-        on_progress(ProgressEvent("start", spec.technique_id, 1, 2, 0, 1, max_epochs=settings.max_epochs))
-        leaky = leaky_comparison(frame, target, [spec], protocol, settings)
-        on_progress(ProgressEvent("done", spec.technique_id, 1, 2, 0, 1, max_epochs=settings.max_epochs))
+        leaky = leaky_comparison(frame, target, [spec], protocol, settings, on_progress=leaky_progress)
         return honest, leaky
 
     return run_with_progress(
