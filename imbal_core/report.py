@@ -12,6 +12,7 @@ import pandas as pd
 
 from imbal_core.evaluate import Comparison, TechniqueResult
 from imbal_core.metrics import METRIC_NAMES
+from imbal_core.serialize import folds_json
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 # A plain signed number ("-1", "+0.5", "-2e-3") is data a spreadsheet reads as a number, never a formula:
@@ -55,6 +56,7 @@ def result_to_json(result: TechniqueResult, labels: list[str]) -> dict:
         "fit_seconds": round(result.fit_seconds, 3),
         "train_seconds": round(result.train_seconds, 3),
         "failed": result.failed,
+        "folds": folds_json(result),  # per-fold arrays, so an import redraws every chart (serialize.py)
     }
     if len(labels) > 2 and result.fold_metrics:
         data["per_class"] = _per_class(result, labels)

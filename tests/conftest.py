@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+import os
+import tempfile
+
 import numpy as np
 import pandas as pd
 import pytest
 
 from imbal_core.model import ModelSettings
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Run history goes to a throw-away file for the whole run (AppTest and the browser's server inherit it),
+    so no test ever reads or writes the person's own history."""
+    os.environ["IMBAL_LAB_HISTORY"] = os.path.join(tempfile.mkdtemp(prefix="imbal-history-"), "history.sqlite3")
 
 
 def make_binary_frame(rows: int = 600, minority_share: float = 0.1, signal: float = 2.0, seed: int = 0) -> pd.DataFrame:

@@ -1,0 +1,452 @@
+"""A Comparison to a JSON-safe record and back, exactly: every field, per-fold arrays included.
+
+The record is written generically over the dataclass fields (of Comparison, TechniqueResult and whatever they
+hold), so a field added to them later is stored and restored without a change here; keys a reader does not
+know are ignored, and a field missing from an older record keeps its default. Arrays are written as
+`{"ndarray": {"dtype", "shape", "data"}}` inline, or, for the history database, as `{"ndarray_ref": name}`
+pointing into a separate `.npz` blob (see `pack_comparison`), which is far smaller than text.
+
+Two readers:
+- `comparison_from_record(record)`: what `comparison_to_record` wrote (history, tests).
+- `comparison_from_json_document(text_or_dict)`: the results JSON the CLI and the dashboard export
+  (`imbal_core.report.comparison_to_json`), whose results carry the per-fold arrays under `"folds"`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import io
+import json
+import math
+import types
+import typing
+from typing import Any
+
+import numpy as np
+
+from imbal_core.errors import InputError
+
+FORMAT_VERSION = 1
+RECORD_KIND = "imbalance-lab-comparison"
+MAX_DOCUMENT_BYTES = 200 * 1024 * 1024  # a 5-fold, 15-technique run on 20,000 rows is about 25 MB of JSON
+ARRAY_KEY, ARRAY_REF_KEY = "ndarray", "ndarray_ref"
+COMPLEMENT = "complement"  # a binary (n, 2) probability array stored as its second column (see pack_comparison)
+_REFERENCE_KEYS = frozenset({ARRAY_REF_KEY, "dtype", "shape", "codec"})
+# Array dtypes a record may name: numbers and booleans only (never object arrays, which could hold code).
+_ARRAY_KINDS = frozenset("biuf")
+
+
+# --- encoding ------------------------------------------------------------------------------------------------
+
+
+def encode(value: Any, arrays: dict[str, np.ndarray] | None = None) -> Any:
+    """A JSON-safe copy of `value`. With `arrays`, numpy arrays go there and leave a reference behind."""
+    if isinstance(value, np.ndarray):
+        if arrays is not None:
+            name = f"a{len(arrays)}"
+            arrays[name] = value
+            return {ARRAY_REF_KEY: name, "dtype": value.dtype.str}
+        return {ARRAY_KEY: {"dtype": value.dtype.str, "shape": list(value.shape), "data": value.tolist()}}
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {item.name: encode(getattr(value, item.name), arrays) for item in dataclasses.fields(value)}
+    if isinstance(value, dict):
+        return {str(key): encode(item, arrays) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [encode(item, arrays) for item in value]
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    if isinstance(value, np.integer):
+        return int(value)
+    if isinstance(value, np.floating):
+        return float(value)
+    return value
+
+
+def comparison_to_record(comparison) -> dict:
+    """Every field of `comparison` (an imbal_core.evaluate.Comparison) as a JSON-safe dict with arrays inline."""
+    return {"kind": RECORD_KIND, "format_version": FORMAT_VERSION, "comparison": encode(comparison)}
+
+
+def pack_comparison(comparison) -> tuple[dict, bytes]:
+    """A record whose arrays are references into one compressed `.npz` blob: (record, blob). For the database.
+
+    Arrays of the same stored type are concatenated into one flat array (a few zip entries instead of one per
+    fold and field). Every narrowing is checked to be lossless before it is used, so reading gives back the
+    very same values: integers go in the smallest integer type that holds them; float64 values that are
+    float32 values (a network's outputs) go as float32; and a binary (n, 2) probability array whose first
+    column is exactly 1 - the second keeps only the second. A 5-fold, 6-technique run on 20,000 rows then
+    takes about 1 MB instead of 4 (bench/RESULTS.md).
+    """
+    arrays: dict[str, np.ndarray] = {}
+    record = {"kind": RECORD_KIND, "format_version": FORMAT_VERSION, "comparison": encode(comparison, arrays)}
+    groups: dict[str, list[np.ndarray]] = {}
+    sizes: dict[str, int] = {}
+    locations = {}
+    for name, array in arrays.items():
+        narrowed, codec = _compacted(array)
+        group = narrowed.dtype.str.replace("<", "le").replace(">", "be").replace("|", "")
+        locations[name] = (group, sizes.get(group, 0), list(array.shape), codec)
+        groups.setdefault(group, []).append(narrowed.ravel())
+        sizes[group] = sizes.get(group, 0) + narrowed.size
+    record = _locate(record, locations)
+    buffer = io.BytesIO()
+    np.savez_compressed(buffer, **{group: np.concatenate(parts) for group, parts in groups.items()})
+    return record, buffer.getvalue()
+
+
+def comparison_from_packed(record: dict, blob: bytes):
+    """The Comparison `pack_comparison` wrote."""
+    try:
+        with np.load(io.BytesIO(blob), allow_pickle=False) as stored:
+            groups = {name: stored[name] for name in stored.files}
+    except Exception as error:  # noqa: BLE001 - ValueError, OSError, zipfile.BadZipFile, EOFError
+        raise InputError(f"The stored arrays of this run are damaged ({error}).") from None
+    try:
+        resolved = _resolve_references(record, groups)
+    except (KeyError, TypeError, ValueError) as error:
+        raise InputError(f"The stored arrays of this run are damaged ({error}).") from None
+    return comparison_from_record(resolved)
+
+
+def _locate(value: Any, locations: dict) -> Any:
+    """References by name become (group, offset, shape) references into the concatenated arrays."""
+    if isinstance(value, dict):
+        if ARRAY_REF_KEY in value and set(value) == {ARRAY_REF_KEY, "dtype"}:
+            group, offset, shape, codec = locations[value[ARRAY_REF_KEY]]
+            reference = {ARRAY_REF_KEY: [group, offset], "shape": shape, "dtype": value["dtype"]}
+            return {**reference, "codec": codec} if codec else reference
+        return {key: _locate(item, locations) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_locate(item, locations) for item in value]
+    return value
+
+
+def _resolve_references(value: Any, groups: dict[str, np.ndarray]) -> Any:
+    if isinstance(value, dict):
+        if ARRAY_REF_KEY in value and {ARRAY_REF_KEY, "dtype", "shape"} <= set(value) <= _REFERENCE_KEYS:
+            group, offset = value[ARRAY_REF_KEY]
+            shape = tuple(int(size) for size in value["shape"])
+            codec = value.get("codec")
+            count = shape[0] if codec == COMPLEMENT else int(np.prod(shape, dtype=np.int64))
+            flat = groups[group][int(offset) : int(offset) + count]
+            if flat.size != count:
+                raise ValueError(f"array {group}[{offset}] is shorter than its shape {shape}")
+            restored = flat.astype(_checked_dtype(value["dtype"]))
+            if codec == COMPLEMENT:
+                restored = np.column_stack([1.0 - restored, restored])
+            elif codec is not None:
+                raise ValueError(f"unknown array codec {codec!r}")
+            return {ARRAY_KEY: restored.reshape(shape)}
+        return {key: _resolve_references(item, groups) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_resolve_references(item, groups) for item in value]
+    return value
+
+
+def _compacted(array: np.ndarray) -> tuple[np.ndarray, str | None]:
+    """The smallest lossless stored form of `array` and the codec that undoes it (None: a plain cast back)."""
+    codec = None
+    if (
+        array.dtype == np.float64
+        and array.ndim == 2
+        and array.shape[1] == 2
+        and array.shape[0] > 0
+        and np.array_equal(array[:, 0], 1.0 - array[:, 1])
+    ):
+        array, codec = array[:, 1], COMPLEMENT
+    if array.size == 0:
+        return array, codec
+    if array.dtype == np.float64:
+        single = array.astype(np.float32)
+        if np.array_equal(single.astype(np.float64), array, equal_nan=True):
+            return single, codec
+        return array, codec
+    if array.dtype.kind not in "iu":
+        return array, codec
+    low, high = int(array.min()), int(array.max())
+    for candidate in (np.uint8, np.int8, np.uint16, np.int16, np.uint32, np.int32):
+        info = np.iinfo(candidate)
+        if info.min <= low and high <= info.max:
+            return array.astype(candidate), codec
+    return array, codec
+
+
+# --- decoding ------------------------------------------------------------------------------------------------
+
+
+def comparison_from_record(record: dict):
+    """The Comparison `comparison_to_record` wrote; InputError for a record that is not ours or too new."""
+    from imbal_core.evaluate import Comparison
+
+    if (
+        not isinstance(record, dict)
+        or record.get("kind") != RECORD_KIND
+        or not isinstance(record.get("comparison"), dict)
+    ):
+        raise InputError("This is not an Imbalance Lab comparison record.")
+    _check_version(record.get("format_version"), "record")
+    try:
+        return decode(record["comparison"], Comparison)
+    except InputError:
+        raise
+    except (TypeError, ValueError, KeyError, AttributeError) as error:
+        raise InputError(f"The comparison record is damaged and cannot be read ({error}).") from None
+
+
+def decode(value: Any, kind: Any) -> Any:
+    """`value` (as `encode` wrote it) rebuilt as type `kind`; arrays are recognised by their marker."""
+    if isinstance(value, dict) and ARRAY_KEY in value and len(value) == 1:
+        return value[ARRAY_KEY] if isinstance(value[ARRAY_KEY], np.ndarray) else _array_from_inline(value[ARRAY_KEY])
+    if value is None:
+        return None
+    if kind is Any or kind is None:
+        return _decode_untyped(value)
+    origin = typing.get_origin(kind)
+    arguments = typing.get_args(kind)
+    if origin in (typing.Union, types.UnionType):
+        options = [option for option in arguments if option is not type(None)]
+        return decode(value, options[0]) if len(options) == 1 else _decode_untyped(value)
+    if origin is typing.Literal:
+        return value
+    if dataclasses.is_dataclass(kind) and isinstance(value, dict):
+        return _decode_dataclass(value, kind)
+    if kind is np.ndarray:
+        return np.asarray(value)
+    if origin in (list, tuple) or kind in (list, tuple):
+        if not isinstance(value, list):
+            raise TypeError(f"expected a list, got {type(value).__name__}")
+        if origin is tuple and arguments and arguments[-1] is not Ellipsis:
+            return tuple(decode(item, item_kind) for item, item_kind in zip(value, arguments, strict=False))
+        item_kind = arguments[0] if arguments else Any
+        items = [decode(item, item_kind) for item in value]
+        return tuple(items) if (origin is tuple or kind is tuple) else items
+    if origin is dict or kind is dict:
+        if not isinstance(value, dict):
+            raise TypeError(f"expected an object, got {type(value).__name__}")
+        value_kind = arguments[1] if len(arguments) == 2 else Any
+        return {key: decode(item, value_kind) for key, item in value.items()}
+    if kind is float and isinstance(value, (int, float)) and not isinstance(value, bool):
+        return float(value)
+    if kind is int and isinstance(value, int) and not isinstance(value, bool):
+        return int(value)
+    return _decode_untyped(value)
+
+
+def _decode_untyped(value: Any) -> Any:
+    if isinstance(value, dict):
+        if ARRAY_KEY in value and len(value) == 1:
+            return decode(value, Any)
+        return {key: _decode_untyped(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_decode_untyped(item) for item in value]
+    return value
+
+
+def _decode_dataclass(value: dict, kind: type) -> Any:
+    hints = _type_hints(kind)
+    known = {item.name: item for item in dataclasses.fields(kind)}
+    init_values, later_values = {}, {}
+    for name, item in value.items():
+        if name not in known:
+            continue  # a field this version does not have: ignored
+        decoded = decode(item, hints.get(name, Any))
+        (init_values if known[name].init else later_values)[name] = decoded
+    instance = kind(**init_values)
+    for name, decoded in later_values.items():
+        object.__setattr__(instance, name, decoded)
+    return instance
+
+
+def _type_hints(kind: type) -> dict[str, Any]:
+    """Field types, resolved in the dataclass's module; a field whose type cannot be resolved is untyped."""
+    try:
+        return typing.get_type_hints(kind)
+    except Exception:  # noqa: BLE001 - e.g. a name imported only under TYPE_CHECKING
+        import sys
+
+        namespace = vars(sys.modules[kind.__module__])
+        hints = {}
+        for item in dataclasses.fields(kind):
+            try:
+                hints[item.name] = eval(item.type, namespace) if isinstance(item.type, str) else item.type  # noqa: S307
+            except Exception:  # noqa: BLE001
+                hints[item.name] = Any
+        return hints
+
+
+def _checked_dtype(name: str) -> np.dtype:
+    try:
+        dtype = np.dtype(name)
+    except TypeError:
+        raise TypeError(f"unknown array type {name!r}") from None
+    if dtype.kind not in _ARRAY_KINDS:
+        raise TypeError(f"array type {name!r} is not numeric")
+    return dtype
+
+
+def _array_from_inline(spec: dict) -> np.ndarray:
+    if not isinstance(spec, dict) or not {"dtype", "shape", "data"} <= set(spec):
+        raise TypeError("an array needs dtype, shape and data")
+    dtype = _checked_dtype(spec["dtype"])
+    data = spec["data"]
+    if dtype.kind == "f":  # a JSON export writes NaN as null
+        data = _nulls_to_nan(data)
+    array = np.asarray(data, dtype=dtype)
+    shape = tuple(int(size) for size in spec["shape"])
+    if array.shape != shape:
+        array = array.reshape(shape)
+    return array
+
+
+def _nulls_to_nan(data: Any) -> Any:
+    if isinstance(data, list):
+        return [_nulls_to_nan(item) for item in data]
+    return math.nan if data is None else data
+
+
+def _check_version(version: Any, what: str) -> None:
+    if not isinstance(version, int) or isinstance(version, bool) or version < 1:
+        raise InputError(f"This {what} has no valid format_version, so it was not written by Imbalance Lab.")
+    if version > FORMAT_VERSION:
+        raise InputError(
+            f"This {what} has format version {version}, newer than this Imbalance Lab reads ({FORMAT_VERSION}). "
+            "Update Imbalance Lab to open it."
+        )
+
+
+# --- the results JSON document (report.comparison_to_json) --------------------------------------------------
+
+# TechniqueResult fields the document already carries at the top level of each result.
+_DOCUMENT_RESULT_KEYS = {"spec"}
+
+
+def folds_json(result) -> dict:
+    """The `"folds"` entry of a result in the results JSON: every TechniqueResult field but the spec (which the
+    document holds as technique + params), per-fold arrays inline, and the format version."""
+    encoded = {
+        item.name: encode(getattr(result, item.name))
+        for item in dataclasses.fields(result)
+        if item.name not in _DOCUMENT_RESULT_KEYS
+    }
+    return {"format_version": FORMAT_VERSION, **encoded}
+
+
+def comparisons_from_json_document(document: str | bytes | dict) -> list:
+    """Every Comparison in a results JSON: the CLI's `compare --json` document (one comparison) or the
+    dashboard's export (`{"dataset_name", "runs": [...]}`, one comparison per run).
+
+    Raises InputError when the document is too large, not JSON, not ours, from a newer version, or was
+    written before results carried their per-fold data (then nothing can be redrawn from it).
+    """
+    if isinstance(document, (str, bytes)):
+        size = len(document.encode("utf-8") if isinstance(document, str) else document)
+        if size > MAX_DOCUMENT_BYTES:
+            raise InputError(
+                f"This file is {size / 1e6:,.1f} MB; results JSON files up to {MAX_DOCUMENT_BYTES / 1e6:,.1f} MB "
+                "can be imported."
+            )
+        try:
+            document = json.loads(document)
+        except (ValueError, UnicodeDecodeError) as error:
+            raise InputError(
+                f"This file is not JSON ({error}); pick a results JSON exported by Imbalance Lab."
+            ) from None
+    if isinstance(document, dict) and isinstance(document.get("runs"), list) and "results" not in document:
+        if not document["runs"]:
+            raise InputError("This results file holds no runs, so there is nothing to show.")
+        return [_comparison_from_document(run) for run in document["runs"]]
+    return [_comparison_from_document(document)]
+
+
+def comparison_from_json_document(document: str | bytes | dict):
+    """The one Comparison in a results JSON (see comparisons_from_json_document); InputError if it holds several."""
+    comparisons = comparisons_from_json_document(document)
+    if len(comparisons) != 1:
+        raise InputError(
+            f"This results file holds {len(comparisons)} runs; read it with comparisons_from_json_document."
+        )
+    return comparisons[0]
+
+
+def _comparison_from_document(document: dict):
+    from imbal_core.evaluate import Comparison, Protocol, TechniqueResult
+    from imbal_core.model import ModelSettings
+    from imbal_core.techniques import TechniqueSpec
+
+    if not isinstance(document, dict) or not {"dataset", "protocol", "results"} <= set(document):
+        raise InputError(
+            "This JSON is not an Imbalance Lab results file: it needs dataset, protocol and results "
+            "(export one with the CLI's --json or the dashboard's JSON download)."
+        )
+    results = document["results"]
+    if not isinstance(results, list) or not all(isinstance(result, dict) for result in results):
+        raise InputError("This JSON is not an Imbalance Lab results file: results must be a list of objects.")
+    if not results:
+        raise InputError("This results file holds no techniques, so there is nothing to show.")
+    if any("folds" not in result for result in results):
+        raise InputError(
+            "This results file was written by an older Imbalance Lab, without the per-fold predictions needed "
+            "to redraw charts. Run the comparison again and export it once more."
+        )
+    for result in results:
+        _check_version(
+            result["folds"].get("format_version") if isinstance(result["folds"], dict) else None, "results file"
+        )
+    try:
+        protocol_json = dict(document["protocol"])
+        model_json = dict(document.get("model") or {})
+        if "epochs" in protocol_json and "max_epochs" not in model_json:
+            model_json["max_epochs"] = protocol_json["epochs"]
+        protocol = _protocol_from_json(protocol_json, Protocol)
+        settings = decode(model_json, ModelSettings)
+        labels = None
+        technique_results = []
+        for result in results:
+            spec = TechniqueSpec(str(result["technique"]), dict(result.get("params") or {}))
+            folds = {key: item for key, item in result["folds"].items() if key != "format_version"}
+            technique_result = decode({**folds, "spec": None}, TechniqueResult)
+            technique_result.spec = spec
+            technique_results.append(technique_result)
+            labels = labels or [str(label) for label in result.get("labels") or []]
+        dataset = dict(document["dataset"])
+        if not labels:
+            labels = [str(label) for label in dataset.get("class_counts", {})]
+        comparison = Comparison(
+            dataset=dataset,
+            protocol=protocol,
+            settings=settings,
+            labels=labels,
+            results=technique_results,
+            notes=list(document.get("notes") or []),
+            wall_seconds=float(document.get("wall_seconds") or 0.0),
+        )
+        extra = {key: item for key, item in document.items() if key in _extra_comparison_fields(Comparison)}
+        for name, item in extra.items():
+            hints = _type_hints(Comparison)
+            setattr(comparison, name, decode(item, hints.get(name, Any)))
+        return comparison
+    except InputError:
+        raise
+    except (TypeError, ValueError, KeyError, AttributeError) as error:
+        raise InputError(f"This results file is damaged and cannot be read ({error}).") from None
+
+
+def _protocol_from_json(data: dict, protocol_class: type):
+    """The document's protocol (quick mode writes folds=1 and cv mode test_size=null) as a Protocol."""
+    defaults = protocol_class()
+    mode = data.get("mode", defaults.mode)
+    values = {
+        "mode": mode,
+        "folds": int(data.get("folds") or defaults.folds) if mode == "cv" else defaults.folds,
+        "repeats": int(data.get("repeats") or defaults.repeats),
+        "test_size": float(data["test_size"]) if data.get("test_size") is not None else defaults.test_size,
+        "seed": int(data.get("seed") or 0),
+    }
+    known = {item.name for item in dataclasses.fields(protocol_class)}
+    return protocol_class(**{key: item for key, item in values.items() if key in known})
+
+
+def _extra_comparison_fields(comparison_class: type) -> set[str]:
+    """Comparison fields the document may carry under their own name beyond the fixed ones (e.g. costs)."""
+    fixed = {"dataset", "protocol", "settings", "labels", "results", "notes", "wall_seconds"}
+    return {item.name for item in dataclasses.fields(comparison_class)} - fixed

@@ -1,0 +1,277 @@
+"""A Comparison survives the record, the packed (database) form and the results JSON exactly."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+
+import numpy as np
+import pytest
+
+from imbal_core import evaluate, metrics, model, report, serialize, techniques
+from imbal_core.errors import InputError
+from tests.conftest import make_binary_frame, make_multiclass_frame
+
+
+def hand_built_comparison(
+    n_classes: int = 2, folds: int = 3, seed: int = 0, protocol: evaluate.Protocol | None = None
+) -> evaluate.Comparison:
+    """Every TechniqueResult field filled with something distinctive, over several folds."""
+    rng = np.random.default_rng(seed)
+    labels = ["legit", "fraud"] if n_classes == 2 else ["a", "b", "c"]
+    results = []
+    for technique_id, params in (("baseline", None), ("smote", {"k_neighbors": 3}), ("focal_loss", None)):
+        result = evaluate.TechniqueResult(spec=techniques.make_spec(technique_id, params))
+        for fold in range(folds):
+            size = 40 + fold
+            test_labels = rng.integers(0, n_classes, size=size)
+            test_probabilities = rng.dirichlet(np.ones(n_classes), size=size)
+            validation_labels = rng.integers(0, n_classes, size=17)
+            validation_probabilities = rng.dirichlet(np.ones(n_classes), size=17)
+            result.test_labels.append(test_labels)
+            result.test_probabilities.append(test_probabilities)
+            result.test_rows.append(rng.permutation(5000)[:size])
+            result.validation_labels.append(validation_labels)
+            result.validation_probabilities.append(validation_probabilities)
+            result.fold_metrics.append(metrics.compute_metrics(test_labels, test_probabilities))
+            if n_classes == 2:
+                result.tuned_thresholds.append(float(rng.random()))
+                result.fold_metrics_tuned.append(metrics.compute_metrics(test_labels, test_probabilities, 0.3))
+            result.histories.append({"loss": rng.random(5).tolist(), "val_loss": rng.random(5).tolist()})
+        result.train_class_counts = {"legit": 300, "fraud": 299}
+        result.notes = ["k_neighbors clamped to 3 on fold 2.", "Note with 'quotes' and ünïcode."]
+        result.fit_seconds, result.train_seconds = 1.234567, 0.987654
+        results.append(result)
+    results[2].failed = "Training failed: the loss became NaN (try a lower learning rate)."
+    dataset = {
+        "rows": 5000,
+        "target": "is_fraud",
+        "class_counts": {"legit": 4500, "fraud": 500},
+        "imbalance_ratio": 9.0,
+    }
+    protocol = protocol or evaluate.Protocol(mode="cv", folds=folds, repeats=1, seed=7)
+    settings = model.ModelSettings(hidden_units=(32, 16), max_epochs=3, learning_rate=3e-3)
+    return evaluate.Comparison(dataset, protocol, settings, labels, results, ["a note"], 12.5)
+
+
+def assert_same_value(left, right, path: str = "comparison") -> None:
+    """Deep equality: arrays equal in dtype, shape and every value (NaN equal to NaN); dataclasses field by field."""
+    if isinstance(left, np.ndarray) or isinstance(right, np.ndarray):
+        assert isinstance(left, np.ndarray) and isinstance(right, np.ndarray), path
+        assert left.dtype == right.dtype, (path, left.dtype, right.dtype)
+        assert left.shape == right.shape, path
+        assert np.array_equal(left, right, equal_nan=left.dtype.kind == "f"), path
+    elif dataclasses.is_dataclass(left):
+        assert type(left) is type(right), path
+        for item in dataclasses.fields(left):
+            assert_same_value(getattr(left, item.name), getattr(right, item.name), f"{path}.{item.name}")
+    elif isinstance(left, dict):
+        assert isinstance(right, dict) and list(left) == list(right), path
+        for key in left:
+            assert_same_value(left[key], right[key], f"{path}[{key!r}]")
+    elif isinstance(left, (list, tuple)):
+        assert type(left) is type(right) and len(left) == len(right), path
+        for index, (a, b) in enumerate(zip(left, right, strict=True)):
+            assert_same_value(a, b, f"{path}[{index}]")
+    elif isinstance(left, float) and np.isnan(left):
+        assert isinstance(right, float) and np.isnan(right), path
+    else:
+        assert left == right, (path, left, right)
+
+
+@pytest.mark.parametrize("n_classes", [2, 3])
+def test_a_hand_built_comparison_round_trips_exactly_through_the_record_and_json_text(n_classes):
+    original = hand_built_comparison(n_classes)
+    text = json.dumps(serialize.comparison_to_record(original))
+    restored = serialize.comparison_from_record(json.loads(text))
+    assert_same_value(original, restored)
+    assert restored.results[1].spec.label == "smote(k_neighbors=3)"
+    assert restored.results[0].metrics_at(0.3) == original.results[0].metrics_at(0.3)
+
+
+def test_the_packed_database_form_round_trips_exactly_and_is_smaller_than_the_text():
+    original = hand_built_comparison()
+    record, blob = serialize.pack_comparison(original)
+    restored = serialize.comparison_from_packed(json.loads(json.dumps(record)), blob)
+    assert_same_value(original, restored)
+    inline = len(json.dumps(serialize.comparison_to_record(original)))
+    assert len(json.dumps(record)) + len(blob) < inline
+
+
+def test_network_like_probabilities_are_packed_losslessly_in_a_quarter_of_their_bytes():
+    """float32 outputs widened to float64, first column 1 - second: stored as one float32 column, read back
+    bit for bit; an averaged (ensemble) array that is not float32 stays float64."""
+    comparison = hand_built_comparison()
+    rng = np.random.default_rng(5)
+    for result in comparison.results:
+        for fold, labels in enumerate(result.test_labels):
+            positive = rng.random(len(labels)).astype(np.float32).astype(np.float64)
+            result.test_probabilities[fold] = np.column_stack([1.0 - positive, positive])
+    averaged = (rng.random(40) + rng.random(40)) / 3
+    comparison.results[0].test_probabilities[0] = np.column_stack([1.0 - averaged, averaged])
+    record, blob = serialize.pack_comparison(comparison)
+    references = record["comparison"]["results"][1]["test_probabilities"]
+    assert [reference["codec"] for reference in references] == ["complement"] * 3
+    assert references[0]["ndarray_ref"][0] == "lef4"
+    assert record["comparison"]["results"][0]["test_probabilities"][0]["ndarray_ref"][0] == "lef8"
+    assert_same_value(comparison, serialize.comparison_from_packed(record, blob))
+
+
+def test_nan_metrics_survive_the_record():
+    original = hand_built_comparison()
+    original.results[0].fold_metrics[0]["mcc"] = float("nan")
+    restored = serialize.comparison_from_record(json.loads(json.dumps(serialize.comparison_to_record(original))))
+    assert np.isnan(restored.results[0].fold_metrics[0]["mcc"])
+
+
+@dataclasses.dataclass(frozen=True)
+class CostModel:
+    false_negative: float = 1.0
+    false_positive: float = 1.0
+
+
+@dataclasses.dataclass
+class ExtendedComparison(evaluate.Comparison):
+    """A Comparison with fields the engine may gain later: a nested dataclass and more per-fold arrays."""
+
+    costs: CostModel | None = None
+    per_row_weights: list[np.ndarray] = dataclasses.field(default_factory=list)
+
+
+def test_a_field_added_later_flows_through_and_unknown_keys_are_ignored():
+    base = hand_built_comparison()
+    fields = {item.name: getattr(base, item.name) for item in dataclasses.fields(base)}
+    extended = ExtendedComparison(**fields, costs=CostModel(25.0, 1.0), per_row_weights=[np.arange(4.0)])
+    record = serialize.encode(extended)
+    assert record["costs"] == {"false_negative": 25.0, "false_positive": 1.0}
+    restored = serialize.decode(record, ExtendedComparison)
+    assert restored.costs == CostModel(25.0, 1.0)
+    assert_same_value(extended, restored)
+
+    record["a_field_from_the_future"] = {"anything": [1, 2]}
+    record["results"][0]["another_new_field"] = 3
+    assert_same_value(base, serialize.decode(record, evaluate.Comparison))
+
+
+def test_an_older_record_without_a_field_gets_its_default():
+    record = serialize.comparison_to_record(hand_built_comparison())
+    for result in record["comparison"]["results"]:
+        del result["validation_probabilities"]
+    restored = serialize.comparison_from_record(record)
+    assert restored.results[0].validation_probabilities == []
+    assert len(restored.results[0].test_probabilities) == 3
+
+
+@pytest.mark.parametrize(
+    ("record", "message"),
+    [
+        ({"results": []}, "not an Imbalance Lab comparison record"),
+        ([1, 2, 3], "not an Imbalance Lab comparison record"),
+        ({"kind": serialize.RECORD_KIND, "comparison": {}}, "no valid format_version"),
+        (
+            {"kind": serialize.RECORD_KIND, "format_version": serialize.FORMAT_VERSION + 1, "comparison": {}},
+            "newer than this Imbalance Lab reads",
+        ),
+        ({"kind": serialize.RECORD_KIND, "format_version": 1, "comparison": {"dataset": {}}}, "damaged"),
+    ],
+)
+def test_records_that_are_not_ours_or_too_new_are_refused_clearly(record, message):
+    with pytest.raises(InputError, match=message):
+        serialize.comparison_from_record(record)
+
+
+def test_an_object_array_in_a_record_is_refused_never_unpickled():
+    record = serialize.comparison_to_record(hand_built_comparison())
+    record["comparison"]["results"][0]["test_rows"][0]["ndarray"]["dtype"] = "|O"
+    with pytest.raises(InputError, match="not numeric"):
+        serialize.comparison_from_record(record)
+
+
+# --- the results JSON document ------------------------------------------------------------------------------
+
+
+def document_text(comparison) -> str:
+    return report.comparison_json_text(comparison)
+
+
+def test_the_results_json_carries_the_folds_and_imports_back_to_the_same_comparison():
+    original = hand_built_comparison()
+    document = json.loads(document_text(original))
+    folds = document["results"][0]["folds"]
+    assert folds["format_version"] == serialize.FORMAT_VERSION
+    assert len(folds["test_probabilities"]) == 3
+    restored = serialize.comparison_from_json_document(document_text(original))
+    assert_same_value(original.results, restored.results)
+    assert restored.protocol == original.protocol
+    assert restored.settings == original.settings
+    assert restored.labels == original.labels
+    assert restored.dataset == original.dataset
+    assert restored.notes == original.notes
+
+
+def test_the_dashboards_export_of_several_runs_imports_as_several_comparisons():
+    first, second = hand_built_comparison(seed=1), hand_built_comparison(n_classes=3, seed=2)
+    document = {
+        "dataset_name": "Card fraud",
+        "runs": [
+            {"run": index, **report.comparison_to_json(comparison)} for index, comparison in enumerate([first, second])
+        ],
+    }
+    imported = serialize.comparisons_from_json_document(json.dumps(document))
+    assert [len(comparison.labels) for comparison in imported] == [2, 3]
+    assert_same_value(second.results, imported[1].results)
+    with pytest.raises(InputError, match="holds 2 runs"):
+        serialize.comparison_from_json_document(document)
+
+
+def test_a_quick_split_document_imports_with_its_test_size():
+    original = hand_built_comparison(folds=1, protocol=evaluate.Protocol(mode="quick", test_size=0.3, seed=3))
+    restored = serialize.comparison_from_json_document(document_text(original))
+    assert restored.protocol == original.protocol
+
+
+@pytest.mark.parametrize(
+    ("document", "message"),
+    [
+        ("this is not json", "not JSON"),
+        ("[1, 2]", "not an Imbalance Lab results file"),
+        ('{"name": "something else"}', "not an Imbalance Lab results file"),
+        ('{"dataset": {}, "protocol": {}, "results": "x"}', "must be a list"),
+        ('{"dataset": {}, "protocol": {}, "results": []}', "holds no techniques"),
+        ('{"dataset": {}, "protocol": {}, "results": [{"technique": "baseline"}]}', "older Imbalance Lab"),
+    ],
+)
+def test_documents_that_are_not_ours_get_a_clear_message(document, message):
+    with pytest.raises(InputError, match=message):
+        serialize.comparison_from_json_document(document)
+
+
+def test_a_document_from_a_newer_version_says_so():
+    document = json.loads(document_text(hand_built_comparison()))
+    document["results"][1]["folds"]["format_version"] = serialize.FORMAT_VERSION + 1
+    with pytest.raises(InputError, match="newer than this Imbalance Lab reads"):
+        serialize.comparison_from_json_document(json.dumps(document))
+
+
+def test_a_huge_document_is_refused_before_parsing(monkeypatch):
+    monkeypatch.setattr(serialize, "MAX_DOCUMENT_BYTES", 1000)
+    with pytest.raises(InputError, match="results JSON files up to .* MB can be imported"):
+        serialize.comparison_from_json_document(" " * 2000)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("make_frame", [make_binary_frame, make_multiclass_frame], ids=["binary", "multiclass"])
+def test_a_real_comparison_round_trips_through_record_packed_form_and_json(make_frame):
+    frame = make_frame(rows=300)
+    target = "label" if "label" in frame else "kind"
+    specs = [techniques.make_spec("baseline"), techniques.make_spec("random_over")]
+    settings = model.ModelSettings(hidden_units=(8,), max_epochs=3, patience=2, batch_size=64)
+    original = evaluate.run_comparison(frame, target, specs, evaluate.Protocol(mode="cv", folds=2), settings)
+    assert all(len(result.test_rows) == 2 for result in original.results)
+
+    assert_same_value(original, serialize.comparison_from_record(serialize.comparison_to_record(original)))
+    record, blob = serialize.pack_comparison(original)
+    assert_same_value(original, serialize.comparison_from_packed(record, blob))
+    imported = serialize.comparison_from_json_document(report.comparison_json_text(original))
+    assert_same_value(original.results, imported.results)
+    assert imported.results[0].metrics == original.results[0].metrics
