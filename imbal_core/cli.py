@@ -18,7 +18,8 @@ EXIT_BAD_INPUT = 2
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # argparse prints usage; keep it to one actionable line
-        raise InputError(f"{message}. Run `python -m imbal_core {self.prog.split()[-1]} --help` for usage.")
+        # prog is "imbal_core" for the top level and "imbal_core compare" for a command.
+        raise InputError(f"{message}. Run `python -m {self.prog} --help` for usage.")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -48,6 +49,17 @@ def build_parser() -> argparse.ArgumentParser:
     compare.add_argument("--epochs", type=int, help="Maximum epochs (early stopping usually ends sooner).")
     compare.add_argument("--seed", type=int, default=0)
     compare.add_argument("--json", metavar="OUT", help="Write the JSON result to OUT ('-' for stdout).")
+    compare.add_argument("--html", metavar="OUT", help="Write the offline HTML report (the dashboard's) to OUT.")
+    compare.add_argument("--cost-fp", type=float, help="Cost of a false alarm (binary targets).")
+    compare.add_argument("--cost-fn", type=float, help="Cost of a miss (binary targets).")
+    compare.add_argument("--value-tp", type=float, default=0.0, help="Value of a caught case (default 0).")
+    compare.add_argument("--volume", type=float, help="Cases per period, for daily costs and alerts.")
+    compare.add_argument("--period", choices=("day", "week", "month"), default="day")
+    compare.add_argument(
+        "--references",
+        action="store_true",
+        help="Add scikit-learn reference learners (logistic regression, gradient boosting) on the same folds.",
+    )
 
     resample = commands.add_parser("resample", help="Write resampled training rows, synthetic rows marked.")
     resample.add_argument("data")
@@ -99,16 +111,18 @@ def _techniques(arguments) -> int:
     return 0
 
 
-def _technique_specs(names: str | None, assignments: list[str]):
+def _technique_specs(names: str | None, assignments: list[str], references: bool = False):
     from imbal_core.evaluate import DEFAULT_TECHNIQUES
     from imbal_core.techniques import REGISTRY, make_spec, parse_assignments
 
     if names in (None, ""):
         ids = list(DEFAULT_TECHNIQUES)
     elif names == "all":
-        ids = list(REGISTRY)
+        ids = [technique.id for technique in REGISTRY.values() if not technique.is_reference]
     else:
         ids = [name.strip() for name in names.split(",") if name.strip()]
+    if references:
+        ids += [technique.id for technique in REGISTRY.values() if technique.is_reference and technique.id not in ids]
     overrides = parse_assignments(assignments, ids)
     return [make_spec(technique_id, overrides.get(technique_id)) for technique_id in ids]
 
@@ -118,7 +132,7 @@ def _compare(arguments) -> int:
     from imbal_core.evaluate import Protocol
     from imbal_core.model import ModelSettings
 
-    specs = _technique_specs(arguments.techniques, arguments.param)
+    specs = _technique_specs(arguments.techniques, arguments.param, arguments.references)
     if arguments.epochs is not None and not 1 <= arguments.epochs <= 1000:
         raise InputError(f"--epochs must be between 1 and 1000; got {arguments.epochs}.")
     protocol = Protocol(
@@ -129,8 +143,10 @@ def _compare(arguments) -> int:
         seed=arguments.seed,
     )
     settings = ModelSettings() if arguments.epochs is None else ModelSettings(max_epochs=arguments.epochs)
+    costs = _costs(arguments)
     table = load_table(arguments.data)
     comparison = _run_with_progress(table.frame, arguments.target, specs, protocol, settings)
+    comparison.costs = costs
     from imbal_core.report import comparison_json_text
 
     if arguments.json == "-":
@@ -138,9 +154,28 @@ def _compare(arguments) -> int:
     elif arguments.json:
         Path(arguments.json).write_text(comparison_json_text(comparison) + "\n")
         print(f"Wrote {arguments.json}", file=sys.stderr)
+    if arguments.html:
+        from imbal_core.report_html import comparison_report
+
+        Path(arguments.html).write_text(comparison_report(comparison, Path(arguments.data).name), encoding="utf-8")
+        print(f"Wrote {arguments.html}", file=sys.stderr)
     if arguments.json != "-":
         print(_table_text(comparison))
     return 0
+
+
+def _costs(arguments):
+    """Costs from the flags; without --cost-fp and --cost-fn, the generic defaults (said in the JSON)."""
+    from imbal_core.decision import Costs
+
+    given = {
+        "false_alarm": arguments.cost_fp,
+        "miss": arguments.cost_fn,
+        "catch_value": arguments.value_tp,
+        "volume": arguments.volume,
+        "period": arguments.period,
+    }
+    return Costs(**{name: value for name, value in given.items() if value is not None})
 
 
 def _run_with_progress(frame, target, specs, protocol, settings):
@@ -186,17 +221,13 @@ def _resample(arguments) -> int:
     from imbal_core.evaluate import resample_preview
     from imbal_core.report import to_csv_text
     from imbal_core.resampling import resampled_rows_frame
-    from imbal_core.techniques import get_technique, make_spec
+    from imbal_core.techniques import get_technique, make_spec, parse_assignments
 
     technique = get_technique(arguments.technique)
-    overrides = {}
-    for assignment in arguments.param:
-        name, separator, value = assignment.partition("=")
-        name = name.split(".")[-1].strip()
-        if not separator:
-            raise InputError(f"Parameter {assignment!r} should look like name=value, e.g. k_neighbors=3.")
-        overrides[name] = value.strip()
-    spec = make_spec(technique.id, overrides)
+    # The same parser as `compare`: "k_neighbors=3" is read as "<technique>.k_neighbors=3", and a prefix
+    # naming another technique is refused instead of silently dropped.
+    qualified = [item if "." in item.partition("=")[0] else f"{technique.id}.{item}" for item in arguments.param]
+    spec = make_spec(technique.id, parse_assignments(qualified, [technique.id]).get(technique.id))
     table = load_table(arguments.data)
     from imbal_core.evaluate import Protocol
 

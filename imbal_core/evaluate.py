@@ -111,6 +111,11 @@ class TechniqueResult:
     train_seconds: float = 0.0  # Keras fit alone
     failed: str | None = None
 
+    @property
+    def reference(self) -> bool:
+        """True for scikit-learn reference learners: shown beside the networks, never recommended."""
+        return self.spec.technique.is_reference
+
     def add_note(self, note: str) -> None:
         if note not in self.notes:
             self.notes.append(note)
@@ -222,6 +227,7 @@ class Comparison:
     results: list[TechniqueResult]
     notes: list[str] = field(default_factory=list)
     wall_seconds: float = 0.0
+    costs: object | None = None  # imbal_core.decision.Costs stated for this run, if any
 
     @property
     def binary(self) -> bool:
@@ -240,7 +246,12 @@ class EncodedData:
 
 
 def encode_dataset(frame: pd.DataFrame, target: str) -> EncodedData:
-    """Prepare target and features (row-wise cleaning only: nothing here learns from the rows)."""
+    """Prepare target and features (row-wise cleaning only: nothing here learns from the rows).
+
+    Column typing (numeric, categorical, dropped) looks at every row, test rows included. It reads no
+    labels and fits no statistic, only what kind of values a column holds, so it cannot leak the answer;
+    everything that learns from values (imputation, scaling, categories) is fitted per fold.
+    """
     prepared: PreparedData = prepare(frame, target)
     plan = plan_columns(prepared.features)
     if not plan.numeric and not plan.categorical:
@@ -461,6 +472,8 @@ def run_technique_on_fold(
     else:
         resampled = resample(spec, fold.base_fit, fold.fit_codes, fold.encoder, seed)
     notes = list(resampled.notes)
+    if spec.technique.is_reference:
+        return _reference_on_fold(spec, resampled, fold, n_classes, seed, notes)
     members = spec.params["members"] if spec.technique.ensemble else 1
     validation_sum = np.zeros((len(fold.validation_codes), n_classes))
     test_sum = np.zeros((len(fold.test_codes), n_classes))
@@ -496,6 +509,25 @@ def run_technique_on_fold(
         notes.append(f"{members} members, each trained on a balanced random subset; probabilities averaged.")
     counts = {int(code): int(count) for code, count in enumerate(np.bincount(resampled.labels, minlength=n_classes))}
     return FoldOutcome(validation_sum / members, test_sum / members, history, notes, counts, train_seconds)
+
+
+def _reference_on_fold(spec, resampled, fold, n_classes: int, seed: int, notes: list[str]) -> FoldOutcome:
+    """Fit a scikit-learn reference learner on the fold's (encoded, untreated) training rows."""
+    from imbal_core.references import create_reference_model, reference_probabilities
+
+    started = time.perf_counter()
+    model = create_reference_model(spec.technique.learner, seed)
+    model.fit(resampled.features, resampled.labels)
+    seconds = time.perf_counter() - started
+    counts = {int(code): int(count) for code, count in enumerate(np.bincount(resampled.labels, minlength=n_classes))}
+    return FoldOutcome(
+        reference_probabilities(model, fold.validation, n_classes),
+        reference_probabilities(model, fold.test, n_classes),
+        {},
+        notes,
+        counts,
+        seconds,
+    )
 
 
 def member_seed(fold_seed: int, member: int) -> int:

@@ -56,6 +56,7 @@ def result_to_json(result: TechniqueResult, labels: list[str]) -> dict:
         "fit_seconds": round(result.fit_seconds, 3),
         "train_seconds": round(result.train_seconds, 3),
         "failed": result.failed,
+        "reference": result.reference,
         "folds": folds_json(result),  # per-fold arrays, so an import redraws every chart (serialize.py)
     }
     if len(labels) > 2 and result.fold_metrics:
@@ -71,24 +72,50 @@ def _per_class(result: TechniqueResult, labels: list[str]) -> dict:
     }
 
 
-def comparison_to_json(comparison: Comparison) -> dict:
-    """The `compare` document; its documented keys are stable, others may be added."""
+AGGREGATION = {
+    "metrics": "mean over test folds at threshold 0.5 (metrics_std: standard deviation over folds)",
+    "metrics_at_tuned_threshold": "mean over test folds, each fold at its own F1-best threshold from its validation rows",
+    "confusion_matrix": "test rows of the first repeat at threshold 0.5: every row counted once",
+    "decision": "each fold at its own threshold chosen on its validation rows for the costs; test-row figures, "
+    "mean over folds",
+}
+
+
+def comparison_to_json(comparison: Comparison, costs=None) -> dict:
+    """The `compare` document; its documented keys are stable, others may be added.
+
+    Binary targets gain, per result, a `decision` (the cost-optimal operating point) and a top-level
+    `recommendation`; every target gets `warnings` ({code, message}, codes in the README).
+    """
+    from imbal_core import decision
+
+    costs = costs or comparison.costs or decision.default_costs(None)[0]
     protocol = comparison.protocol.to_json()
     protocol["epochs"] = comparison.settings.max_epochs
+    results = [result_to_json(result, comparison.labels) for result in comparison.results]
+    points = decision.operating_points(comparison, costs)
+    for point in points:
+        results[point.result_index]["decision"] = point.to_json()
+    recommendation = decision.recommend(comparison, points, costs)
     return _clean(
         {
             "dataset": comparison.dataset,
             "protocol": protocol,
             "model": comparison.settings.to_json(),
+            "costs": costs.to_json(),
+            "aggregation": AGGREGATION,
+            "recommendation": recommendation.to_json() if recommendation else None,
+            "decision_support": decision.unsupported_reason(comparison),
+            "warnings": [warning.to_json() for warning in decision.comparison_warnings(comparison)],
             "notes": comparison.notes,
             "wall_seconds": round(comparison.wall_seconds, 3),
-            "results": [result_to_json(result, comparison.labels) for result in comparison.results],
+            "results": results,
         }
     )
 
 
-def comparison_json_text(comparison: Comparison) -> str:
-    return json.dumps(comparison_to_json(comparison), indent=2, allow_nan=False)
+def comparison_json_text(comparison: Comparison, costs=None) -> str:
+    return json.dumps(comparison_to_json(comparison, costs), indent=2, allow_nan=False)
 
 
 def metrics_table(comparison: Comparison) -> pd.DataFrame:

@@ -94,6 +94,13 @@ class Technique:
     focal_loss: bool = False
     ensemble: bool = False
     augment: bool = False
+    # "network" trains our Keras MLP; anything else names a scikit-learn reference learner
+    # (imbal_core.references) run on the same folds and preprocessing, shown for comparison only.
+    learner: str = "network"
+
+    @property
+    def is_reference(self) -> bool:
+        return self.learner != "network"
 
     def param(self, name: str) -> Param:
         for param in self.params:
@@ -465,5 +472,27 @@ _register(
             ),
         ),
         augment=True,
+    )
+)
+_register(
+    Technique(
+        "logistic_regression",
+        "Logistic regression (reference)",
+        "reference",
+        "scikit-learn's logistic regression on the same folds and preprocessing: a reference, not a network.",
+        "Fast, well calibrated on untreated data; shows whether a network is worth it here.",
+        "Linear: misses interactions a network or trees can find. Shown for comparison only, never recommended.",
+        learner="logistic_regression",
+    )
+)
+_register(
+    Technique(
+        "hist_gradient_boosting",
+        "Gradient boosting (reference)",
+        "reference",
+        "scikit-learn's HistGradientBoostingClassifier on the same folds and preprocessing: a strong tabular reference.",
+        "Often the best plain learner on tables; shows whether a network is worth it here.",
+        "Not a network; shown for comparison only, never recommended.",
+        learner="hist_gradient_boosting",
     )
 )

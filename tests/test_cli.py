@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from imbal_core.cli import main
@@ -80,9 +81,33 @@ def check_schema(document: dict, n_classes: int, techniques: list[str]) -> None:
         assert len(result["labels"]) == n_classes
         assert len(result["confusion_matrix"]) == n_classes
         if n_classes == 2:
-            assert 0 < result["tuned_threshold"] < 1
+            _check_thresholds_come_from_validation_rows(result, document["costs"])
         else:
             assert set(result["per_class"]) == set(result["labels"])
+            assert "decision" not in result
+    assert {"recommendation", "warnings", "costs"} <= set(document)
+    assert all(set(warning) >= {"code", "message"} for warning in document["warnings"])
+    if n_classes == 2:
+        assert document["recommendation"]["technique_id"] in techniques
+        assert 0 <= document["recommendation"]["threshold"] <= 1
+
+
+def _check_thresholds_come_from_validation_rows(result: dict, costs: dict) -> None:
+    """Recompute both thresholds from each fold's validation rows in the JSON: they must match exactly,
+    which a threshold chosen on test rows (or made up) would not."""
+    from imbal_core.decision import Costs, cost_optimal_threshold
+    from imbal_core.metrics import best_f1_threshold
+
+    folds = result["folds"]
+    tuned, cost_optimal = [], []
+    for labels, probabilities in zip(folds["validation_labels"], folds["validation_probabilities"], strict=True):
+        labels = np.asarray(labels["ndarray"]["data"])
+        positive = np.asarray(probabilities["ndarray"]["data"])[:, 1]
+        tuned.append(best_f1_threshold(labels, positive))
+        cost_optimal.append(float(cost_optimal_threshold(labels, positive, Costs(**costs))))
+    assert result["tuned_threshold"] == pytest.approx(np.mean(tuned))
+    assert result["decision"]["fold_thresholds"] == pytest.approx(cost_optimal)
+    assert set(result["decision"]) >= {"threshold", "expected_cost_per_1000", "recall", "precision", "alerts_per_1000"}
 
 
 @pytest.mark.slow
@@ -94,7 +119,8 @@ def test_compare_runs_every_technique_and_matches_the_schema(fixture, target, n_
     out = tmp_path / "result.json"
     code = main(["compare", str(data), "--target", target, "--techniques", "all", "--epochs", "3", "--json", str(out)])
     assert code == 0
-    check_schema(json.loads(out.read_text()), n_classes, list(REGISTRY))
+    networks = [technique_id for technique_id, technique in REGISTRY.items() if not technique.is_reference]
+    check_schema(json.loads(out.read_text()), n_classes, networks)
 
 
 @pytest.mark.slow
@@ -193,3 +219,31 @@ def test_bad_input_from_a_real_process_has_no_traceback(tmp_path):
     assert completed.returncode == 2
     assert completed.stderr.strip().startswith("error:") and "Traceback" not in completed.stderr
     assert completed.stdout == ""
+
+
+def test_unknown_top_level_option_names_the_program_once(capsys):
+    assert main(["--frobnicate"]) == 2
+    error = capsys.readouterr().err
+    assert "`python -m imbal_core --help`" in error and "imbal_core imbal_core" not in error
+
+
+def test_resample_refuses_a_parameter_of_another_technique(binary_csv, tmp_path, capsys):
+    arguments = ["resample", str(binary_csv), "--target", "label", "--technique", "smote", "--out", str(tmp_path / "x")]
+    assert main([*arguments, "--param", "adasyn.n_neighbors=3"]) == 2
+    assert "not among the chosen techniques" in capsys.readouterr().err
+
+
+@pytest.mark.slow
+def test_costs_move_the_decision_and_references_are_marked(binary_csv, tmp_path):
+    def decide(miss: str) -> dict:
+        out = tmp_path / f"miss{miss}.json"
+        arguments = ["compare", str(binary_csv), "--target", "label", "--techniques", "baseline", "--references"]
+        assert main([*arguments, "--epochs", "3", "--cost-fp", "1", "--cost-fn", miss, "--json", str(out)]) == 0
+        return json.loads(out.read_text())
+
+    cheap, dear = decide("1"), decide("200")
+    assert dear["costs"]["miss"] == 200 and cheap["costs"]["miss"] == 1
+    assert dear["results"][0]["decision"]["threshold"] <= cheap["results"][0]["decision"]["threshold"]
+    assert dear["results"][0]["decision"]["recall"] >= cheap["results"][0]["decision"]["recall"]
+    assert [result["reference"] for result in dear["results"]] == [False, True, True]
+    assert dear["recommendation"]["technique"] == "baseline"  # references are never recommended

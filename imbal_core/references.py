@@ -1,0 +1,30 @@
+"""Reference learners: scikit-learn models trained on the same folds and preprocessing as the networks.
+
+They answer "is a network worth it on this data?" and are never the subject of the page: results
+carry `reference=True`, and the recommendation never picks one.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def create_reference_model(learner: str, seed: int):
+    """A fresh scikit-learn classifier for `learner` (the technique's `learner` field)."""
+    if learner == "logistic_regression":
+        from sklearn.linear_model import LogisticRegression
+
+        return LogisticRegression(max_iter=1000, random_state=seed)
+    if learner == "hist_gradient_boosting":
+        from sklearn.ensemble import HistGradientBoostingClassifier
+
+        # Early stopping on its own internal slice would see other rows than the networks' validation slice.
+        return HistGradientBoostingClassifier(early_stopping=False, max_iter=200, random_state=seed)
+    raise ValueError(f"Unknown reference learner {learner!r}; expected logistic_regression or hist_gradient_boosting.")
+
+
+def reference_probabilities(model, features: np.ndarray, n_classes: int) -> np.ndarray:
+    """(n, n_classes) probabilities, with zero columns for classes absent from the training rows."""
+    probabilities = np.zeros((len(features), n_classes))
+    probabilities[:, model.classes_] = model.predict_proba(features)
+    return probabilities
