@@ -700,3 +700,68 @@ def majority_figure(class_counts: Mapping[str, int]) -> go.Figure:
     )
     figure.update_yaxes(range=[0, 1.1], tickformat=".0%")
     return _finish(figure, "A model that always answers the largest class", height=360, showlegend=False)
+
+
+# --- decisions ------------------------------------------------------------------------------------
+
+
+def expected_cost_figure(
+    curves: Mapping[str, Mapping[str, Sequence[float]]],
+    chosen: Mapping[str, tuple[float, float]] | None = None,
+    colours: Mapping[str, str] | None = None,
+) -> go.Figure:
+    """Expected cost per 1,000 cases against the threshold, one line per technique.
+
+    `curves[name]` holds "threshold" and "expected_cost_per_1000" (decision.cost_curve's keys, e.g. its
+    mean over test folds); `chosen[name]` is a technique's own (threshold, expected cost per 1,000), drawn
+    as a marker. The y axis stops a little above the cheaper of "flag every case" and "flag none", so
+    one expensive extreme does not flatten the region where the choice is made.
+    """
+    colours = dict(colours or technique_colours(list(curves)))
+    chosen = chosen or {}
+    figure = go.Figure()
+    plotted: list[float] = []
+    cheaper_extremes: list[float] = []
+    for index, (name, curve) in enumerate(curves.items()):
+        colour = colours.get(name, TECHNIQUE_PALETTE[index % len(TECHNIQUE_PALETTE)])
+        cost = [float(value) for value in curve["expected_cost_per_1000"]]
+        figure.add_trace(
+            go.Scatter(
+                x=list(curve["threshold"]),
+                y=cost,
+                mode="lines",
+                name=safe_text(name),
+                line={"color": colour},
+                legendgroup=safe_text(name),
+                hovertemplate="threshold %{x:.2f}: %{y:,.1f} per 1,000 cases<extra>" + _hover_safe(name) + "</extra>",
+            )
+        )
+        finite = [value for value in cost if math.isfinite(value)]
+        plotted += finite
+        if finite:
+            cheaper_extremes.append(min(finite[0], finite[-1]))
+        if name in chosen:
+            threshold, value = chosen[name]
+            plotted.append(float(value))
+            figure.add_trace(
+                go.Scatter(
+                    x=[threshold],
+                    y=[value],
+                    mode="markers",
+                    name=f"{safe_text(name)}: own threshold",
+                    marker={"color": colour, "size": 11, "symbol": "diamond", "line": {"color": "#1f2933", "width": 1}},
+                    legendgroup=safe_text(name),
+                    showlegend=False,
+                    hovertemplate=f"{_hover_safe(name)}: own threshold %{{x:.3f}}, %{{y:,.1f}} per 1,000 cases"
+                    "<extra></extra>",
+                )
+            )
+    figure.update_xaxes(title="threshold on the minority probability", range=[0, 1])
+    figure.update_yaxes(title="expected cost per 1,000 cases (test rows)")
+    finite_chosen = [float(value) for _, value in chosen.values() if math.isfinite(value)]
+    if plotted and cheaper_extremes:
+        low = min(plotted)
+        high = max([max(cheaper_extremes), *finite_chosen])
+        margin = 0.08 * max(high - low, 1e-9)
+        figure.update_yaxes(range=[low - margin, high + 2 * margin])
+    return _finish(figure, "Expected cost against the threshold (diamonds: each technique's own threshold)", height=460)

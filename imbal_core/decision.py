@@ -232,6 +232,19 @@ def cost_curve(labels: np.ndarray, positive: np.ndarray, costs: Costs, threshold
     }
 
 
+def mean_cost_curve(result: TechniqueResult, costs: Costs, thresholds: np.ndarray | None = None) -> dict:
+    """A technique's cost curve on its test rows, mean over folds (the metric table's aggregation)."""
+    curves = [
+        cost_curve(labels, probabilities[:, 1], costs, thresholds)
+        for labels, probabilities in zip(result.test_labels, result.test_probabilities, strict=True)
+    ]
+    return {
+        "threshold": curves[0]["threshold"],
+        "expected_cost_per_1000": np.mean([curve["expected_cost_per_1000"] for curve in curves], axis=0).tolist(),
+        "alerts_per_1000": np.mean([curve["alerts_per_1000"] for curve in curves], axis=0).tolist(),
+    }
+
+
 def _no_minority_choice(rows: int) -> ThresholdChoice:
     return ThresholdChoice(0.5, rows, 0, f"No minority row among the {rows} validation rows: threshold left at 0.5.")
 

@@ -38,7 +38,11 @@ def metric_table(app: AppTest) -> pd.DataFrame:
 
 
 def threshold_table(app: AppTest) -> pd.DataFrame:
-    return next(frame.value for frame in app.dataframe if "Threshold" in frame.value.columns)
+    return next(frame.value for frame in app.dataframe if "Caught (TP)" in frame.value.columns)
+
+
+def operating_table(app: AppTest) -> pd.DataFrame:
+    return next(frame.value for frame in app.dataframe if "Cost per 1,000" in frame.value.columns)
 
 
 def chart_titles(app: AppTest) -> list[str]:
@@ -149,7 +153,7 @@ def test_threshold_slider_rescores_without_retraining():
     # The tuned-threshold button moves the slider to a technique's tuned value.
     tuned = comparison.results[0].tuned_threshold
     app.button(key="use_tuned").click().run()
-    assert app.slider(key="threshold").value == pytest.approx(round(tuned, 2))
+    assert app.slider(key="threshold").value == pytest.approx(round(tuned, 3))
     assert app.session_state["training_count"] == 1
 
 
@@ -177,8 +181,13 @@ def test_runs_accumulate_and_clear():
     app = train(compare_page(), ["baseline", "class_weight"])
     app = train(app, ["baseline", "random_under"])
     no_failures(app)
-    # The identical baseline is replaced, not duplicated; the new technique is added.
-    assert list(metric_table(app).index) == ["class_weight", "baseline", "random_under"]
+    # One run at a time (the latest first), so protocols never mix in one table; the identical baseline
+    # moved to the new run instead of being duplicated.
+    assert list(metric_table(app).index) == ["baseline", "random_under"]
+    runs = app.selectbox(key="shown_run")
+    assert len(runs.options) == 2 and runs.value.startswith("Run 2 · quick split")
+    runs.set_value(runs.options[1]).run()
+    assert list(metric_table(app).index) == ["class_weight"]
     assert app.session_state["training_count"] == 2
     app.button(key="clear_runs").click().run()
     no_failures(app)
@@ -221,3 +230,24 @@ def test_a_second_session_waits_for_the_training_lock():
     assert message.startswith("Trained 1 technique(s)") and "waited" in message
     assert lock.acquire(blocking=False), "the app did not release the training lock"
     lock.release()
+
+
+@pytest.mark.slow
+def test_decision_view_follows_the_costs_without_retraining():
+    app = train(compare_page(), THREE)
+    no_failures(app)
+    assert app.number_input(key="cost_miss").value == 50  # the medical sample's stated default
+    recommendation = app.success[-1].value if app.success else app.info[0].value
+    cheap_misses = operating_table(app)
+    app.number_input(key="cost_miss").set_value(1000.0).run()
+    no_failures(app)
+    dear_misses = operating_table(app)
+    # A dearer miss never raises a technique's threshold, and its recall never drops.
+    assert (dear_misses["Threshold"] <= cheap_misses["Threshold"] + 1e-12).all()
+    assert (dear_misses["Recall"] >= cheap_misses["Recall"] - 1e-12).all()
+    assert app.session_state["training_count"] == 1
+    assert any("Before deploying" in element.value for element in app.markdown)
+    assert recommendation
+    app.radio(key="decision_rule").set_value("recall").run()
+    no_failures(app)
+    assert (operating_table(app)["Recall"] >= 0.5).all()

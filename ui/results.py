@@ -15,12 +15,13 @@ from imbal_core.report import comparison_to_json, metrics_table, to_csv_text
 from imbal_core.report_html import (
     MetricTable,
     accuracy_header,
-    build_report,
     curve_class_index,
     metric_table,
+    protocol_text,
     threshold_table,
 )
 from ui import state
+from ui.decision import decision_section
 from ui.widgets import plain
 
 BEST_STYLE = "background-color: #d3f9d8; font-weight: 700"
@@ -48,26 +49,59 @@ def metrics_csv_text(records: list) -> str:
     return to_csv_text(pd.concat(frames, ignore_index=True)) if frames else ""
 
 
-def results_json_text(records: list, dataset_name: str) -> str:
-    """Every run as the CLI's `compare --json` document, under one list."""
+def results_json_text(records: list, dataset_name: str, costs=None) -> str:
+    """Every run as the CLI's `compare --json` document (decisions at the page's costs), under one list."""
     document = {
         "dataset_name": dataset_name,
-        "runs": [{"run": record.run_id, **comparison_to_json(record.comparison)} for record in records],
+        "runs": [{"run": record.run_id, **comparison_to_json(record.comparison, costs)} for record in records],
     }
     return json.dumps(document, indent=2, allow_nan=False)
 
 
-def render(records: list) -> None:
-    """Every result of the current data's runs, with exports and the threshold explorer."""
-    loaded, profile = state.dataset(), state.dataset_profile()
-    named = charts.name_results([record.comparison for record in records])
-    usable = [entry for entry in named if entry.usable]
-    binary = len(records[0].comparison.labels) == 2
+RUN_WIDGET = "shown_run"
 
-    st.subheader("Results")
+
+def run_label(record) -> str:
+    """How a run is named in the picker: number, protocol, techniques and time, so protocols never mix."""
+    comparison = record.comparison
+    count = len(comparison.results)
+    return (
+        f"Run {record.run_id} · {protocol_text(comparison)} · {count} technique{'s' if count != 1 else ''} · "
+        f"{record.created:%H:%M}"
+    )
+
+
+def render(records: list) -> None:
+    """One run of the current data at a time (the latest by default): decision, metrics, threshold, curves.
+
+    Results of different runs are never mixed in one table, so "best" is only ever highlighted among
+    results trained with the same protocol, data and target.
+    """
+    loaded, profile = state.dataset(), state.dataset_profile()
+    latest = records[-1]
+    by_label = {run_label(record): record for record in reversed(records)}
+    if st.session_state.get(RUN_WIDGET) not in by_label or st.session_state.get("shown_run_latest") != latest.run_id:
+        st.session_state[RUN_WIDGET] = run_label(latest)  # a new run shows itself
+        st.session_state["shown_run_latest"] = latest.run_id
+    chosen = st.selectbox(
+        "Run",
+        list(by_label),
+        key=RUN_WIDGET,
+        help="Each run keeps its own results; compare techniques within one run (same protocol, data and target).",
+    )
+    record = by_label[chosen]
+    comparison = record.comparison
+    named = charts.name_results([comparison])
+    usable = [entry for entry in named if entry.usable]
+    binary = comparison.binary
+
+    if usable:
+        decision_section(comparison, named)
+    st.subheader("Metrics")
     st.caption(
-        f"{len(named)} result(s) from {len(records)} run(s) on {plain(loaded.name)}. Means over test folds at "
-        "threshold 0.5 (± one standard deviation with K-fold); best per column highlighted. "
+        f"{plain(protocol_text(comparison))} on {plain(loaded.name)} ({comparison.dataset['rows']:,} rows). "
+        "Means over test folds at threshold 0.5 (± one standard deviation with K-fold); best per column "
+        "highlighted among this run's networks. "
         + (
             "Precision, recall and F1 are those of the minority class. "
             if binary
@@ -80,17 +114,19 @@ def render(records: list) -> None:
     for entry in named:
         if entry.result.failed:
             st.warning(plain(f"{entry.name}: {entry.result.failed}"), icon=":material/warning:")
-    _exports(records, named, profile.to_dict(), loaded.name)
+    _exports(records, record, profile.to_dict(), loaded.name)
     if not usable:
         return
     if binary:
         _threshold_section(usable)
     else:
         _confusions(usable, 0.5, "Confusion matrices (each row: a true class; the most probable class is predicted)")
-    _curves(usable, records[0].comparison, profile.to_dict())
+    _curves(usable, comparison, profile.to_dict())
+    if binary:
+        recalibration_section(usable, comparison)
 
 
-def _exports(records: list, named: list, profile: dict, dataset_name: str) -> None:
+def _exports(records: list, shown, profile: dict, dataset_name: str) -> None:
     csv_column, json_column, html_column, clear_column = st.columns(4)
     csv_column.download_button(
         "Metrics CSV",
@@ -104,7 +140,7 @@ def _exports(records: list, named: list, profile: dict, dataset_name: str) -> No
     )
     json_column.download_button(
         "Results JSON",
-        lambda: results_json_text(records, dataset_name),
+        lambda: results_json_text(records, dataset_name, _report_settings().get("costs")),
         file_name="imbalance_lab_results.json",
         mime="application/json",
         key="download_json",
@@ -119,7 +155,17 @@ def _exports(records: list, named: list, profile: dict, dataset_name: str) -> No
 
     def report() -> str:
         # Built only when clicked: it carries plotly.js inline (several MB) so it opens offline.
-        return build_report(dataset_name, profile, named, report_settings["threshold"])
+        from imbal_core.report_html import comparison_report
+
+        return comparison_report(
+            shown.comparison,
+            dataset_name,
+            threshold=report_settings["threshold"],
+            costs=report_settings.get("costs"),
+            rule=report_settings.get("rule", "cost"),
+            target=report_settings.get("target"),
+            profile=profile,
+        )
 
     html_column.download_button(
         "HTML report",
@@ -130,7 +176,8 @@ def _exports(records: list, named: list, profile: dict, dataset_name: str) -> No
         icon=":material/description:",
         width="stretch",
         on_click="ignore",
-        help="A single file with the settings, dataset profile, metric table and charts; opens offline.",
+        help="The run shown above as one offline file: recommendation first, then metrics, operating points, "
+        "charts, warnings, and the settings last.",
     )
     clear_column.button(
         "Clear runs",
@@ -148,7 +195,7 @@ def _report_settings() -> dict:
 
 
 def _use_tuned(threshold: float) -> None:
-    st.session_state[state.THRESHOLD_WIDGET] = round(min(0.99, max(0.01, threshold)), 2)
+    st.session_state[state.THRESHOLD_WIDGET] = round(min(1.0, max(0.0, threshold)), 3)
 
 
 @st.fragment
@@ -164,9 +211,10 @@ def _threshold_section(usable: list) -> None:
     slider_column, tuned_column = st.columns([3, 2])
     threshold = slider_column.slider(
         "Threshold on the minority probability",
-        0.01,
-        0.99,
-        step=0.01,
+        0.0,
+        1.0,
+        step=0.001,
+        format="%.3f",
         key=state.THRESHOLD_WIDGET,
         persist_state="session",
     )
@@ -177,7 +225,7 @@ def _threshold_section(usable: list) -> None:
         chosen = tuned_column.selectbox("Tuned threshold of", names, key="tuned_from", persist_state="session")
         entry = tuned[names.index(chosen)] if chosen in names else tuned[0]
         tuned_column.button(
-            f"Set slider to {entry.result.tuned_threshold:.2f}",
+            f"Set slider to {entry.result.tuned_threshold:.3f}",
             key="use_tuned",
             on_click=_use_tuned,
             args=(entry.result.tuned_threshold,),
@@ -189,11 +237,11 @@ def _threshold_section(usable: list) -> None:
         width="stretch",
         column_config={name: st.column_config.NumberColumn(format="%.3f") for name in ("Precision", "Recall", "F1")}
         | {
-            "Threshold": st.column_config.NumberColumn(format="%.2f"),
-            "Tuned threshold": st.column_config.NumberColumn(format="%.2f"),
+            "Threshold": st.column_config.NumberColumn(format="%.3f"),
+            "Tuned threshold": st.column_config.NumberColumn(format="%.3f"),
         },
     )
-    _confusions(usable, threshold, f"Confusion matrices at threshold {threshold:.2f} (rows: true class)")
+    _confusions(usable, threshold, f"Confusion matrices at threshold {threshold:.3f} (rows: true class)")
     names = [entry.name for entry in usable]
     chosen = st.selectbox("Threshold trade-off for", names, key="sweep_technique", persist_state="session")
     entry = usable[names.index(chosen)] if chosen in names else usable[0]
@@ -241,3 +289,65 @@ def _curves(usable: list, comparison, profile: dict) -> None:
         "(the class's share of test rows) show what finding the rare class costs in false alarms."
         + (" Training curves show the first fold." if any(len(e.result.histories) > 1 for e in usable) else "")
     )
+
+
+RECALIBRATION_WIDGET = "recalibration_method"
+
+
+def recalibration_section(usable: list, comparison) -> None:
+    """Read probabilities as risks again: a recalibration fitted on each fold's validation rows only."""
+    from imbal_core.calibration import recalibrated
+    from imbal_core.decision import METHODS
+
+    st.subheader("Probabilities as risks")
+    st.caption(
+        "Resampling and class weights push scores away from real risks (points below the diagonal). A "
+        "recalibration is fitted on each fold's validation rows, which keep the real class ratio, and applied to "
+        "its test rows; ranking metrics barely move, the Brier score and the calibration curve do."
+    )
+    method = st.radio(
+        "Recalibration",
+        list(METHODS),
+        format_func=lambda name: f"{name}: {METHODS[name]}",
+        key=RECALIBRATION_WIDGET,
+        index=0,
+    )
+    if method == "none":
+        return
+    after, failures = [], []
+    for entry in usable:
+        try:
+            after.append(
+                charts.NamedResult(entry.name, recalibrated(entry.result, method, comparison.labels), comparison)
+            )
+        except Exception as error:  # InputError: e.g. a fold's validation rows hold one class only
+            failures.append(f"{entry.name}: {error}")
+    for failure in failures:
+        st.warning(plain(failure), icon=":material/warning:")
+    before_column, after_column = st.columns(2)
+    before_column.plotly_chart(
+        charts.calibration_figure(usable, 1, str(comparison.labels[1])), width="stretch", key="chart_calibration_before"
+    )
+    after_column.plotly_chart(
+        charts.calibration_figure(after, 1, f"{comparison.labels[1]} after {method}"),
+        width="stretch",
+        key="chart_calibration_after",
+    )
+    brier = pd.DataFrame(
+        [
+            {
+                "Technique": entry.name,
+                "Brier before": entry.result.metrics["brier"],
+                f"Brier after {method}": recalibrated_entry.result.metrics["brier"],
+                "PR-AUC before": entry.result.metrics["pr_auc"],
+                f"PR-AUC after {method}": recalibrated_entry.result.metrics["pr_auc"],
+            }
+            for entry, recalibrated_entry in zip(usable, after, strict=False)
+            if entry.name == recalibrated_entry.name
+        ]
+    )
+    if not brier.empty:
+        st.dataframe(brier.set_index("Technique"), width="stretch")
+        st.caption(
+            "Brier score: mean squared error of the probabilities on test rows, mean over folds (lower is better)."
+        )

@@ -1,0 +1,203 @@
+"""The decision view: what a decision is worth, each technique at its own operating point, a recommendation.
+
+Everything is computed by imbal_core.decision from stored probabilities; this module only draws it.
+It is a fragment, so changing a cost redraws this section alone and never retrains.
+"""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from imbal_core import charts, decision
+from ui import state
+from ui.widgets import plain
+
+COSTS_FOR = "decision_costs_for"
+RULE_WIDGET = "decision_rule"
+TIMING = "decision_seconds"  # the last redraw's time, read by bench/latency.py
+COST_WIDGETS = {
+    "false_alarm": "cost_false_alarm",
+    "miss": "cost_miss",
+    "catch_value": "value_catch",
+    "volume": "cost_volume",
+    "period": "cost_period",
+}
+COST_CURVE_THRESHOLDS = np.linspace(0.0, 1.0, 201)
+RULE_LABELS = {
+    "cost": "Lowest expected cost",
+    "recall": "Hold recall at a target",
+    "budget": "Review a fixed number of alerts",
+}
+
+
+def _sync_defaults() -> str:
+    """Each bundled sample starts from its own sensible costs; they reset only when the data changes."""
+    sample_id = state.dataset().sample_id
+    costs, reason = decision.default_costs(sample_id)
+    if st.session_state.get(COSTS_FOR) != state.dataset_key():
+        for name, key in COST_WIDGETS.items():
+            st.session_state[key] = getattr(costs, name)
+        st.session_state[COSTS_FOR] = state.dataset_key()
+    return reason
+
+
+def costs_inputs() -> decision.Costs | None:
+    """Cost and volume inputs; returns the Costs, or None (with the reason shown) when they are invalid."""
+    reason = _sync_defaults()
+    false_alarm, miss, catch, volume, period = st.columns([1, 1, 1, 1.2, 0.8])
+    false_alarm.number_input("Cost of a false alarm", min_value=0.0, step=1.0, key=COST_WIDGETS["false_alarm"])
+    miss.number_input("Cost of a miss", min_value=0.0, step=10.0, key=COST_WIDGETS["miss"])
+    catch.number_input(
+        "Value of a catch",
+        min_value=0.0,
+        step=10.0,
+        key=COST_WIDGETS["catch_value"],
+        help="What a caught case saves beyond avoiding the miss; usually 0.",
+    )
+    volume.number_input("Cases per period", min_value=1.0, step=100.0, key=COST_WIDGETS["volume"])
+    period.selectbox("Period", decision.PERIODS, key=COST_WIDGETS["period"])
+    st.caption(plain(reason))
+    try:
+        return decision.Costs(**{name: st.session_state[key] for name, key in COST_WIDGETS.items()})
+    except Exception as error:  # InputError: an impossible combination, e.g. every cost 0
+        st.warning(plain(str(error)), icon=":material/warning:")
+        return None
+
+
+def rule_inputs(costs: decision.Costs) -> tuple[str, float | None]:
+    """How each technique's threshold is chosen: lowest cost, a recall to hold, or an alert budget."""
+    rule_column, target_column = st.columns([2, 1])
+    rule = rule_column.radio(
+        "Pick each technique's threshold by",
+        list(RULE_LABELS),
+        format_func=RULE_LABELS.get,
+        key=RULE_WIDGET,
+        horizontal=True,
+    )
+    if rule == "recall":
+        recall = target_column.slider("Recall to hold", 0.5, 0.99, 0.9, step=0.01, key="decision_recall")
+        return rule, recall
+    if rule == "budget":
+        alerts = target_column.number_input(
+            f"Alerts we can review per {costs.period}",
+            min_value=1.0,
+            value=float(max(1.0, round(costs.volume * 0.02))),
+            step=10.0,
+            key="decision_budget",
+        )
+        return rule, decision.alerts_per_1000_for(alerts, costs)
+    return rule, None
+
+
+@st.fragment
+def decision_section(comparison, named: list) -> None:
+    """Costs, the recommendation, each technique's operating point and the cost curves, for one run."""
+    st.subheader("Decision: which technique, at which threshold, at what cost")
+    reason = decision.unsupported_reason(comparison)
+    if reason:
+        st.info(plain(reason), icon=":material/info:")
+        return
+    costs = costs_inputs()
+    if costs is None:
+        return
+    rule, target = rule_inputs(costs)
+    started = time.perf_counter()
+    points = decision.operating_points(comparison, costs, rule, target)
+    recommendation = decision.recommend(comparison, points, costs)
+    warnings = decision.comparison_warnings(comparison)
+    st.session_state.setdefault("report_settings", {}).update(costs=costs, rule=rule, target=target)
+    _recommendation(recommendation)
+    _warnings(warnings)
+    by_index = _by_result_index(named, comparison)
+    st.dataframe(
+        operating_table(points, costs),
+        width="stretch",
+        column_config=_operating_columns(costs),
+    )
+    st.caption(
+        f"Each technique at its own threshold, chosen on each fold's validation rows (never test rows) by "
+        f"\u201c{RULE_LABELS[rule].lower()}\u201d; every figure is measured on the test rows, mean ± spread over "
+        f"{len(comparison.results[0].test_labels)} fold(s), and scaled to {costs.volume:,.0f} cases per "
+        f"{costs.period}."
+    )
+    shown = [(by_index[point.result_index], point) for point in points if point.result_index in by_index]
+    curves = {entry.name: decision.mean_cost_curve(entry.result, costs, COST_CURVE_THRESHOLDS) for entry, _ in shown}
+    chosen = {entry.name: (point.threshold, point.expected_cost_per_1000) for entry, point in shown}
+    figure = charts.expected_cost_figure(curves, chosen)
+    st.session_state[TIMING] = time.perf_counter() - started
+    st.plotly_chart(figure, width="stretch", key="chart_expected_cost")
+
+
+def _by_result_index(named: list, comparison) -> dict:
+    """This comparison's named entries keyed by their position in comparison.results."""
+    positions = {id(result): index for index, result in enumerate(comparison.results)}
+    return {positions[id(entry.result)]: entry for entry in named if id(entry.result) in positions}
+
+
+def _recommendation(recommendation) -> None:
+    if recommendation is None:
+        st.info("No technique could be placed at an operating point (see the notes).", icon=":material/info:")
+        return
+    box = st.success if recommendation.confident else st.info
+    box(plain(recommendation.text), icon=":material/recommend:")
+    if recommendation.checks:
+        st.markdown(
+            "**Before deploying, check:**\n" + "\n".join(f"- {plain(check)}" for check in recommendation.checks)
+        )
+
+
+def _warnings(warnings: list) -> None:
+    for warning in warnings:
+        st.warning(plain(warning.message), icon=":material/warning:")
+
+
+def operating_table(points: list, costs: decision.Costs) -> pd.DataFrame:
+    """One row per technique at its operating point: threshold, costs, alerts, catches, with fold spread."""
+    period = costs.period
+    rows = []
+    for point in points:
+        spread = point.std
+        rows.append(
+            {
+                "Technique": point.name + (" (reference)" if point.reference else ""),
+                "Threshold": point.threshold,
+                "Threshold ±": point.threshold_std,
+                "Cost per 1,000": point.expected_cost_per_1000,
+                "Cost ±": spread["expected_cost_per_1000"],
+                f"Cost per {period}": point.cost_per_period,
+                f"Alerts per {period}": point.alerts_per_period,
+                f"Caught per {period}": point.caught_per_period,
+                f"Missed per {period}": point.missed_per_period,
+                f"False alarms per {period}": point.false_alarms_per_period,
+                "Recall": point.recall,
+                "Recall ±": spread["recall"],
+                "Precision": point.precision,
+                "Notes": " | ".join(point.notes),
+            }
+        )
+    return pd.DataFrame(rows).set_index("Technique") if rows else pd.DataFrame()
+
+
+def _operating_columns(costs: decision.Costs) -> dict:
+    period = costs.period
+    three = st.column_config.NumberColumn(format="%.3f")
+    counts = st.column_config.NumberColumn(format="localized")
+    money = st.column_config.NumberColumn(format="localized")
+    return {
+        "Threshold": three,
+        "Threshold ±": three,
+        "Cost per 1,000": money,
+        "Cost ±": money,
+        f"Cost per {period}": money,
+        f"Alerts per {period}": counts,
+        f"Caught per {period}": counts,
+        f"Missed per {period}": counts,
+        f"False alarms per {period}": counts,
+        "Recall": three,
+        "Recall ±": three,
+        "Precision": three,
+    }
