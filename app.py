@@ -11,14 +11,14 @@ st.set_page_config(page_title="Imbalance Lab", page_icon=":material/balance:", l
 with feedback.reported("loading the default sample"):
     state.init_session()
 
-# url_paths differ from the file names on purpose: Streamlit first treats a folder named pages/ as an
-# old-style multipage app, and a matching name would run that page without this script (no session set-up).
+# Each url_path is the page's file name and Data lives at "/": with a pages/ folder next to this script, that is
+# what lets a cold link open its page without a "Page not found" dialog (see ui/navigation.py).
 navigation = st.navigation(
     [
-        st.Page("pages/data.py", title="Data", icon=":material/table_chart:", url_path="dataset", default=True),
-        st.Page("pages/resample.py", title="Resample", icon=":material/scatter_plot:", url_path="resampling"),
-        st.Page("pages/compare.py", title="Train & compare", icon=":material/model_training:", url_path="train"),
-        st.Page("pages/learn.py", title="Learn", icon=":material/school:", url_path="learning"),
+        st.Page("pages/data.py", title="Data", icon=":material/table_chart:", url_path="data", default=True),
+        st.Page("pages/resample.py", title="Resample", icon=":material/scatter_plot:", url_path="resample"),
+        st.Page("pages/compare.py", title="Train & compare", icon=":material/model_training:", url_path="compare"),
+        st.Page("pages/learn.py", title="Learn", icon=":material/school:", url_path="learn"),
     ]
 )
 sidebar.render()

@@ -13,7 +13,7 @@ import streamlit as st
 from imbal_core.data import DatasetProfile, suggest_target
 from imbal_core.errors import InputError
 from imbal_core.samples import SAMPLES, get_sample
-from ui import cache
+from ui import cache, navigation
 
 DEFAULT_SAMPLE = "fraud"
 DEFAULT_THRESHOLD = 0.5
@@ -65,6 +65,7 @@ class RunRecord:
 
 def init_session() -> None:
     """First run of a session: load the default sample so every page works with no upload."""
+    navigation.leave_folder_mode()  # a cold link that came through Streamlit's pages/ listing reruns via app.py
     defaults = {RUNS: [], TRAINING_COUNT: 0, THRESHOLD_WIDGET: DEFAULT_THRESHOLD, LEAKAGE: {}, RUN_COUNTER: 0}
     for key, value in defaults.items():
         st.session_state.setdefault(key, value)

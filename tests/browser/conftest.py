@@ -15,6 +15,7 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -96,16 +97,13 @@ def _stop(process: subprocess.Popen) -> None:
         pass
 
 
-@pytest.fixture(scope="module")
-def app_url(
-    chromium_executable: str, tmp_path_factory: pytest.TempPathFactory, pytestconfig: pytest.Config
-) -> Iterator[str]:
-    """`streamlit run app.py` on a free loopback port, healthy before the first test; stopped after the module,
-    so the rest of the suite does not share the machine with an idle server holding TensorFlow."""
+@contextmanager
+def streamlit_server(log_path: Path, environment: dict[str, str] | None = None) -> Iterator[str]:
+    """`streamlit run app.py` on a free loopback port, healthy before it is yielded (its URL); stopped after.
+
+    `environment` adds to (or overrides) the test process's environment, e.g. IMBAL_LAB_HISTORY."""
     port = _free_port()
     url = f"http://127.0.0.1:{port}"
-    log_path = tmp_path_factory.mktemp("streamlit") / "server.log"
-    pytestconfig.stash[SERVER_LOG] = log_path
     command = [
         sys.executable, "-m", "streamlit", "run", "app.py",
         "--server.headless", "true",
@@ -114,8 +112,8 @@ def app_url(
         "--server.fileWatcherType", "none",
         "--browser.gatherUsageStats", "false",
     ]  # fmt: skip
-    environment = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2", "PYTHONUNBUFFERED": "1"}
-    with open(log_path, "wb") as log:
+    environment = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2", "PYTHONUNBUFFERED": "1", **(environment or {})}
+    with open(log_path, "ab") as log:
         process = subprocess.Popen(
             command, cwd=REPO, stdout=log, stderr=subprocess.STDOUT, env=environment, start_new_session=True
         )
@@ -130,6 +128,18 @@ def app_url(
         yield url
     finally:
         _stop(process)
+
+
+@pytest.fixture(scope="module")
+def app_url(
+    chromium_executable: str, tmp_path_factory: pytest.TempPathFactory, pytestconfig: pytest.Config
+) -> Iterator[str]:
+    """`streamlit run app.py` on a free loopback port, healthy before the first test; stopped after the module,
+    so the rest of the suite does not share the machine with an idle server holding TensorFlow."""
+    log_path = tmp_path_factory.mktemp("streamlit") / "server.log"
+    pytestconfig.stash[SERVER_LOG] = log_path
+    with streamlit_server(log_path) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

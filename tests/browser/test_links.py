@@ -1,0 +1,75 @@
+"""Links: every page's address opens that page, on a cold server and a warm one, with no "Page not found" dialog.
+
+A cold server is the hard case: Streamlit treats the first session of a process with a pages/ folder as an
+old-style multipage app (see ui/navigation.py), so each page is opened on a server of its own.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Page, expect
+
+from tests.browser.conftest import streamlit_server
+from tests.browser.test_paths import LOAD_SECONDS, ms, page_heading, settle
+
+pytestmark = pytest.mark.browser
+
+
+def page_links(page: Page, url: str) -> dict[str, str]:
+    """{title: path} of every page in the sidebar navigation, as the app itself links them."""
+    page.goto(url)
+    navigation = page.get_by_test_id("stSidebarNav")
+    expect(navigation.get_by_role("link", name="Data", exact=True)).to_be_visible(timeout=ms(LOAD_SECONDS))
+    settle(page)
+    links = {}
+    for link in navigation.get_by_role("link").all():
+        href = link.get_attribute("href") or ""
+        path = "/" + href.split("://", 1)[-1].split("/", 1)[-1] if "://" in href else href
+        title = link.inner_text().strip().splitlines()[-1].strip()  # the icon's ligature name comes first
+        links[title] = path if path.startswith("/") else "/" + path
+    return links
+
+
+def open_cleanly(page: Page, url: str, title: str, path: str) -> None:
+    """The page at `url` shows `title`, answers clicks (no dialog over it) and keeps its address."""
+    page.goto(url)
+    expect(page_heading(page, title)).to_be_visible(timeout=ms(LOAD_SECONDS))
+    settle(page)
+    expect(page.get_by_role("dialog")).to_have_count(0)
+    expect(page.get_by_text("Page not found")).to_have_count(0)
+    assert page.url.split("?")[0].rstrip("/").endswith(path.rstrip("/")), page.url
+    page_heading(page, title).click(trial=True, timeout=ms(5))  # a dialog's overlay would take this click
+
+
+@pytest.fixture(scope="module")
+def every_page(app_url: str, browser: Browser) -> dict[str, str]:
+    context = browser.new_context()
+    try:
+        links = page_links(context.new_page(), app_url)
+    finally:
+        context.close()
+    assert {"Data", "Resample", "Train & compare", "Learn"} <= set(links), links
+    assert links["Data"] in ("/", "")
+    return links
+
+
+def test_every_page_link_opens_on_a_warm_server_without_a_dialog(app_url: str, browser: Browser, every_page):
+    for title, path in every_page.items():
+        context = browser.new_context()  # a new browser session each time, on the same server
+        try:
+            open_cleanly(context.new_page(), f"{app_url}{path}", title, path)
+        finally:
+            context.close()
+
+
+def test_every_page_link_opens_on_a_cold_server_without_a_dialog(browser: Browser, every_page, tmp_path: Path):
+    for title, path in every_page.items():
+        with streamlit_server(tmp_path / "cold.log") as url:
+            context = browser.new_context()
+            try:
+                open_cleanly(context.new_page(), f"{url}{path}?folds=3", title, path)
+                assert "folds=3" in context.pages[0].url  # the query string survives the first-run rerun
+            finally:
+                context.close()
