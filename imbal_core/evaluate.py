@@ -28,6 +28,17 @@ from imbal_core.techniques import TechniqueSpec
 DEFAULT_TECHNIQUES = ("baseline", "class_weight", "focal_loss", "random_over", "smote", "random_under")
 
 
+CHEAP_KFOLD_ROWS = 5_000  # below this, 5-fold CV of the default techniques takes well under a minute here
+MIN_MINORITY_TEST_ROWS = 30
+
+
+def suggested_mode(rows: int, minority_rows: int, test_size: float) -> Literal["quick", "cv"]:
+    """K-fold when it is cheap (small data) or when one hold-out split would test too few minority rows."""
+    if rows <= CHEAP_KFOLD_ROWS or minority_rows * test_size < MIN_MINORITY_TEST_ROWS:
+        return "cv"
+    return "quick"
+
+
 @dataclass(frozen=True)
 class Protocol:
     """How rows are split: one stratified hold-out ('quick') or repeated stratified K-fold ('cv')."""

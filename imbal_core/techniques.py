@@ -477,7 +477,7 @@ _register(
 _register(
     Technique(
         "logistic_regression",
-        "Logistic regression (reference)",
+        "Logistic regression",
         "reference",
         "scikit-learn's logistic regression on the same folds and preprocessing: a reference, not a network.",
         "Fast, well calibrated on untreated data; shows whether a network is worth it here.",
@@ -488,7 +488,7 @@ _register(
 _register(
     Technique(
         "hist_gradient_boosting",
-        "Gradient boosting (reference)",
+        "Gradient boosting",
         "reference",
         "scikit-learn's HistGradientBoostingClassifier on the same folds and preprocessing: a strong tabular reference.",
         "Often the best plain learner on tables; shows whether a network is worth it here.",

@@ -22,8 +22,9 @@ def compare_page(sample: str = "medical") -> AppTest:
     return open_page("pages/compare.py", sample)
 
 
-def train(app: AppTest, techniques: list[str], epochs: int = TINY_EPOCHS) -> AppTest:
+def train(app: AppTest, techniques: list[str], epochs: int = TINY_EPOCHS, mode: str = "quick") -> AppTest:
     app.multiselect(key="techniques").set_value(techniques)
+    app.radio(key="protocol_mode").set_value(mode)
     app.number_input(key="max_epochs").set_value(epochs)
     app.button(key="train_button").click()
     return app.run(timeout=TRAINING_TIMEOUT)
@@ -39,6 +40,11 @@ def metric_table(app: AppTest) -> pd.DataFrame:
 
 def threshold_table(app: AppTest) -> pd.DataFrame:
     return next(frame.value for frame in app.dataframe if "Caught (TP)" in frame.value.columns)
+
+
+def recommendation_text(app: AppTest) -> str:
+    """The recommendation box: a success (confident) or info alert that names a threshold."""
+    return next(alert.value for alert in [*app.success, *app.info] if "threshold" in alert.value and "Use " in alert.value)
 
 
 def operating_table(app: AppTest) -> pd.DataFrame:
@@ -237,7 +243,7 @@ def test_decision_view_follows_the_costs_without_retraining():
     app = train(compare_page(), THREE)
     no_failures(app)
     assert app.number_input(key="cost_miss").value == 50  # the medical sample's stated default
-    recommendation = app.success[-1].value if app.success else app.info[0].value
+    recommendation = recommendation_text(app)
     cheap_misses = operating_table(app)
     app.number_input(key="cost_miss").set_value(1000.0).run()
     no_failures(app)
@@ -251,3 +257,24 @@ def test_decision_view_follows_the_costs_without_retraining():
     app.radio(key="decision_rule").set_value("recall").run()
     no_failures(app)
     assert (operating_table(app)["Recall"] >= 0.5).all()
+
+
+def test_small_data_defaults_to_kfold_and_large_data_to_one_split():
+    assert compare_page("medical").radio(key="protocol_mode").value == "cv"  # 569 rows: K-fold is cheap
+    assert compare_page("fraud").radio(key="protocol_mode").value == "quick"  # 20,000 rows, 125 minority test rows
+
+
+@pytest.mark.slow
+def test_reference_learners_are_marked_and_never_recommended():
+    app = compare_page()
+    app.checkbox(key="references").check()
+    app = train(app, ["baseline"])
+    no_failures(app)
+    comparison = app.session_state["runs"][0].comparison
+    assert [result.reference for result in comparison.results] == [False, True, True]
+    assert list(operating_table(app).index) == [
+        "Baseline",
+        "Logistic regression (reference)",
+        "Gradient boosting (reference)",
+    ]
+    assert "Baseline" in recommendation_text(app)

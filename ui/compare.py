@@ -11,7 +11,7 @@ import streamlit as st
 
 from imbal_core.evaluate import DEFAULT_TECHNIQUES, Protocol
 from imbal_core.model import ModelSettings
-from imbal_core.techniques import REGISTRY
+from imbal_core.techniques import REGISTRY, make_spec
 from ui import feedback, state, training
 from ui.widgets import spec_from_state, technique_expander, technique_name
 
@@ -27,6 +27,13 @@ PROTOCOL_LABELS = {
 }
 
 
+def suggested_protocol_mode(profile) -> str:
+    """'cv' when a quick split would hold fewer than 30 minority test rows or the data is small (cheap K-fold)."""
+    from imbal_core.evaluate import suggested_mode
+
+    return suggested_mode(profile.rows, min(profile.class_counts.values()), Protocol().test_size)
+
+
 def _with(choices: tuple, default) -> list:
     """The choices with the engine's default among them, so the form starts at the CLI's settings."""
     return sorted({*choices, default})
@@ -34,7 +41,8 @@ def _with(choices: tuple, default) -> list:
 
 def technique_picker() -> list:
     """Multiselect of techniques plus an expander of parameters for each; returns validated specs."""
-    ids = list(REGISTRY)
+    # Reference learners are not techniques for imbalance; the form offers them separately.
+    ids = [technique_id for technique_id, technique in REGISTRY.items() if not technique.is_reference]
     st.multiselect(
         "Techniques to train",
         ids,
@@ -95,14 +103,25 @@ def settings_form() -> None:
             st.number_input(
                 "Early-stopping patience (epochs)", 1, 50, defaults.patience, key="patience", persist_state="session"
             )
+        st.checkbox(
+            "Add reference learners (logistic regression, gradient boosting)",
+            key="references",
+            persist_state="session",
+            help="scikit-learn models on the same folds and preprocessing, marked as references: they show whether "
+            "a network is worth it on this data, and are never recommended.",
+        )
         st.markdown("**Protocol**")
         left, middle, right = st.columns(3)
+        suggested = suggested_protocol_mode(state.dataset_profile())
         left.radio(
             "Evaluation",
             list(PROTOCOL_LABELS),
+            index=list(PROTOCOL_LABELS).index(suggested),
             format_func=PROTOCOL_LABELS.get,
             key="protocol_mode",
             persist_state="session",
+            help="K-fold is the default when the data is small enough to make it cheap, or when a single test split "
+            "would hold too few minority rows to trust.",
         )
         middle.slider(
             "Test share (quick split)",
@@ -162,6 +181,8 @@ def _build_request() -> dict:
     if not ids:
         raise InputError("Pick at least one technique to train, then press Train.")
     specs = [spec_from_state(technique_id, PREFIX) for technique_id in ids]
+    if st.session_state.get("references"):
+        specs += [make_spec(technique_id) for technique_id, technique in REGISTRY.items() if technique.is_reference]
     protocol, settings = settings_from_state()
     return {"specs": specs, "protocol": protocol, "settings": settings, "dataset_key": state.dataset_key()}
 
