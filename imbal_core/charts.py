@@ -6,6 +6,7 @@ preview, the always-majority predictor, result naming) exist so the pages hold n
 
 from __future__ import annotations
 
+import html
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -15,6 +16,8 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
+
+from imbal_core.metric_names import METRICS
 
 if TYPE_CHECKING:  # the first page draws charts without importing scikit-learn or the protocol
     from imbal_core.evaluate import Comparison, TechniqueResult
@@ -36,18 +39,7 @@ SYNTHETIC_COLOUR = "#E69F00"
 REMOVED_COLOUR = "#D55E00"
 NO_SKILL_COLOUR = "#7B8794"
 
-METRIC_LABELS = {
-    "pr_auc": "PR-AUC",
-    "recall": "Recall",
-    "f1": "F1",
-    "precision": "Precision",
-    "roc_auc": "ROC-AUC",
-    "mcc": "MCC",
-    "balanced_accuracy": "Balanced accuracy",
-    "g_mean": "G-mean",
-    "brier": "Brier score",
-    "accuracy": "Accuracy",
-}
+METRIC_LABELS = {key: info.label for key, info in METRICS.items()}  # the catalogue's display names
 # Headline first; accuracy last because on imbalanced data it rewards ignoring the minority.
 HEADLINE_ORDER = (
     "pr_auc",
@@ -92,7 +84,7 @@ def name_results(comparisons: Sequence[Comparison]) -> list[NamedResult]:
     seen: dict[str, int] = {}
     for run_number, comparison in enumerate(comparisons, start=1):
         for result in comparison.results:
-            label = result.spec.label
+            label = result.spec.display_name
             seen[label] = seen.get(label, 0) + 1
             name = label if seen[label] == 1 else f"{label} (run {run_number})"
             named.append(NamedResult(name, result, comparison))
@@ -107,7 +99,7 @@ def technique_colours(names: Sequence[str]) -> dict[str, str]:
 def safe_text(text: object) -> str:
     """User text for a plotly label: plotly.js renders a subset of HTML (<b>, <a href>), so < and > are
     written as entities, which it shows as the characters themselves."""
-    return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return html.escape(str(text), quote=False)
 
 
 def _finish(figure: go.Figure, title: str, height: int = 420, **layout) -> go.Figure:

@@ -252,16 +252,13 @@ def _checked(table: LoadedTable, file_name: str) -> LoadedTable:
 
 
 def _replace_infinities(frame: pd.DataFrame) -> int:
+    """Infinite numbers become missing (pandas' replace); returns how many there were."""
     numeric = frame.select_dtypes(include="number").columns
     if len(numeric) == 0:
         return 0
-    values = frame[numeric].to_numpy(dtype=float, na_value=np.nan)
-    mask = np.isinf(values)
-    count = int(mask.sum())
+    count = int(np.isinf(frame[numeric].to_numpy(dtype=float, na_value=np.nan)).sum())
     if count:
-        for position, column in enumerate(numeric):
-            if mask[:, position].any():
-                frame[column] = frame[column].mask(np.isinf(frame[column].to_numpy(dtype=float, na_value=np.nan)))
+        frame[numeric] = frame[numeric].replace([np.inf, -np.inf], np.nan)
     return count
 
 

@@ -104,7 +104,7 @@ def _multiclass_ranking_metrics(labels: np.ndarray, probabilities: np.ndarray) -
     return {
         "roc_auc": roc_auc,
         "pr_auc": float(average_precision_score(one_hot[:, present], probabilities[:, present], average="macro")),
-        "brier": float(np.mean(np.sum((probabilities - one_hot) ** 2, axis=1))),
+        "brier": float(brier_score_loss(labels, probabilities, labels=list(range(n_classes)))),
     }
 
 

@@ -149,6 +149,13 @@ class TechniqueSpec:
             return self.technique_id
         return self.technique_id + "(" + ", ".join(f"{k}={v}" for k, v in changed.items()) + ")"
 
+    @property
+    def display_name(self) -> str:
+        """The name people read: "Class weights", "SMOTE (k_neighbors=3)" (changed parameters only)."""
+        changed = {k: v for k, v in self.params.items() if self.technique.defaults().get(k) != v}
+        name = self.technique.name
+        return name if not changed else name + " (" + ", ".join(f"{k}={v}" for k, v in changed.items()) + ")"
+
     def to_json(self) -> dict:
         return {"technique": self.technique_id, "params": dict(self.params)}
 

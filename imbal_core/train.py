@@ -131,14 +131,14 @@ def fit_network(
 
 
 def validation_log_loss(labels: np.ndarray, probabilities: np.ndarray) -> float:
-    """Plain cross-entropy on the validation rows, whatever loss the technique trains with, so every
-    technique's validation curve is on one scale (a focal or weighted training loss is not)."""
+    """Plain cross-entropy on the validation rows (scikit-learn's log_loss), whatever loss the technique
+    trains with, so every technique's validation curve is on one scale (a focal or weighted loss is not)."""
+    from sklearn.metrics import log_loss
+
     probabilities = np.asarray(probabilities, dtype=np.float64)
     if probabilities.shape[1] == 1:
-        true_class = np.where(labels == 1, probabilities[:, 0], 1.0 - probabilities[:, 0])
-    else:
-        true_class = probabilities[np.arange(len(labels)), labels]
-    return float(-np.mean(np.log(np.clip(true_class, 1e-7, 1.0))))
+        probabilities = np.column_stack([1.0 - probabilities[:, 0], probabilities[:, 0]])
+    return float(log_loss(labels, probabilities, labels=list(range(probabilities.shape[1]))))
 
 
 def _row_weights(labels: np.ndarray, class_weight: dict[int, float] | None) -> np.ndarray:

@@ -7,6 +7,7 @@ import streamlit as st
 
 from imbal_core import charts
 from imbal_core.evaluate import Protocol
+from imbal_core.metric_names import metric_label
 from imbal_core.model import ModelSettings
 from imbal_core.report_html import imbalance_verdict
 from imbal_core.techniques import REGISTRY, make_spec
@@ -16,7 +17,6 @@ from ui.widgets import plain, technique_name
 # Leakage needs a sampler that adds rows built from others: every oversampling or hybrid entry.
 LEAK_TECHNIQUES = [technique.id for technique in REGISTRY.values() if technique.family in ("oversampling", "hybrid")]
 LEAK_EPOCHS = 20
-MACRO_METRICS = ("pr_auc", "recall", "precision", "f1", "roc_auc")
 LEAK_METRICS = ("pr_auc", "recall", "precision", "f1", "roc_auc", "balanced_accuracy", "mcc")
 FAMILY_ORDER = ("reference", "cost-sensitive", "oversampling", "undersampling", "hybrid", "ensemble", "augmentation")
 
@@ -173,7 +173,7 @@ if show_leak:
         table = pd.DataFrame(
             [
                 {
-                    "Metric": charts.METRIC_LABELS[name] + (" (macro)" if not binary and name in MACRO_METRICS else ""),
+                    "Metric": metric_label(name, binary),
                     "Honest: split, then resample": honest_value,
                     "Leaky: the sampler saw the test rows": leaky_value,
                     "Leakage gain": leaky_value - honest_value,

@@ -8,6 +8,7 @@ import tempfile
 import numpy as np
 import pandas as pd
 import pytest
+from streamlit.runtime.media_file_manager import MediaFileManager
 
 from imbal_core.model import ModelSettings
 
@@ -55,3 +56,24 @@ def multiclass_frame() -> pd.DataFrame:
 def fast_settings() -> ModelSettings:
     """Few epochs and a small network: enough to test the protocol, not to win."""
     return ModelSettings(hidden_units=(16,), max_epochs=4, patience=2, batch_size=128)
+
+
+@pytest.fixture
+def downloads(monkeypatch) -> dict:
+    """What each download button would serve, by file name (callables for deferred downloads)."""
+    served: dict = {}
+    add, add_deferred = MediaFileManager.add, MediaFileManager.add_deferred
+
+    def recording_add(self, path_or_data, mimetype, coordinates, file_name=None, is_for_static_download=False):
+        if file_name:
+            served[file_name] = path_or_data
+        return add(self, path_or_data, mimetype, coordinates, file_name, is_for_static_download)
+
+    def recording_add_deferred(self, data_callable, mimetype, coordinates, file_name=None, *, element_id=""):
+        if file_name:
+            served[file_name] = data_callable
+        return add_deferred(self, data_callable, mimetype, coordinates, file_name, element_id=element_id)
+
+    monkeypatch.setattr(MediaFileManager, "add", recording_add)
+    monkeypatch.setattr(MediaFileManager, "add_deferred", recording_add_deferred)
+    return served

@@ -7,7 +7,6 @@ import json
 
 import pandas as pd
 import pytest
-from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.testing.v1 import AppTest
 
 from tests.app_helpers import no_failures, open_page
@@ -15,6 +14,7 @@ from tests.app_helpers import no_failures, open_page
 TRAINING_TIMEOUT = 240
 TINY_EPOCHS = 3
 THREE = ["baseline", "class_weight", "smote"]
+THREE_NAMES = ["Baseline", "Class weights", "SMOTE"]  # what people read in tables and charts
 pytestmark = pytest.mark.app
 
 
@@ -44,7 +44,9 @@ def threshold_table(app: AppTest) -> pd.DataFrame:
 
 def recommendation_text(app: AppTest) -> str:
     """The recommendation box: a success (confident) or info alert that names a threshold."""
-    return next(alert.value for alert in [*app.success, *app.info] if "threshold" in alert.value and "Use " in alert.value)
+    return next(
+        alert.value for alert in [*app.success, *app.info] if "threshold" in alert.value and "Use " in alert.value
+    )
 
 
 def operating_table(app: AppTest) -> pd.DataFrame:
@@ -53,27 +55,6 @@ def operating_table(app: AppTest) -> pd.DataFrame:
 
 def chart_titles(app: AppTest) -> list[str]:
     return [json.loads(element.proto.spec)["layout"]["title"]["text"] for element in app.get("plotly_chart")]
-
-
-@pytest.fixture
-def downloads(monkeypatch) -> dict:
-    """What each download button would serve, by file name (callables for deferred downloads)."""
-    served: dict = {}
-    add, add_deferred = MediaFileManager.add, MediaFileManager.add_deferred
-
-    def recording_add(self, path_or_data, mimetype, coordinates, file_name=None, is_for_static_download=False):
-        if file_name:
-            served[file_name] = path_or_data
-        return add(self, path_or_data, mimetype, coordinates, file_name, is_for_static_download)
-
-    def recording_add_deferred(self, data_callable, mimetype, coordinates, file_name=None, *, element_id=""):
-        if file_name:
-            served[file_name] = data_callable
-        return add_deferred(self, data_callable, mimetype, coordinates, file_name, element_id=element_id)
-
-    monkeypatch.setattr(MediaFileManager, "add", recording_add)
-    monkeypatch.setattr(MediaFileManager, "add_deferred", recording_add_deferred)
-    return served
 
 
 def test_page_without_runs_invites_training():
@@ -100,7 +81,7 @@ def test_training_three_techniques_through_the_form_matches_the_engine():
     assert app.success[0].value.startswith("Trained 3 technique(s)")
     assert app.session_state["training_count"] == 1
     table = metric_table(app)
-    assert list(table.index) == THREE
+    assert list(table.index) == THREE_NAMES
     metric_columns = [
         column for column in table.columns if column not in ("Tuned threshold", "Protocol", "Fit seconds", "Notes")
     ]
@@ -115,7 +96,7 @@ def test_training_three_techniques_through_the_form_matches_the_engine():
         "Threshold trade-off",
     ):
         assert any(title.startswith(expected) for title in titles), expected
-    assert sum(1 for title in titles if title in THREE) == 3  # one confusion matrix per technique
+    assert sum(1 for title in titles if title in THREE_NAMES) == 3  # one confusion matrix per technique
 
     # Same settings through the engine directly (as the CLI does): the same numbers.
     from imbal_core.data import load_table
@@ -135,7 +116,7 @@ def test_training_three_techniques_through_the_form_matches_the_engine():
     )
     for shown, engine in zip(run.results, direct.results, strict=True):
         assert shown.metrics == pytest.approx(engine.metrics, nan_ok=True)
-    assert table.loc["smote", "PR-AUC"] == f"{direct.results[2].metrics['pr_auc']:.3f}"
+    assert table.loc["SMOTE", "PR-AUC"] == f"{direct.results[2].metrics['pr_auc']:.3f}"
 
 
 @pytest.mark.slow
@@ -177,7 +158,7 @@ def test_exports_csv_json_and_offline_html(downloads):
     page = downloads["imbalance_lab_report.html"]()  # built on click
     assert page.startswith("<!DOCTYPE html>") and "window.PlotlyConfig" in page
     assert "<script src=" not in page
-    for technique in THREE:
+    for technique in THREE_NAMES:
         assert technique in page
     assert "Breast cancer biopsies" in page
 
@@ -189,11 +170,11 @@ def test_runs_accumulate_and_clear():
     no_failures(app)
     # One run at a time (the latest first), so protocols never mix in one table; the identical baseline
     # moved to the new run instead of being duplicated.
-    assert list(metric_table(app).index) == ["baseline", "random_under"]
+    assert list(metric_table(app).index) == ["Baseline", "Random undersampling"]
     runs = app.selectbox(key="shown_run")
     assert len(runs.options) == 2 and runs.value.startswith("Run 2 · quick split")
     runs.set_value(runs.options[1]).run()
-    assert list(metric_table(app).index) == ["class_weight"]
+    assert list(metric_table(app).index) == ["Class weights"]
     assert app.session_state["training_count"] == 2
     app.button(key="clear_runs").click().run()
     no_failures(app)
@@ -206,7 +187,7 @@ def test_multiclass_digits_training():
     app = train(compare_page("digits"), ["baseline", "random_over"])
     no_failures(app)
     table = metric_table(app)
-    assert list(table.index) == ["baseline", "random_over"]
+    assert list(table.index) == ["Baseline", "Random oversampling"]
     assert "Recall (macro)" in table.columns
     assert app.selectbox(key="curve_class").value == "9"  # the rarest digit by default
     titles = chart_titles(app)

@@ -350,6 +350,6 @@ def test_a_nan_loss_in_one_technique_is_reported_while_the_other_finishes(monkey
     baseline, focal = record.comparison.results
     assert baseline.failed is None and baseline.metrics
     assert focal.failed is not None and "NaN" in focal.failed
-    assert any("Failed: focal_loss" in text for text in visible_text(at)), visible_text(at)
+    assert any("Failed: Focal loss" in text for text in visible_text(at)), visible_text(at)
     everything = " ".join(text for node in at._tree for text in proto_strings(getattr(node, "proto", None)))
     assert "the loss became NaN" in everything  # the note is on the page (results table)

@@ -49,13 +49,13 @@ def test_feature_distribution_of_a_category_column():
 def test_name_results_gives_repeated_labels_the_run_number(binary_named):
     comparison = binary_named[0].comparison
     named = charts.name_results([comparison, comparison])
-    assert [entry.name for entry in named] == ["baseline", "smote", "baseline (run 2)", "smote (run 2)"]
+    assert [entry.name for entry in named] == ["Baseline", "SMOTE", "Baseline (run 2)", "SMOTE (run 2)"]
 
 
 def test_roc_and_pr_figures_have_one_curve_per_technique_and_reference_lines(binary_named):
     roc = charts.roc_figure(binary_named, 1, "fraud")
     assert [trace.name for trace in roc.data][0] == "chance"
-    assert any(trace.name.startswith("smote (AUC") for trace in roc.data)
+    assert any(trace.name.startswith("SMOTE (AUC") for trace in roc.data)
     pr = charts.pr_figure(binary_named, 1, "fraud")
     no_skill = [trace for trace in pr.data if trace.name.startswith("no skill")]
     assert len(no_skill) == 1 and no_skill[0].y[0] == pytest.approx(0.1)
@@ -65,7 +65,7 @@ def test_roc_and_pr_figures_have_one_curve_per_technique_and_reference_lines(bin
 def test_better_scores_give_a_higher_auc_in_the_legend(binary_named):
     roc = charts.roc_figure(binary_named, 1, "fraud")
     aucs = {trace.name.split(" (")[0]: float(trace.name.split("AUC ")[1].rstrip(")")) for trace in roc.data[1:]}
-    assert aucs["smote"] > aucs["baseline"]
+    assert aucs["SMOTE"] > aucs["Baseline"]
 
 
 def test_confusion_figure_shows_counts_as_text():
@@ -91,7 +91,7 @@ def test_metric_bars_put_accuracy_last_with_error_bars(binary_named):
 def test_training_curves_one_panel_per_technique(binary_named):
     figure = charts.training_curves_figure(binary_named)
     titles = [annotation.text for annotation in figure.layout.annotations]
-    assert titles == ["baseline", "smote"]
+    assert titles == ["Baseline", "SMOTE"]
     assert len(figure.data) == 4
 
 
@@ -157,8 +157,12 @@ def test_projection_of_a_multiclass_sample():
 
 
 def test_hover_text_cannot_inject_placeholders():
-    figure = charts.feature_distribution(pd.Series([1.0, 2.0, 3.0, 4.0]), pd.Series(["%{x}", "%{x}", "b", "b"]), "f")
-    assert "%{x}:" not in figure.data[0].hovertemplate.split("%%")[0]
+    """A class label shaped like a plotly placeholder must not become one: no brace of it survives."""
+    hostile = "%{customdata}"
+    figure = charts.feature_distribution(pd.Series([1.0, 2.0, 3.0, 4.0]), pd.Series([hostile, hostile, "b", "b"]), "f")
+    template = figure.data[0].hovertemplate
+    assert "{customdata}" not in template
+    assert "(customdata)" in template  # the label is still shown, made inert
 
 
 def test_feature_distribution_of_many_classes_uses_one_box_per_class_in_natural_order():

@@ -97,8 +97,21 @@ def test_three_training_rows_still_run_smote_with_a_note(fast_settings):
 
 
 def test_tuned_threshold_comes_from_validation_rows(binary_frame, fast_settings):
-    result = run_comparison(binary_frame, "label", [make_spec("baseline")], Protocol(), fast_settings).results[0]
-    assert 0.0 < result.tuned_threshold < 1.0
+    """Recomputed from the stored validation rows it matches exactly; from the test rows it would not."""
+    from imbal_core.metrics import best_f1_threshold
+
+    protocol = Protocol(mode="cv", folds=3, seed=0)
+    result = run_comparison(binary_frame, "label", [make_spec("baseline")], protocol, fast_settings).results[0]
+    from_validation = [
+        best_f1_threshold(labels, probabilities[:, 1])
+        for labels, probabilities in zip(result.validation_labels, result.validation_probabilities, strict=True)
+    ]
+    from_test = [
+        best_f1_threshold(labels, probabilities[:, 1])
+        for labels, probabilities in zip(result.test_labels, result.test_probabilities, strict=True)
+    ]
+    assert result.tuned_thresholds == pytest.approx(from_validation)
+    assert result.tuned_thresholds != pytest.approx(from_test)
     moved = result.metrics_at(result.tuned_threshold)
     assert moved["roc_auc"] == pytest.approx(result.metrics["roc_auc"])  # ranking metrics ignore the threshold
     assert result.confusion_at(0.0)[:, 1].sum() == len(result.labels)  # threshold 0: everything is minority

@@ -51,7 +51,7 @@ def technique_picker() -> list:
         key=TECHNIQUES_WIDGET,
         persist_state="session",
         help="Each one trains the same network on the same split, so differences come from the technique. "
-        f"The CLI's default set is: {', '.join(DEFAULT_TECHNIQUES)}.",
+        f"The command line's default set is: {', '.join(technique_name(i) for i in DEFAULT_TECHNIQUES)}.",
     )
     specs = []
     for technique_id in st.session_state.get(TECHNIQUES_WIDGET) or []:
@@ -216,7 +216,7 @@ def execute(request: dict) -> None:
         st.session_state[state.COMPARE_ERROR] = message
         return
     state.add_run(comparison)
-    failed = [result.spec.label for result in comparison.results if result.failed]
+    failed = [result.spec.display_name for result in comparison.results if result.failed]
     summary = f"Trained {len(comparison.results)} technique(s) in {comparison.wall_seconds:.1f} s."
     waited = st.session_state.get(training.WAITED, 0.0)
     if waited >= 1:

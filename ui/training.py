@@ -106,7 +106,7 @@ def compare(frame: pd.DataFrame, target: str, specs: list, protocol, settings: M
     names = ", ".join(technique_name(spec.technique_id) for spec in specs)
     return run_with_progress(
         f"Training {len(specs)} technique{'s' if len(specs) != 1 else ''}: {names}",
-        [spec.label for spec in specs],
+        [spec.display_name for spec in specs],
         lambda on_progress: run_comparison(frame, target, specs, protocol, settings, on_progress=on_progress),
     )
 
@@ -129,7 +129,7 @@ def honest_and_leaky(frame: pd.DataFrame, target: str, spec, protocol, settings:
         return honest, leaky
 
     return run_with_progress(
-        f"Training {spec.label} twice: honest and leaky",
-        [f"{spec.label}, split first (honest)", f"{spec.label}, resampled before the split (leaky)"],
+        f"Training {spec.display_name} twice: honest and leaky",
+        [f"{spec.display_name}, split first (honest)", f"{spec.display_name}, resampled before the split (leaky)"],
         train,
     )
