@@ -4,12 +4,21 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui import feedback, sidebar, state
+from ui import feedback, session, sidebar, state
+from ui.widgets import plain
 
 st.set_page_config(page_title="Imbalance Lab", page_icon=":material/balance:", layout="wide")
 
 with feedback.reported("loading the default sample"):
     state.init_session()
+with feedback.reported("keeping the address bar in step with the settings"):
+    link_notes = st.session_state.pop(session.LINK_NOTES, None)
+    if link_notes:
+        st.warning(
+            "Some settings in this link could not be used:\n" + "\n".join(f"- {plain(note)}" for note in link_notes),
+            icon=":material/link_off:",
+        )
+    session.sync_url()  # the address bar always restores what is on screen (ui/session.py)
 
 # Each url_path is the page's file name and Data lives at "/": with a pages/ folder next to this script, that is
 # what lets a cold link open its page without a "Page not found" dialog (see ui/navigation.py).

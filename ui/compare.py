@@ -12,12 +12,13 @@ import streamlit as st
 from imbal_core.evaluate import DEFAULT_TECHNIQUES, Protocol
 from imbal_core.model import ModelSettings
 from imbal_core.techniques import REGISTRY, make_spec
-from ui import feedback, state, training
+from ui import feedback, session, state, training
 from ui.widgets import spec_from_state, technique_expander, technique_name
 
-PREFIX = "compare"
-TECHNIQUES_WIDGET = "techniques"
-DEFAULT_CHOICE = ("baseline", "class_weight", "smote")
+# Issue 15: the keys and default a link restores are declared once, in ui/session.py.
+PREFIX = session.PARAMETER_PREFIX
+TECHNIQUES_WIDGET = session.TECHNIQUES_KEY
+DEFAULT_CHOICE = session.DEFAULT_TECHNIQUES
 UNIT_CHOICES = (8, 16, 32, 64, 128, 256)
 BATCH_CHOICES = (32, 64, 128, 256, 512, 1024, 2048)
 LEARNING_RATE_CHOICES = (1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2, 1e-1)

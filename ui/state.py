@@ -3,6 +3,7 @@ between browser sessions; everything lives in st.session_state."""
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Literal
@@ -13,10 +14,10 @@ import streamlit as st
 from imbal_core.data import DatasetProfile, suggest_target
 from imbal_core.errors import InputError
 from imbal_core.samples import SAMPLES, get_sample
-from ui import cache, navigation
+from ui import cache, navigation, session
 
-DEFAULT_SAMPLE = "fraud"
-DEFAULT_THRESHOLD = 0.5
+DEFAULT_SAMPLE = session.DEFAULT_SAMPLE
+DEFAULT_THRESHOLD = session.DEFAULT_THRESHOLD
 
 # Session-state keys. Widget keys are the ones tests and browser tests look up.
 DATASET = "dataset"
@@ -69,9 +70,11 @@ def init_session() -> None:
     defaults = {RUNS: [], TRAINING_COUNT: 0, THRESHOLD_WIDGET: DEFAULT_THRESHOLD, LEAKAGE: {}, RUN_COUNTER: 0}
     for key, value in defaults.items():
         st.session_state.setdefault(key, value)
-    if DATASET not in st.session_state:
-        load_sample(DEFAULT_SAMPLE)
-        st.session_state[SAMPLE_WIDGET] = DEFAULT_SAMPLE
+    if DATASET not in st.session_state:  # the settings in the link this session was opened with (ui/session.py)
+        link, notes = session.Session.from_query_params(st.query_params.to_dict())
+        notes += session.apply(link)
+        if notes:
+            st.session_state[session.LINK_NOTES] = notes
 
 
 # --- dataset and target ----------------------------------------------------------------------------
@@ -127,6 +130,11 @@ def accept_upload(raw: bytes, file_name: str) -> LoadedDataset:
     table = cache.read_upload(digest, file_name, raw)
     chosen, notice = _usable_target(table.frame, digest, tuple(table.notes))
     loaded = LoadedDataset(file_name, "upload", "Your uploaded file.", digest, table.frame, list(table.notes))
+    wanted = st.session_state.pop(session.LINK_TARGET, None)  # a link made with an upload names its target
+    if wanted in [str(column) for column in table.frame.columns]:
+        with contextlib.suppress(InputError):
+            cache.dataset_profile(digest, wanted, table.frame, tuple(table.notes))
+            chosen, notice = wanted, None
     _activate(loaded, chosen)
     if notice:
         st.session_state[DATA_NOTICE] = notice

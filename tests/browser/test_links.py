@@ -6,15 +6,21 @@ old-style multipage app (see ui/navigation.py), so each page is opened on a serv
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from tests.browser.conftest import streamlit_server
-from tests.browser.test_paths import LOAD_SECONDS, ms, page_heading, settle
+from tests.browser.test_paths import LOAD_SECONDS, choose, keyed, main_area, ms, page_heading, settle
 
 pytestmark = pytest.mark.browser
+
+
+def url_query(page: Page) -> dict[str, str]:
+    return {key: values[-1] for key, values in parse_qs(urlsplit(page.url).query).items()}
 
 
 def page_links(page: Page, url: str) -> dict[str, str]:
@@ -73,3 +79,37 @@ def test_every_page_link_opens_on_a_cold_server_without_a_dialog(browser: Browse
                 assert "folds=3" in context.pages[0].url  # the query string survives the first-run rerun
             finally:
                 context.close()
+
+
+def test_a_link_with_settings_restores_them_and_the_address_bar_follows_changes(app_url: str, page: Page):
+    page.goto(f"{app_url}/compare?sample=medical&techniques=baseline,smote&smote.k_neighbors=3&folds=3")
+    expect(page_heading(page, "Train & compare")).to_be_visible(timeout=ms(LOAD_SECONDS))
+    settle(page)
+    picker = keyed(page, "techniques")
+    expect(picker).to_contain_text("Baseline")
+    expect(picker).to_contain_text("SMOTE")
+    expect(picker).not_to_contain_text("Class weights")
+    expect(keyed(page, "folds").locator("input")).to_have_value("3")
+    expect(page.get_by_test_id("stSidebar")).to_contain_text("Breast cancer")
+    assert url_query(page) == {
+        "sample": "medical",
+        "techniques": "baseline,smote",
+        "smote.k_neighbors": "3",
+        "folds": "3",
+    }
+
+    page.get_by_test_id("stSidebarNav").get_by_role("link", name="Data").click()
+    expect(page_heading(page, "Data")).to_be_visible(timeout=ms(LOAD_SECONDS))
+    settle(page)
+    assert url_query(page)["sample"] == "medical" and url_query(page)["folds"] == "3"  # settings travel between pages
+    choose(page, "sample_choice", "Card fraud (synthetic)")
+    settle(page)
+    expect(page.get_by_test_id("stSidebar")).to_contain_text("Card fraud")
+    expect(page).not_to_have_url(re.compile("sample="))
+    assert url_query(page) == {"techniques": "baseline,smote", "smote.k_neighbors": "3", "folds": "3"}
+
+    page.goto(f"{app_url}/?folds=banana")
+    expect(page_heading(page, "Data")).to_be_visible(timeout=ms(LOAD_SECONDS))
+    expect(main_area(page)).to_contain_text("is not a whole number")
+    settle(page)
+    expect(page).not_to_have_url(re.compile("folds"))
