@@ -49,16 +49,19 @@ def costs_inputs() -> decision.Costs | None:
     """Cost and volume inputs; returns the Costs, or None (with the reason shown) when they are invalid."""
     reason = _sync_defaults()
     false_alarm, miss, catch, volume, period = st.columns([1, 1, 1, 1.2, 0.8])
-    false_alarm.number_input("Cost of a false alarm", min_value=0.0, step=1.0, key=COST_WIDGETS["false_alarm"])
-    miss.number_input("Cost of a miss", min_value=0.0, step=10.0, key=COST_WIDGETS["miss"])
+    false_alarm.number_input(
+        "Cost of a false alarm", min_value=0.0, step=1.0, format="%g", key=COST_WIDGETS["false_alarm"]
+    )
+    miss.number_input("Cost of a miss", min_value=0.0, step=10.0, format="%g", key=COST_WIDGETS["miss"])
     catch.number_input(
         "Value of a catch",
         min_value=0.0,
         step=10.0,
+        format="%g",
         key=COST_WIDGETS["catch_value"],
         help="What a caught case saves beyond avoiding the miss; usually 0.",
     )
-    volume.number_input("Cases per period", min_value=1.0, step=100.0, key=COST_WIDGETS["volume"])
+    volume.number_input("Cases per period", min_value=1.0, step=100.0, format="%g", key=COST_WIDGETS["volume"])
     period.selectbox("Period", decision.PERIODS, key=COST_WIDGETS["period"])
     st.caption(plain(reason))
     try:
@@ -165,17 +168,17 @@ def operating_table(points: list, costs: decision.Costs) -> pd.DataFrame:
             {
                 "Technique": point.name + (" (reference)" if point.reference else ""),
                 "Threshold": point.threshold,
-                "Threshold ±": point.threshold_std,
-                "Cost per 1,000": point.expected_cost_per_1000,
-                "Cost ±": spread["expected_cost_per_1000"],
                 f"Cost per {period}": point.cost_per_period,
                 f"Alerts per {period}": point.alerts_per_period,
                 f"Caught per {period}": point.caught_per_period,
                 f"Missed per {period}": point.missed_per_period,
                 f"False alarms per {period}": point.false_alarms_per_period,
                 "Recall": point.recall,
-                "Recall ±": spread["recall"],
                 "Precision": point.precision,
+                "Cost per 1,000": point.expected_cost_per_1000,
+                "Cost per 1,000 ±": spread["expected_cost_per_1000"],
+                "Recall ±": spread["recall"],
+                "Threshold ±": point.threshold_std,
                 "Notes": " | ".join(point.notes),
             }
         )
@@ -191,7 +194,7 @@ def _operating_columns(costs: decision.Costs) -> dict:
         "Threshold": three,
         "Threshold ±": three,
         "Cost per 1,000": money,
-        "Cost ±": money,
+        "Cost per 1,000 ±": money,
         f"Cost per {period}": money,
         f"Alerts per {period}": counts,
         f"Caught per {period}": counts,
