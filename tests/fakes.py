@@ -29,3 +29,21 @@ def fake_comparison(results, labels=("legit", "fraud")):
         "imbalance_ratio": 9.0,
     }
     return evaluate.Comparison(dataset, evaluate.Protocol(), model.ModelSettings(max_epochs=3), list(labels), results)
+
+
+def fake_folds_result(technique_id: str, folds: list[tuple[np.ndarray, ...]], params: dict | None = None):
+    """A TechniqueResult over several folds with validation rows (what operating points are chosen on).
+
+    `folds`: one (test_labels, test_positive, validation_labels, validation_positive) tuple per fold.
+    """
+    result = evaluate.TechniqueResult(spec=techniques.make_spec(technique_id, params))
+    for test_labels, test_positive, validation_labels, validation_positive in folds:
+        test = np.column_stack([1 - test_positive, test_positive])
+        result.fold_metrics.append(metrics.compute_metrics(test_labels, test))
+        result.tuned_thresholds.append(metrics.best_f1_threshold(validation_labels, validation_positive))
+        result.test_labels.append(test_labels)
+        result.test_probabilities.append(test)
+        result.validation_labels.append(validation_labels)
+        result.validation_probabilities.append(np.column_stack([1 - validation_positive, validation_positive]))
+        result.histories.append({"loss": [0.6, 0.4, 0.3], "val_loss": [0.65, 0.5, 0.45]})
+    return result
