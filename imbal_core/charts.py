@@ -102,9 +102,11 @@ def safe_text(text: object) -> str:
     return html.escape(str(text), quote=False)
 
 
-def _finish(figure: go.Figure, title: str, height: int = 420, **layout) -> go.Figure:
+def _finish(figure: go.Figure, title: str, height: int = 420, subtitle: str = "", **layout) -> go.Figure:
+    """Title (user text escaped), an optional smaller second line, height and the shared layout."""
+    text = safe_text(title) + (f"<br><sup>{safe_text(subtitle)}</sup>" if subtitle else "")
     title_layout = {
-        "text": safe_text(title),
+        "text": text,
         "x": 0.0,
         "xanchor": "left",
         "y": 0.985,
@@ -427,7 +429,7 @@ def _pooling_note(named: Sequence[NamedResult]) -> str:
     """Curves pool each row's out-of-fold prediction once; the table averages per-fold values instead."""
     if not any(entry.usable and len(entry.result.first_repeat) > 1 for entry in named):
         return ""
-    return "<br><sup>out-of-fold predictions pooled, each row once; the table shows the mean over folds</sup>"
+    return "out-of-fold predictions pooled, each row once; the table shows the mean over folds"
 
 
 def _reference_line(x: list[float], y: list[float], name: str) -> go.Scatter:
@@ -465,7 +467,7 @@ def roc_figure(named: Sequence[NamedResult], class_index: int, class_label: str)
         )
     figure.update_xaxes(title="false positive rate", range=[0, 1])
     figure.update_yaxes(title=f"true positive rate (recall of {safe_text(class_label)})", range=[0, 1.02])
-    return _finish(figure, f"ROC curves: {class_label} vs the rest{_pooling_note(named)}", height=480)
+    return _finish(figure, f"ROC curves: {class_label} vs the rest", height=480, subtitle=_pooling_note(named))
 
 
 def pr_figure(named: Sequence[NamedResult], class_index: int, class_label: str) -> go.Figure:
@@ -499,7 +501,9 @@ def pr_figure(named: Sequence[NamedResult], class_index: int, class_label: str) 
         figure.add_trace(_reference_line([0, 1], [prevalence, prevalence], f"no skill ({prevalence:.1%})"))
     figure.update_xaxes(title=f"recall of {safe_text(class_label)}", range=[0, 1])
     figure.update_yaxes(title=f"precision of {safe_text(class_label)}", range=[0, 1.02])
-    return _finish(figure, f"Precision-recall curves: {class_label} vs the rest{_pooling_note(named)}", height=480)
+    return _finish(
+        figure, f"Precision-recall curves: {class_label} vs the rest", height=480, subtitle=_pooling_note(named)
+    )
 
 
 def calibration_figure(named: Sequence[NamedResult], class_index: int, class_label: str, bins: int = 10) -> go.Figure:
@@ -528,7 +532,7 @@ def calibration_figure(named: Sequence[NamedResult], class_index: int, class_lab
         )
     figure.update_xaxes(title=f"mean predicted probability of {safe_text(class_label)}", range=[0, 1])
     figure.update_yaxes(title=f"observed share of {safe_text(class_label)}", range=[0, 1.02])
-    return _finish(figure, f"Calibration: {class_label} (equal-count bins){_pooling_note(named)}", height=480)
+    return _finish(figure, f"Calibration: {class_label} (equal-count bins)", height=480, subtitle=_pooling_note(named))
 
 
 def confusion_figure(matrix: np.ndarray, labels: Sequence[str], title: str) -> go.Figure:
@@ -612,7 +616,7 @@ def training_curves_figure(named: Sequence[NamedResult], columns: int = 3) -> go
         cols=columns,
         subplot_titles=[entry.name for entry in usable],
         horizontal_spacing=0.06,
-        vertical_spacing=0.12 if rows > 1 else 0.1,
+        vertical_spacing=min(0.3, 110 / (280 * rows + 60)) if rows > 1 else 0.1,  # ~110 px: titles clear the axis
     )
     for index, entry in enumerate(usable):
         history = entry.result.histories[0]

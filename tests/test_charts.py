@@ -180,3 +180,20 @@ def test_user_text_in_charts_cannot_become_plotly_html():
     assert all("<" not in label for label in figure.data[0].x)
     matrix = charts.confusion_figure(np.eye(2, dtype=int), ["<b>a</b>", "b"], "m")
     assert list(matrix.data[0].x)[0] == "&lt;b&gt;a&lt;/b&gt;"
+
+
+def test_kfold_curve_titles_carry_the_pooling_note_as_markup_not_text():
+    """The second title line is plotly markup; escaping it would show a literal <br> to people."""
+    from tests.fakes import fake_comparison, fake_result
+
+    labels = np.array([0] * 90 + [1] * 10)
+    scores = np.linspace(0.01, 0.99, 100)
+    result = fake_result("baseline", labels, scores)
+    result.test_labels, result.test_probabilities = [labels[:50], labels[50:]], [
+        np.column_stack([1 - scores[:50], scores[:50]]),
+        np.column_stack([1 - scores[50:], scores[50:]]),
+    ]
+    result.fold_repeats = [0, 0]
+    named = charts.name_results([fake_comparison([result])])
+    title = charts.roc_figure(named, 1, "fraud").layout.title.text
+    assert "<br><sup>out-of-fold predictions pooled" in title and "&lt;br&gt;" not in title
