@@ -22,7 +22,7 @@ STEP_SECONDS = 30
 TRAIN_SECONDS = 180
 MEDICAL = "Breast cancer biopsies (real)"
 MEDICAL_FILE = Path(__file__).resolve().parents[2] / "sample_data" / "breast_cancer.csv"
-DEFAULT_TECHNIQUES = ("baseline", "class_weight", "smote")
+DEFAULT_TECHNIQUES = ("Baseline", "Class weights", "SMOTE")  # as the tables and legends name them
 SCREENSHOT_SIZE = {"width": 1280, "height": 1200}
 
 
@@ -220,15 +220,17 @@ def test_sample_train_three_techniques_threshold_and_report(
     keyed(page, "train_button").get_by_role("button", name="Train").click()
 
     # Wait for the results, or stop early at an error message (a broken Train fails in seconds, not minutes).
-    results = main.get_by_role("heading", name="Results")
+    results = main.get_by_role("heading", name="Metrics")
     problem = error_alerts(page).or_(page.get_by_test_id("stException"))
     expect(results.or_(problem).first).to_be_visible(timeout=ms(TRAIN_SECONDS))
     assert problem.count() == 0, f"training failed: {problem.first.inner_text()}"
     expect(results).to_be_visible()
     expect(main).to_contain_text("Trained 3 technique(s)")
     expect(sidebar(page)).to_contain_text("1 training run(s) kept in this session.")
-    expect(data_frames(page)).to_have_count(2)
-    metrics = as_records(grid_rows(data_frames(page).nth(0)))
+    # The decision view's operating points, the metric table, the threshold table.
+    expect(data_frames(page)).to_have_count(3)
+    expect(keyed(page, "protocol_mode")).to_contain_text("Robust")  # 569 rows: K-fold is the default
+    metrics = as_records(grid_rows(data_frames(page).nth(1)))
     assert set(metrics) == set(DEFAULT_TECHNIQUES)
     for technique, row in metrics.items():
         for column in ("PR-AUC", "Recall", "F1", "Precision", "ROC-AUC"):
@@ -239,30 +241,41 @@ def test_sample_train_three_techniques_threshold_and_report(
     # The curves: each tab draws its Plotly figure with a curve per technique.
     main.get_by_role("tab", name="ROC curves").click()
     roc = keyed(page, "chart_roc")
-    expect_plotly(roc, "ROC curves: malignant vs the rest", ["chance", *(f"{t} (AUC 0." for t in DEFAULT_TECHNIQUES)])
+    expect_plotly(
+        roc, "ROC curves: malignant vs the rest", ["chance", *(f"{t} (pooled AUC 0." for t in DEFAULT_TECHNIQUES)]
+    )
     main.get_by_role("tab", name="Precision-recall").click()
     pr = keyed(page, "chart_pr")
     expect_plotly(
-        pr, "Precision-recall curves: malignant vs the rest", ["no skill", *(f"{t} (AP 0." for t in DEFAULT_TECHNIQUES)]
+        pr,
+        "Precision-recall curves: malignant vs the rest",
+        ["no skill", *(f"{t} (pooled AP 0." for t in DEFAULT_TECHNIQUES)],
     )
 
-    # The threshold slider re-scores the stored predictions: the table's counts follow it.
-    at_half = as_records(grid_rows(data_frames(page).nth(1)))
+    # The threshold slider re-scores the stored predictions: the table's counts follow it. A person moves it
+    # to a technique's tuned threshold with the button beside it.
+    thresholds = data_frames(page).nth(2)
+    at_half = as_records(grid_rows(thresholds))
     assert {row["Threshold"] for row in at_half.values()} == {"0.5"}
     slider = keyed(page, "threshold").get_by_role("slider")
-    move_slider(slider, 0.9)
-    expect(main).to_contain_text("Confusion matrices at threshold 0.90", timeout=ms(STEP_SECONDS))
-    threshold_cells = data_frames(page).nth(1).locator('tbody td[aria-colindex="2"]')
-    expect(threshold_cells).to_have_text(["0.9"] * len(DEFAULT_TECHNIQUES), timeout=ms(STEP_SECONDS))
-    at_high = as_records(grid_rows(data_frames(page).nth(1)))
-    assert {row["Threshold"] for row in at_high.values()} == {"0.9"}
-    alarms = "False alarms (FP)"
+    button = keyed(page, "use_tuned").get_by_role("button")
+    tuned = float(re.search(r"Set slider to ([0-9.]+)", button.inner_text()).group(1))
+    button.click()
+    expect(slider).to_have_value(f"{tuned:g}", timeout=ms(STEP_SECONDS))
+    expect(main).to_contain_text(f"Confusion matrices at threshold {tuned:.3f}", timeout=ms(STEP_SECONDS))
+    threshold_cells = thresholds.locator('tbody td[aria-colindex="2"]')
+    expect(threshold_cells).to_have_text([f"{tuned:g}"] * len(DEFAULT_TECHNIQUES), timeout=ms(STEP_SECONDS))
+    at_tuned = as_records(grid_rows(thresholds))
+    caught = "Caught (TP)"
     for technique in DEFAULT_TECHNIQUES:
-        low, high = at_half[technique], at_high[technique]
-        assert int(high[alarms]) <= int(low[alarms]), f"{technique}: a higher threshold raised false alarms"
-        caught_before, missed_before = int(low["Caught (TP)"]), int(low["Missed (FN)"])
-        assert int(high["Caught (TP)"]) + int(high["Missed (FN)"]) == caught_before + missed_before
-    assert any(at_half[t] != at_high[t] for t in DEFAULT_TECHNIQUES), "moving the threshold changed no number"
+        low, high = (
+            (at_half[technique], at_tuned[technique]) if tuned >= 0.5 else (at_tuned[technique], at_half[technique])
+        )
+        assert int(high["False alarms (FP)"]) <= int(low["False alarms (FP)"]), (
+            f"{technique}: higher threshold, more alarms"
+        )
+        assert int(high[caught]) + int(high["Missed (FN)"]) == int(low[caught]) + int(low["Missed (FN)"])
+    assert any(at_half[t] != at_tuned[t] for t in DEFAULT_TECHNIQUES), "moving the threshold changed no number"
 
     # The HTML report downloads, and opens offline with its charts drawn.
     with page.expect_download(timeout=ms(LOAD_SECONDS)) as download_info:
@@ -275,16 +288,16 @@ def test_sample_train_three_techniques_threshold_and_report(
     report.route(re.compile(r"^https?://"), lambda route: route.abort())  # everything must be inside the file
     report.goto(report_path.as_uri())
     expect(report).to_have_title(f"Imbalance Lab report: {MEDICAL}")
-    expect(report.get_by_role("heading", name="Charts")).to_be_visible()
-    # Class histogram, metric bars, ROC, PR, calibration, training curves, and a confusion matrix per technique.
-    expect(report.locator(".js-plotly-plot")).to_have_count(6 + len(DEFAULT_TECHNIQUES), timeout=ms(STEP_SECONDS))
+    expect(report.locator("#summary")).to_contain_text("Use ")  # the recommendation comes first
+    # Class histogram, expected cost, metric bars, ROC, PR, calibration, training curves, a confusion matrix each.
+    expect(report.locator(".js-plotly-plot")).to_have_count(7 + len(DEFAULT_TECHNIQUES), timeout=ms(STEP_SECONDS))
     for plot in report.locator(".js-plotly-plot").all():
         expect(plot.locator(".main-svg").first).to_be_visible()
     expect(report.locator("body")).to_contain_text("ROC curves: malignant vs the rest")
-    expect(report.locator("body")).to_contain_text("At threshold 0.90")
+    expect(report.locator("body")).to_contain_text(f"Metrics at threshold {tuned:.2f}")
     report.close()
 
-    screenshot(page, screenshots_dir, "compare", top=main.get_by_role("heading", name="Results"))
+    screenshot(page, screenshots_dir, "compare", top=main.get_by_role("heading", name="Metrics"))
 
     # The other two pages, on the same data, for the README.
     go_to(page, "Resample")
