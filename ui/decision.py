@@ -18,7 +18,7 @@ from ui.widgets import plain
 
 COSTS_FOR = "decision_costs_for"
 RULE_WIDGET = "decision_rule"
-TIMING = "decision_seconds"  # the last redraw's time, read by bench/latency.py
+TIMING = "decision_seconds"  # the last redraw's time, read by bench/decision.py
 COST_WIDGETS = {
     "false_alarm": "cost_false_alarm",
     "miss": "cost_miss",
@@ -99,6 +99,7 @@ def rule_inputs(costs: decision.Costs) -> tuple[str, float | None]:
 @st.fragment
 def decision_section(comparison, named: list) -> None:
     """Costs, the recommendation, each technique's operating point and the cost curves, for one run."""
+    started = time.perf_counter()
     st.subheader("Decision: which technique, at which threshold, at what cost")
     reason = decision.unsupported_reason(comparison)
     if reason:
@@ -108,7 +109,6 @@ def decision_section(comparison, named: list) -> None:
     if costs is None:
         return
     rule, target = rule_inputs(costs)
-    started = time.perf_counter()
     points = decision.operating_points(comparison, costs, rule, target)
     recommendation = decision.recommend(comparison, points, costs)
     warnings = decision.comparison_warnings(comparison)
@@ -131,8 +131,8 @@ def decision_section(comparison, named: list) -> None:
     curves = {entry.name: decision.mean_cost_curve(entry.result, costs, COST_CURVE_THRESHOLDS) for entry, _ in shown}
     chosen = {entry.name: (point.threshold, point.expected_cost_per_1000) for entry, point in shown}
     figure = charts.expected_cost_figure(curves, chosen)
-    st.session_state[TIMING] = time.perf_counter() - started
     st.plotly_chart(figure, width="stretch", key="chart_expected_cost")
+    st.session_state[TIMING] = time.perf_counter() - started  # everything this section does on a cost change
 
 
 def _by_result_index(named: list, comparison) -> dict:
