@@ -104,7 +104,12 @@ def _multiclass_ranking_metrics(labels: np.ndarray, probabilities: np.ndarray) -
     return {
         "roc_auc": roc_auc,
         "pr_auc": float(average_precision_score(one_hot[:, present], probabilities[:, present], average="macro")),
-        "brier": float(brier_score_loss(labels, probabilities, labels=list(range(n_classes)))),
+        # Softmax rows sum to 1 only up to float32 rounding; scikit-learn checks that strictly.
+        "brier": float(
+            brier_score_loss(
+                labels, probabilities / probabilities.sum(axis=1, keepdims=True), labels=list(range(n_classes))
+            )
+        ),
     }
 
 
