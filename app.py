@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui import feedback, session, sidebar, state
+from ui import feedback, history, identity, navigation, session, sidebar, state
 from ui.widgets import plain
 
+navigation.entered_through_app()  # before anything else: links open cleanly with a pages/ folder (ui/navigation.py)
 st.set_page_config(page_title="Imbalance Lab", page_icon=":material/balance:", layout="wide")
 
 with feedback.reported("loading the default sample"):
@@ -19,21 +20,30 @@ with feedback.reported("keeping the address bar in step with the settings"):
             icon=":material/link_off:",
         )
     session.sync_url()  # the address bar always restores what is on screen (ui/session.py)
+    history_problem = history.take_problem()  # once per session: why runs are not being kept
+    if history_problem:
+        st.warning(plain(history_problem), icon=":material/history_toggle_off:")
+    opened = st.session_state.pop(history.OPENED, None)
+    if opened:
+        st.success(plain(opened), icon=":material/history:")
 
 # Each url_path is the page's file name and Data lives at "/": with a pages/ folder next to this script, that is
 # what lets a cold link open its page without a "Page not found" dialog (see ui/navigation.py).
-navigation = st.navigation(
+pages = st.navigation(
     [
         st.Page("pages/data.py", title="Data", icon=":material/table_chart:", url_path="data", default=True),
         st.Page("pages/resample.py", title="Resample", icon=":material/scatter_plot:", url_path="resample"),
         st.Page("pages/compare.py", title="Train & compare", icon=":material/model_training:", url_path="compare"),
         st.Page("pages/learn.py", title="Learn", icon=":material/school:", url_path="learn"),
+        st.Page("pages/history.py", title="History", icon=":material/history:", url_path="history"),
     ]
 )
 sidebar.render()
+with st.sidebar:
+    identity.remember()  # a new browser's token goes into its cookie, so its runs are its own after a reload
 
 # A run that was stopped (Stop pressed, page left) leaves its marker behind and nothing else.
 if st.session_state.pop(state.TRAINING_MARKER, False):
     st.toast("Training was stopped before it finished; nothing from that run was kept.", icon=":material/stop_circle:")
 
-navigation.run()
+pages.run()

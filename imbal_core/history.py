@@ -45,6 +45,7 @@ CREATE TABLE IF NOT EXISTS runs (
     name TEXT NOT NULL,
     dataset_name TEXT NOT NULL,
     digest TEXT NOT NULL,
+    sample_id TEXT,
     target TEXT NOT NULL,
     protocol TEXT NOT NULL,
     settings TEXT NOT NULL,
@@ -58,7 +59,7 @@ CREATE INDEX IF NOT EXISTS runs_by_owner ON runs (owner, created);
 """
 SUMMARY_COLUMNS = (
     "id, share_id, created, name, dataset_name, digest, target, protocol, techniques, costs, metrics, "
-    "length(record) + length(arrays)"
+    "length(record) + length(arrays), sample_id"
 )
 
 
@@ -89,6 +90,7 @@ class RunSummary:
     costs: dict | None = None
     share_id: str | None = None
     size_bytes: int = 0
+    sample_id: str | None = None  # the bundled sample the run was trained on (None: an upload or an import)
 
 
 @dataclass
@@ -209,8 +211,11 @@ class History:
 
     # --- the API ------------------------------------------------------------------------------------------------
 
-    def save(self, comparison, owner: str, name: str, dataset_name: str, digest: str) -> str:
-        """Store a finished comparison for `owner`; returns the new run's id."""
+    def save(
+        self, comparison, owner: str, name: str, dataset_name: str, digest: str, sample_id: str | None = None
+    ) -> str:
+        """Store a finished comparison for `owner`; returns the new run's id. `digest` fingerprints the data
+        (empty when unknown, e.g. an imported results file); `sample_id` names a bundled sample."""
         from imbal_core.serialize import encode, pack_comparison
 
         record, blob = pack_comparison(comparison)
@@ -223,6 +228,7 @@ class History:
             _clean_name(name),
             str(dataset_name),
             str(digest),
+            sample_id,
             str(comparison.dataset.get("target", "")),
             _json(comparison.protocol.to_json()),
             _json(comparison.settings.to_json()),
@@ -235,8 +241,8 @@ class History:
         )  # fmt: skip
         with self._transaction() as connection:
             connection.execute(
-                "INSERT INTO runs (id, owner, created, name, dataset_name, digest, target, protocol, settings, "
-                "techniques, costs, metrics, record, arrays) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO runs (id, owner, created, name, dataset_name, digest, sample_id, target, protocol, settings, "
+                "techniques, costs, metrics, record, arrays) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 row,
             )
         return run_id
@@ -362,6 +368,7 @@ def _clean_name(name: str) -> str:
 
 def _summary(row: tuple) -> RunSummary:
     run_id, share_id, created, name, dataset_name, digest, target, protocol, techniques, costs, metrics, size = row[:12]
+    sample_id = row[12]
     return RunSummary(
         run_id=run_id,
         name=name,
@@ -375,4 +382,5 @@ def _summary(row: tuple) -> RunSummary:
         costs=json.loads(costs) if costs else None,
         share_id=share_id,
         size_bytes=int(size or 0),
+        sample_id=sample_id,
     )

@@ -41,6 +41,14 @@ with body.container():
     hidden = state.other_runs_count()
     if hidden:
         st.caption(f"{hidden} earlier run(s) on other data or another target are kept and show again with that data.")
+    shared = [record for record in records if record.read_only]  # issue 15: runs opened from a share link
+    if shared:
+        titles = ", ".join(plain(record.title or f"run {record.run_id}") for record in shared)
+        st.info(
+            f"Shared with you, read-only: {titles}. It stays out of your history; moving the threshold changes "
+            "only your view.",
+            icon=":material/visibility:",
+        )
     if records:
         with feedback.reported("drawing the results"):
             results.render(records)

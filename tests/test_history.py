@@ -32,8 +32,9 @@ def save(store: History, owner: str = ALICE, name: str = "first run", seed: int 
 
 def test_a_saved_run_lists_for_its_owner_and_loads_back_exactly(store):
     comparison = hand_built_comparison()
-    run_id = store.save(comparison, ALICE, "Before class", "Card fraud", "abc123")
+    run_id = store.save(comparison, ALICE, "Before class", "Card fraud", "abc123", sample_id="fraud")
     [summary] = store.list_runs(ALICE)
+    assert summary.sample_id == "fraud"
     assert (summary.run_id, summary.name, summary.dataset_name, summary.digest) == (
         run_id,
         "Before class",

@@ -62,6 +62,9 @@ class RunRecord:
     dataset_name: str
     comparison: object  # imbal_core.evaluate.Comparison; typed loosely so this module never imports TensorFlow
     created: datetime
+    history_id: str | None = None  # its id in the run history (ui/history.py), when it was saved or reopened
+    read_only: bool = False  # someone else's shared run
+    title: str | None = None  # its name in the run history
 
 
 def init_session() -> None:
@@ -73,6 +76,10 @@ def init_session() -> None:
     if DATASET not in st.session_state:  # the settings in the link this session was opened with (ui/session.py)
         link, notes = session.Session.from_query_params(st.query_params.to_dict())
         notes += session.apply(link)
+        if link.run:
+            from ui import history
+
+            notes += history.open_shared_link(link.run)
         if notes:
             st.session_state[session.LINK_NOTES] = notes
 
@@ -202,6 +209,10 @@ def add_run(comparison) -> RunRecord:
         kept.append(earlier)
     st.session_state[RUNS] = [*kept, record]
     st.session_state[TRAINING_COUNT] += 1
+    from ui import history  # every finished comparison is saved; without history the session still has it
+
+    record.history_id = history.save(comparison)
+    record.title = history.default_name(comparison, record.dataset_name)
     return record
 
 

@@ -1,0 +1,174 @@
+"""History: this browser's finished runs, saved automatically; reopen without retraining, rename, share, delete;
+import a results JSON written by the CLI or the dashboard."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+import pandas as pd
+import streamlit as st
+
+from imbal_core.history import HistoryUnavailable, open_history
+from ui import feedback, history, identity, state
+from ui.widgets import code, plain
+
+IMPORT_WIDGET = "history_import"
+IMPORT_MESSAGE = "history_import_message"
+HEADLINE = ("pr_auc", "PR-AUC")
+
+
+def share_link(share_id: str) -> str:
+    """The address that opens a shared run on Train & compare, on this server as the browser reached it."""
+    try:
+        parts = urlsplit(st.context.url or "")
+    except Exception:  # noqa: BLE001 - no request context: a relative link still works when pasted after the host
+        parts = None
+    if not parts or not parts.netloc:
+        return f"/compare?run={share_id}"
+    base = parts.path.rstrip("/")
+    base = base[: -len("/history")] if base.endswith("/history") else base
+    return f"{parts.scheme}://{parts.netloc}{base}/compare?run={share_id}"
+
+
+def headline(metrics: dict) -> str:
+    name, label = HEADLINE
+    scored = {technique: values.get(name) for technique, values in metrics.items() if values.get(name) is not None}
+    if not scored:
+        return ""
+    best = max(scored, key=scored.get)
+    return f"{label} {scored[best]:.3f} ({best})"
+
+
+def protocol_text(protocol: dict) -> str:
+    if protocol.get("mode") == "cv":
+        repeats = protocol.get("repeats") or 1
+        return f"{protocol.get('folds')}-fold" + (f" ×{repeats}" if repeats > 1 else "")
+    return f"quick split ({protocol.get('test_size', 0.25):g} test)"
+
+
+def _import_uploaded() -> None:
+    uploaded = st.session_state.get(IMPORT_WIDGET)
+    if uploaded is None:
+        return
+    outcome, message = feedback.capture(
+        f"importing {uploaded.name}", history.import_results, uploaded.getvalue(), uploaded.name
+    )
+    if message:
+        st.session_state[IMPORT_MESSAGE] = ("error", message)
+        return
+    count, notes = outcome
+    text = f"Imported {count} run{'s' if count != 1 else ''} from {uploaded.name}; open them on Train & compare."
+    st.session_state[IMPORT_MESSAGE] = ("success", " ".join([text, *notes]))
+
+
+state.init_session()  # normally done by app.py; a deep link on a fresh server can start here
+
+st.title("History")
+st.caption(
+    "Every comparison you train is saved here when it finishes, with everything needed to redraw its tables, "
+    "curves and threshold views, so reopening it retrains nothing. Runs belong to this browser (a random token "
+    "in a cookie): others on this server cannot see them unless you share one. Uploaded data is not stored: a "
+    "run keeps the file name, the target and class names, the metrics and each test row's row number, class "
+    f"and predicted probability. Stored in {code(history.location())} on the server."
+)
+
+try:
+    store = open_history()
+except HistoryUnavailable as error:
+    store = None
+    st.error(
+        plain(f"Run history is unavailable, so runs stay in this browser session only. {error}"),
+        icon=":material/history_toggle_off:",
+    )
+
+owner = identity.browser_token()
+runs = []
+if store is not None:
+    with feedback.reported("reading the run history"):
+        runs = store.list_runs(owner)
+
+if store is not None and not runs:
+    st.info(
+        "No saved runs in this browser yet: train on Train & compare, or import a results JSON below.",
+        icon=":material/info:",
+    )
+
+if runs:
+    st.subheader("Your runs")
+    table = pd.DataFrame(
+        [
+            {
+                "Name": summary.name,
+                "Data": summary.dataset_name,
+                "Target": summary.target,
+                "Protocol": protocol_text(summary.protocol),
+                "Techniques": ", ".join(summary.techniques),
+                "Best": headline(summary.metrics),
+                "Saved (UTC)": summary.created.strftime("%Y-%m-%d %H:%M"),
+                "Shared": "yes" if summary.share_id else "",
+            }
+            for summary in runs
+        ]
+    )
+    st.dataframe(table, width="stretch", hide_index=True, key="history_table")
+
+for summary in runs:
+    run_id = summary.run_id
+    with st.container(border=True, key=f"history_run_{run_id}"):
+        st.markdown(f"**{plain(summary.name)}**")
+        st.caption(
+            f"{plain(summary.dataset_name)} · target {plain(summary.target)} · {protocol_text(summary.protocol)} · "
+            f"{plain(', '.join(summary.techniques))} · saved {summary.created:%Y-%m-%d %H:%M} UTC · "
+            f"{summary.size_bytes / 1e6:.1f} MB"
+        )
+        open_column, rename_column, share_column, delete_column = st.columns(4)
+        if open_column.button("Open on Train & compare", key=f"history_open_{run_id}", icon=":material/open_in_new:"):
+            with feedback.reported("opening the run"):
+                notes = history.open_stored(store.load(run_id, owner))
+                st.session_state[history.OPENED] = " ".join([f"Opened {summary.name!r} from your history.", *notes])
+                st.switch_page("pages/compare.py")
+        with rename_column.popover("Rename", icon=":material/edit:"):
+            new_name = st.text_input("New name", value=summary.name, key=f"history_name_{run_id}", max_chars=120)
+            if st.button("Save name", key=f"history_rename_{run_id}"):
+                with feedback.reported("renaming the run"):
+                    store.rename(run_id, owner, new_name)
+                    history.retitle(run_id, new_name)
+                    st.rerun()
+        if summary.share_id:
+            if share_column.button("Stop sharing", key=f"history_unshare_{run_id}", icon=":material/link_off:"):
+                with feedback.reported("stopping the share"):
+                    store.unshare(run_id, owner)
+                    st.rerun()
+        elif share_column.button("Share", key=f"history_share_{run_id}", icon=":material/share:"):
+            with feedback.reported("sharing the run"):
+                store.share(run_id, owner)
+                st.rerun()
+        with delete_column.popover("Delete", icon=":material/delete:"):
+            st.caption("Deletes the run from the history for good (a shared link stops working).")
+            if st.button("Delete for good", key=f"history_delete_{run_id}", type="primary"):
+                with feedback.reported("deleting the run"):
+                    store.delete(run_id, owner)
+                    history.forget(run_id)
+                    st.rerun()
+        if summary.share_id:
+            st.markdown("Anyone with this link can open the run, read-only (it shows nothing else of yours):")
+            st.code(share_link(summary.share_id), language=None)
+
+shared = [record for record in st.session_state.get(state.RUNS, []) if record.read_only]
+if shared:
+    st.subheader("Shared with you")
+    st.caption("Opened from share links in this session, read-only: they are not added to your history.")
+    for record in shared:
+        st.markdown(f"- {plain(record.title or record.dataset_name)} (on Train & compare)")
+
+st.subheader("Import a results JSON")
+st.caption(
+    "A file written by `python -m imbal_core compare ... --json` or by the JSON download on Train & compare. "
+    "Its runs are added to your history and opened; results files written before per-fold data was kept "
+    "cannot be redrawn and are refused with a message."
+)
+st.file_uploader("Results JSON", type=["json"], key=IMPORT_WIDGET, on_change=_import_uploaded)
+message = st.session_state.pop(IMPORT_MESSAGE, None)
+if message:
+    kind, text = message
+    (st.error if kind == "error" else st.success)(plain(text))

@@ -1,0 +1,244 @@
+"""The dashboard's side of the run history (imbal_core/history.py): save, reopen, open shared runs, import.
+
+When the database cannot be used, every function here degrades to "no history" and leaves one message (shown
+once per session) saying why; the dashboard keeps working with the runs of the session.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import datetime
+
+import streamlit as st
+
+from imbal_core.errors import ImbalanceLabError
+from imbal_core.history import History, HistoryUnavailable, StoredRun, default_path, open_history
+from ui import identity, session, state
+
+PROBLEM = "history_problem"  # the message to show (once) when history is unavailable
+PROBLEM_SHOWN = "history_problem_shown"
+OPENED = "history_opened"  # a notice after reopening or importing, shown on the next page
+
+
+def store() -> History | None:
+    """The history for this server, or None (and the reason, kept for `take_problem`) when it is unavailable."""
+    try:
+        return open_history()
+    except HistoryUnavailable as error:
+        _note_problem(str(error))
+        return None
+
+
+def _note_problem(message: str) -> None:
+    if not st.session_state.get(PROBLEM_SHOWN):
+        st.session_state[PROBLEM] = message
+
+
+def take_problem() -> str | None:
+    """The unavailability message, once per session (then None)."""
+    message = st.session_state.pop(PROBLEM, None)
+    if message:
+        st.session_state[PROBLEM_SHOWN] = True
+    return message
+
+
+def location() -> str:
+    path = default_path()
+    return str(path) if path is not None else "nowhere (IMBAL_LAB_HISTORY=off)"
+
+
+def default_name(comparison, dataset_name: str) -> str:
+    """e.g. "Breast cancer biopsies (real) · diagnosis · 3 techniques · 5-fold"."""
+    protocol = comparison.protocol
+    split = (
+        "quick split"
+        if protocol.mode == "quick"
+        else f"{protocol.folds}-fold" + (f" ×{protocol.repeats}" if protocol.repeats > 1 else "")
+    )
+    count = len(comparison.results)
+    target = comparison.dataset.get("target", "")
+    return f"{dataset_name} · {target} · {count} technique{'s' if count != 1 else ''} · {split}"
+
+
+def save(comparison) -> str | None:
+    """Store a finished comparison for this browser; returns its history id, or None (history unavailable)."""
+    history = store()
+    if history is None:
+        return None
+    loaded = state.dataset()
+    try:
+        return history.save(
+            comparison,
+            identity.browser_token(),
+            default_name(comparison, loaded.name),
+            loaded.name,
+            loaded.digest,
+            sample_id=loaded.sample_id if loaded.source == "sample" else None,
+        )
+    except HistoryUnavailable as error:
+        _note_problem(str(error))
+        return None
+
+
+def open_stored(stored: StoredRun) -> list[str]:
+    """Put a stored run among the session's runs (no retraining), switching to its bundled sample and target.
+
+    Returns notes for the person (e.g. "upload the file again to see it")."""
+    summary = stored.summary
+    notes: list[str] = []
+    if summary.sample_id and (not state.has_dataset() or state.dataset().sample_id != summary.sample_id):
+        try:
+            state.load_sample(summary.sample_id)
+            st.session_state[state.SAMPLE_WIDGET] = summary.sample_id
+        except ImbalanceLabError as error:
+            notes.append(f"Its sample {summary.sample_id!r} could not be loaded ({error}).")
+    if state.has_dataset() and summary.target and state.target() != summary.target:
+        try:
+            state.choose_target(summary.target)
+            st.session_state[state.TARGET_WIDGET] = summary.target
+        except ImbalanceLabError:
+            pass  # the data is not the run's: the note below says what to do
+    key = _dataset_key_for(stored)
+    if key is None:
+        key = f"{summary.digest}:{summary.target}"
+        notes.append(
+            f"It was trained on {summary.dataset_name!r} (target {summary.target!r}), which is not loaded: "
+            "load or upload that data on the Data page to see it on Train & compare."
+        )
+    for earlier in st.session_state[state.RUNS]:
+        if earlier.history_id and earlier.history_id == _identity(stored):
+            return notes  # already open
+    st.session_state[state.RUN_COUNTER] += 1
+    record = state.RunRecord(
+        st.session_state[state.RUN_COUNTER],
+        key,
+        summary.dataset_name,
+        stored.comparison,
+        datetime.now(),
+        history_id=_identity(stored),
+        read_only=stored.read_only,
+        title=summary.name,
+    )
+    st.session_state[state.RUNS] = [*st.session_state[state.RUNS], record]
+    return notes
+
+
+def _identity(stored: StoredRun) -> str:
+    """How an opened run is known in the session: its run id (owner), or its share id (someone else's)."""
+    return stored.summary.run_id or f"shared:{stored.summary.share_id}"
+
+
+def _dataset_key_for(stored: StoredRun) -> str | None:
+    """The loaded data's key when it is the run's data: same fingerprint and target, or, for an imported run
+    (no fingerprint), the same target with the same rows per class."""
+    if not state.has_dataset():
+        return None
+    summary, loaded = stored.summary, state.dataset()
+    if summary.target != state.target():
+        return None
+    if summary.digest:
+        return state.dataset_key() if summary.digest == loaded.digest else None
+    counts = stored.comparison.dataset.get("class_counts") or {}
+    profile = state.dataset_profile()
+    same = {str(label): int(count) for label, count in profile.class_counts.items()} == {
+        str(label): int(count) for label, count in counts.items()
+    }
+    return state.dataset_key() if same else None
+
+
+def open_shared_link(share_id: str) -> list[str]:
+    """`?run=<share id>`: open that run read-only; a note (never an error) when it cannot be."""
+    history = store()
+    if history is None:
+        st.session_state.pop(session.SHARED_RUN_KEY, None)
+        return ["The shared run in this link cannot be opened: run history is unavailable on this server."]
+    try:
+        stored = history.load_shared(share_id)
+    except (ImbalanceLabError, HistoryUnavailable) as error:
+        st.session_state.pop(session.SHARED_RUN_KEY, None)
+        return [f"The shared run in this link cannot be opened. {error}"]
+    notes = open_stored(stored)
+    st.session_state[OPENED] = f"Opened the shared run {stored.summary.name!r} (read-only)."
+    return notes
+
+
+def import_results(raw: bytes, file_name: str) -> tuple[int, list[str]]:
+    """Import a results JSON (CLI or dashboard export): each comparison is stored in this browser's history
+    (when available) and opened in the session. Returns (runs imported, notes); InputError when unusable."""
+    from imbal_core.serialize import comparisons_from_json_document
+
+    comparisons = comparisons_from_json_document(raw)
+    history = store()
+    notes: list[str] = []
+    for index, comparison in enumerate(comparisons):
+        name = f"Imported from {file_name}" + (f" (run {index + 1})" if len(comparisons) > 1 else "")
+        sample_id, digest = _matching_sample(comparison)
+        dataset_name = _sample_title(sample_id) if sample_id else file_name
+        run_id = None
+        if history is not None:
+            try:
+                run_id = history.save(
+                    comparison, identity.browser_token(), name, dataset_name, digest, sample_id=sample_id
+                )
+            except HistoryUnavailable as error:
+                _note_problem(str(error))
+        if run_id is not None:
+            notes += open_stored(history.load(run_id, identity.browser_token()))
+        else:
+            summary = _unsaved_summary(comparison, name, dataset_name, digest, sample_id)
+            notes += open_stored(StoredRun(summary, comparison, read_only=False))
+    return len(comparisons), list(dict.fromkeys(notes))
+
+
+def _matching_sample(comparison) -> tuple[str | None, str]:
+    """A bundled sample with the same target and rows per class as the imported run, and its fingerprint."""
+    from imbal_core.samples import SAMPLES
+    from ui import cache
+
+    target = comparison.dataset.get("target")
+    counts = {str(label): int(count) for label, count in (comparison.dataset.get("class_counts") or {}).items()}
+    for info in SAMPLES:
+        if info.target != target:
+            continue
+        table, digest = cache.read_sample(info.id)
+        profile = cache.dataset_profile(digest, info.target, table.frame, tuple(table.notes))
+        if {str(label): int(count) for label, count in profile.class_counts.items()} == counts:
+            return info.id, digest
+    return None, ""
+
+
+def _sample_title(sample_id: str) -> str:
+    from imbal_core.samples import get_sample
+
+    return get_sample(sample_id).title
+
+
+def _unsaved_summary(comparison, name, dataset_name, digest, sample_id):
+    from imbal_core.history import RunSummary, new_token
+
+    return RunSummary(
+        run_id=f"unsaved-{new_token()}",
+        name=name,
+        created=datetime.now(),
+        dataset_name=dataset_name,
+        digest=digest,
+        target=str(comparison.dataset.get("target", "")),
+        protocol=comparison.protocol.to_json(),
+        techniques=[result.spec.label for result in comparison.results],
+        metrics={},
+        sample_id=sample_id,
+    )
+
+
+def forget(history_id: str) -> None:
+    """Take a deleted run out of the session's runs too."""
+    st.session_state[state.RUNS] = [
+        record for record in st.session_state[state.RUNS] if record.history_id != history_id
+    ]
+
+
+def retitle(history_id: str, title: str) -> None:
+    st.session_state[state.RUNS] = [
+        replace(record, title=title) if record.history_id == history_id else record
+        for record in st.session_state[state.RUNS]
+    ]
