@@ -138,6 +138,7 @@ def validation_log_loss(labels: np.ndarray, probabilities: np.ndarray) -> float:
     probabilities = np.asarray(probabilities, dtype=np.float64)
     if probabilities.shape[1] == 1:
         probabilities = np.column_stack([1.0 - probabilities[:, 0], probabilities[:, 0]])
+    probabilities = probabilities / probabilities.sum(axis=1, keepdims=True)  # float32 softmax rounding
     return float(log_loss(labels, probabilities, labels=list(range(probabilities.shape[1]))))
 
 
