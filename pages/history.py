@@ -30,6 +30,10 @@ def share_link(share_id: str) -> str:
     return f"{parts.scheme}://{parts.netloc}{base}/compare?run={share_id}"
 
 
+def size_text(size_bytes: int) -> str:
+    return f"{size_bytes / 1e6:.1f} MB" if size_bytes >= 100_000 else f"{max(1, round(size_bytes / 1e3))} kB"
+
+
 def headline(metrics: dict) -> str:
     name, label = HEADLINE
     scored = {technique: values.get(name) for technique, values in metrics.items() if values.get(name) is not None}
@@ -119,10 +123,15 @@ for summary in runs:
         st.caption(
             f"{plain(summary.dataset_name)} · target {plain(summary.target)} · {protocol_text(summary.protocol)} · "
             f"{plain(', '.join(summary.techniques))} · saved {summary.created:%Y-%m-%d %H:%M} UTC · "
-            f"{summary.size_bytes / 1e6:.1f} MB"
+            f"{size_text(summary.size_bytes)}"
         )
         open_column, rename_column, share_column, delete_column = st.columns(4)
-        if open_column.button("Open on Train & compare", key=f"history_open_{run_id}", icon=":material/open_in_new:"):
+        if open_column.button(
+            "Open",
+            key=f"history_open_{run_id}",
+            icon=":material/open_in_new:",
+            help="Show it on Train & compare, redrawn from the history: nothing is retrained.",
+        ):
             with feedback.reported("opening the run"):
                 notes = history.open_stored(store.load(run_id, owner))
                 st.session_state[history.OPENED] = " ".join([f"Opened {summary.name!r} from your history.", *notes])

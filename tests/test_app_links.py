@@ -73,7 +73,7 @@ def test_a_link_with_another_target_column_uses_it():
     [
         ({"sample": "nope"}, "is not a bundled sample"),
         ({"folds": "abc"}, "is not a whole number"),
-        ({"folds": "40"}, "outside 2 to 10"),
+        ({"folds": "40"}, "neither 1 (one split) nor 2 to 10"),
         ({"threshold": "7"}, "outside 0 to 1"),
         ({"techniques": "smote,bogus"}, "unknown techniques"),
         ({"target": "no_such_column"}, "is not a column of this data"),
@@ -121,3 +121,12 @@ def test_the_url_follows_the_techniques_and_their_parameters():
     assert query(app) == {"techniques": "baseline,smote", "smote.k_neighbors": "2"}
     app.slider(key="compare__smote__k_neighbors").set_value(5).run()
     assert query(app) == {"techniques": "baseline,smote"}
+
+
+def test_the_protocol_the_form_suggests_stays_out_of_the_url_and_folds_1_asks_for_the_quick_split():
+    app = open_link({"sample": "medical"}, page="pages/compare.py")
+    assert app.radio(key="protocol_mode").value == "cv"  # the form suggests K-fold for small data
+    assert query(app) == {"sample": "medical"}
+    app = open_link({"sample": "medical", "folds": "1"}, page="pages/compare.py")
+    assert app.radio(key="protocol_mode").value == "quick"
+    assert query(app) == {"sample": "medical", "folds": "1"}

@@ -68,6 +68,12 @@ def test_the_defaults_match_the_engine_and_the_form():
     assert tuple(compare.DEFAULT_CHOICE) == session_module.DEFAULT_TECHNIQUES
 
 
+def test_folds_1_is_the_quick_split_and_absent_folds_the_suggestion():
+    assert parsed({"folds": "1"}) == (Session(folds=1), [])
+    assert Session(folds=1).to_query_params() == {"folds": "1"}
+    assert parsed({})[0].folds is None
+
+
 def test_a_repeated_parameter_uses_its_last_value():
     restored, notes = parsed({"folds": ["3", "4"]})
     assert (restored.folds, notes) == (4, [])
@@ -85,9 +91,9 @@ def test_a_repeated_parameter_uses_its_last_value():
         ({"techniques": "smote,nope"}, "techniques", ("smote",), "unknown techniques ('nope')"),
         ({"folds": "abc"}, "folds", None, "is not a whole number"),
         ({"folds": "2.5"}, "folds", None, "is not a whole number"),
-        ({"folds": "1"}, "folds", None, "outside 2 to 10"),
-        ({"folds": "11"}, "folds", None, "outside 2 to 10"),
-        ({"folds": "-3"}, "folds", None, "outside 2 to 10"),
+        ({"folds": "0"}, "folds", None, "neither 1 (one split) nor 2 to 10"),
+        ({"folds": "11"}, "folds", None, "neither 1 (one split) nor 2 to 10"),
+        ({"folds": "-3"}, "folds", None, "neither 1 (one split) nor 2 to 10"),
         ({"threshold": "abc"}, "threshold", 0.5, "is not a number"),
         ({"threshold": "1.5"}, "threshold", 0.5, "outside 0 to 1"),
         ({"threshold": "-0.1"}, "threshold", 0.5, "outside 0 to 1"),

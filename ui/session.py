@@ -7,7 +7,8 @@ Query parameters (a public contract; values equal to the default stay out of the
     target      the target column                         ?target=diagnosis
     techniques  comma-separated technique ids             ?techniques=baseline,smote
     <id>.<name> a technique's parameter (as the CLI)      ?smote.k_neighbors=3
-    folds       K-fold with this many folds (else quick)  ?folds=5
+    folds       1: one stratified split (quick); 2 to 10: K-fold with that many folds   ?folds=5
+                (absent: the protocol the form suggests for the data, see ui/compare.py)
     costs       cost settings that differ from the sample's defaults   ?costs=miss:250,false_alarm:2
     threshold   the decision threshold, 0 to 1            ?threshold=0.3
     run         a shared run's id (opens it read-only)    ?run=<share id>
@@ -36,7 +37,8 @@ UPLOAD = "upload"
 DEFAULT_SAMPLE = "fraud"
 DEFAULT_TECHNIQUES = ("baseline", "class_weight", "smote")
 DEFAULT_FOLDS = 5  # imbal_core.evaluate.Protocol().folds (a test keeps them equal)
-FOLDS_RANGE = (2, 10)  # what the Train & compare form offers
+FOLDS_RANGE = (2, 10)  # what the Train & compare form offers for K-fold
+QUICK = 1  # folds=1: one stratified split
 DEFAULT_THRESHOLD = 0.5
 MAX_TARGET_LENGTH = 200
 MAX_TECHNIQUES = len(REGISTRY)
@@ -59,7 +61,7 @@ class Session:
     target: str | None = None  # None: the dataset's suggested target
     techniques: tuple[str, ...] = DEFAULT_TECHNIQUES
     params: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)  # non-default values per technique
-    folds: int | None = None  # None: one stratified split (quick); else K-fold with this many folds
+    folds: int | None = None  # None: the form's suggestion for the data; 1: quick split; 2 to 10: K-fold
     costs: Mapping[str, Any] = field(default_factory=dict)  # cost settings that differ from the sample's defaults
     threshold: float = DEFAULT_THRESHOLD
     run: str | None = None  # a shared run's share id
@@ -188,10 +190,13 @@ def _read_folds(raw: str | None, notes: list[str]) -> int | None:
     try:
         folds = int(raw.strip())
     except ValueError:
-        notes.append(f"The link's folds {raw[:20]!r} is not a whole number; the quick split is used.")
+        notes.append(f"The link's folds {raw[:20]!r} is not a whole number; the suggested protocol is used.")
         return None
-    if not low <= folds <= high:
-        notes.append(f"The link's folds={folds} is outside {low} to {high}; the quick split is used.")
+    if folds != QUICK and not low <= folds <= high:
+        notes.append(
+            f"The link's folds={folds} is neither 1 (one split) nor {low} to {high} (K-fold); "
+            "the suggested protocol is used."
+        )
         return None
     return folds
 
@@ -304,17 +309,31 @@ def current() -> Session:
     chosen = st.session_state.get(TECHNIQUES_KEY)
     techniques = tuple(chosen) if chosen is not None else DEFAULT_TECHNIQUES
     params = {technique_id: _widget_params(technique_id) for technique_id in techniques}
-    cross_validated = st.session_state.get(PROTOCOL_MODE_KEY) == "cv"
     return Session(
         sample=sample,
         target=state.target() if loaded is not None else None,
         techniques=techniques,
         params={technique_id: values for technique_id, values in params.items() if values},
-        folds=int(st.session_state.get(FOLDS_KEY, DEFAULT_FOLDS)) if cross_validated else None,
+        folds=_form_folds(),
         costs=_widget_costs(sample),
         threshold=float(st.session_state.get(state.THRESHOLD_WIDGET, DEFAULT_THRESHOLD)),
         run=st.session_state.get(SHARED_RUN_KEY),
     )
+
+
+def _form_folds() -> int | None:
+    """The form's protocol as `folds`, None while it is what the form suggests for the loaded data."""
+    from ui import state
+
+    mode = st.session_state.get(PROTOCOL_MODE_KEY)
+    if mode is None or not state.has_dataset():
+        return None  # the form was never shown nor seeded: the suggestion stands
+    folds = int(st.session_state.get(FOLDS_KEY, DEFAULT_FOLDS))
+    from ui.compare import suggested_protocol_mode  # the form suggests cv for small data (imports the engine)
+
+    if mode == suggested_protocol_mode(state.dataset_profile()) and (mode == "quick" or folds == DEFAULT_FOLDS):
+        return None
+    return QUICK if mode == "quick" else folds
 
 
 def _widget_params(technique_id: str) -> dict[str, Any]:
@@ -390,7 +409,9 @@ def _seed_widgets(session: Session) -> None:
     for technique_id, values in session.params.items():
         for name, value in values.items():
             st.session_state[parameter_key(PARAMETER_PREFIX, technique_id, name)] = value
-    if session.folds is not None:
+    if session.folds == QUICK:
+        st.session_state[PROTOCOL_MODE_KEY] = "quick"
+    elif session.folds is not None:
         st.session_state[PROTOCOL_MODE_KEY] = "cv"
         st.session_state[FOLDS_KEY] = session.folds
     if session.threshold != DEFAULT_THRESHOLD:
