@@ -56,6 +56,13 @@ def build_parser() -> argparse.ArgumentParser:
     compare.add_argument("--volume", type=float, help="Cases per period, for daily costs and alerts.")
     compare.add_argument("--period", choices=("day", "week", "month"), default="day")
     compare.add_argument(
+        "--save",
+        nargs="?",
+        const="",
+        metavar="NAME",
+        help="Also save the run in the run history (IMBAL_LAB_HISTORY), owned by IMBAL_LAB_OWNER or 'cli'.",
+    )
+    compare.add_argument(
         "--references",
         action="store_true",
         help="Add scikit-learn reference learners (logistic regression, gradient boosting) on the same folds.",
@@ -159,6 +166,10 @@ def _compare(arguments) -> int:
 
         Path(arguments.html).write_text(comparison_report(comparison, Path(arguments.data).name), encoding="utf-8")
         print(f"Wrote {arguments.html}", file=sys.stderr)
+    if arguments.save is not None:  # issue 15: the same history the dashboard keeps
+        from imbal_core.history import save_from_cli
+
+        print(save_from_cli(comparison, Path(arguments.data), arguments.save), file=sys.stderr)
     if arguments.json != "-":
         print(_table_text(comparison))
     return 0

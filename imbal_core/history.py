@@ -30,6 +30,8 @@ from pathlib import Path
 from imbal_core.errors import ImbalanceLabError, InputError
 
 ENV_VARIABLE = "IMBAL_LAB_HISTORY"
+OWNER_VARIABLE = "IMBAL_LAB_OWNER"  # whose history `compare --save` writes to (default CLI_OWNER)
+CLI_OWNER = "cli"
 DISABLED_VALUES = ("off", "none", "0", "false", "no")
 SCHEMA_VERSION = 1
 BUSY_TIMEOUT_SECONDS = 15.0
@@ -331,6 +333,40 @@ class History:
         elif read_only:
             summary = replace(summary, share_id=None)
         return StoredRun(summary, comparison, read_only=read_only)
+
+
+def run_name(comparison, dataset_name: str) -> str:
+    """A run's default name, e.g. "Breast cancer biopsies (real) · diagnosis · 3 techniques · 5-fold"."""
+    protocol = comparison.protocol
+    split = "quick split" if protocol.mode == "quick" else f"{protocol.folds}-fold"
+    if protocol.mode != "quick" and protocol.repeats > 1:
+        split += f" ×{protocol.repeats}"
+    count = len(comparison.results)
+    target = comparison.dataset.get("target", "")
+    return f"{dataset_name} · {target} · {count} technique{'s' if count != 1 else ''} · {split}"
+
+
+def save_from_cli(comparison, data_path: Path, name: str = "") -> str:
+    """`python -m imbal_core compare ... --save [NAME]`: store the run as the dashboard would, for the owner
+    named by IMBAL_LAB_OWNER (a browser's token, to see it in that browser's History page) or "cli".
+
+    The data's fingerprint is the SHA-256 of the file's bytes, as in the dashboard, so reopening the run
+    there finds the same sample or upload. Returns the line to print."""
+    from imbal_core.samples import SAMPLES, get_sample, sample_path
+
+    raw = Path(data_path).read_bytes()
+    digest = hashlib.sha256(raw).hexdigest()
+    sample_id = next(
+        (info.id for info in SAMPLES if sample_path(info.id).is_file() and sample_path(info.id).read_bytes() == raw),
+        None,
+    )
+    dataset_name = get_sample(sample_id).title if sample_id else Path(data_path).name
+    owner = os.environ.get(OWNER_VARIABLE, "").strip() or CLI_OWNER
+    history = History()
+    chosen = name.strip() or run_name(comparison, dataset_name)
+    history.save(comparison, owner, chosen, dataset_name, digest, sample_id=sample_id)
+    whose = "the browser named by IMBAL_LAB_OWNER" if owner != CLI_OWNER else f"owner {CLI_OWNER!r}"
+    return f"Saved the run {chosen!r} to the run history {history.path} ({whose})."
 
 
 _lock = threading.Lock()

@@ -170,6 +170,18 @@ if shared:
     for record in shared:
         st.markdown(f"- {plain(record.title or record.dataset_name)} (on Train & compare)")
 
+with st.expander("Save runs from the command line into this browser's history"):
+    st.caption(
+        "Prepare runs before a class: the CLI's `--save` stores a run in this history; with this browser's token "
+        "in IMBAL_LAB_OWNER it appears in the list above. Keep the token private (not on a projector): anyone "
+        "who has it can see, rename and delete your runs."
+    )
+    st.code(
+        f"IMBAL_LAB_OWNER={owner} .venv/bin/python -m imbal_core compare sample_data/fraud.csv "
+        "--target is_fraud --folds 5 --save 'Fraud, 5 folds'",
+        language="bash",
+    )
+
 st.subheader("Import a results JSON")
 st.caption(
     "A file written by `python -m imbal_core compare ... --json` or by the JSON download on Train & compare. "

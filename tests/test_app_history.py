@@ -236,3 +236,9 @@ def test_training_still_works_when_history_is_unavailable_and_says_why_once(hist
     assert "is damaged" in texts(app.warning)
     app.run()
     assert "is damaged" not in texts(app.warning)  # said once
+
+
+def test_the_page_shows_how_to_save_from_the_command_line_into_this_browser(history_path):
+    app = open_app("pages/history.py")
+    token = app.session_state["browser_token"]
+    assert any(f"IMBAL_LAB_OWNER={token} " in block.value and "--save" in block.value for block in app.code)

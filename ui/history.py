@@ -12,7 +12,7 @@ from datetime import datetime
 import streamlit as st
 
 from imbal_core.errors import ImbalanceLabError
-from imbal_core.history import History, HistoryUnavailable, StoredRun, default_path, open_history
+from imbal_core.history import History, HistoryUnavailable, StoredRun, default_path, open_history, run_name
 from ui import identity, session, state
 
 PROBLEM = "history_problem"  # the message to show (once) when history is unavailable
@@ -48,16 +48,8 @@ def location() -> str:
 
 
 def default_name(comparison, dataset_name: str) -> str:
-    """e.g. "Breast cancer biopsies (real) · diagnosis · 3 techniques · 5-fold"."""
-    protocol = comparison.protocol
-    split = (
-        "quick split"
-        if protocol.mode == "quick"
-        else f"{protocol.folds}-fold" + (f" ×{protocol.repeats}" if protocol.repeats > 1 else "")
-    )
-    count = len(comparison.results)
-    target = comparison.dataset.get("target", "")
-    return f"{dataset_name} · {target} · {count} technique{'s' if count != 1 else ''} · {split}"
+    """e.g. "Breast cancer biopsies (real) · diagnosis · 3 techniques · 5-fold" (the CLI's --save names alike)."""
+    return run_name(comparison, dataset_name)
 
 
 def save(comparison) -> str | None:
