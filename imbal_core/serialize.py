@@ -30,6 +30,8 @@ FORMAT_VERSION = 1
 RECORD_KIND = "imbalance-lab-comparison"
 MAX_DOCUMENT_BYTES = 200 * 1024 * 1024  # a 5-fold, 15-technique run on 20,000 rows is about 25 MB of JSON
 ARRAY_KEY, ARRAY_REF_KEY = "ndarray", "ndarray_ref"
+TYPE_KEY = "__dataclass__"  # names the class of an engine dataclass held in a loosely typed field
+TAGGABLE_MODULES = ("imbal_core.",)
 COMPLEMENT = "complement"  # a binary (n, 2) probability array stored as its second column (see pack_comparison)
 _REFERENCE_KEYS = frozenset({ARRAY_REF_KEY, "dtype", "shape", "codec"})
 # Array dtypes a record may name: numbers and booleans only (never object arrays, which could hold code).
@@ -48,7 +50,14 @@ def encode(value: Any, arrays: dict[str, np.ndarray] | None = None) -> Any:
             return {ARRAY_REF_KEY: name, "dtype": value.dtype.str}
         return {ARRAY_KEY: {"dtype": value.dtype.str, "shape": list(value.shape), "data": value.tolist()}}
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {item.name: encode(getattr(value, item.name), arrays) for item in dataclasses.fields(value)}
+        hints = _type_hints(type(value))
+        encoded = {}
+        for item in dataclasses.fields(value):
+            field_value = getattr(value, item.name)
+            encoded[item.name] = encode(field_value, arrays)
+            if _needs_type_tag(field_value, hints.get(item.name, Any)):
+                encoded[item.name][TYPE_KEY] = f"{type(field_value).__module__}.{type(field_value).__qualname__}"
+        return encoded
     if isinstance(value, dict):
         return {str(key): encode(item, arrays) for key, item in value.items()}
     if isinstance(value, (list, tuple)):
@@ -232,10 +241,37 @@ def decode(value: Any, kind: Any) -> Any:
     return _decode_untyped(value)
 
 
+def _needs_type_tag(value: Any, declared: Any) -> bool:
+    """An engine dataclass in a loosely typed field (e.g. Comparison.costs: object) is tagged with its class."""
+    if not dataclasses.is_dataclass(value) or isinstance(value, type):
+        return False
+    if not type(value).__module__.startswith(TAGGABLE_MODULES):
+        return False
+    options = typing.get_args(declared) if typing.get_origin(declared) in (typing.Union, types.UnionType) else ()
+    return declared is not type(value) and type(value) not in options
+
+
+def _tagged_class(name: Any) -> type | None:
+    """The dataclass a type tag names, only from the engine's own modules (a record never imports anything else)."""
+    import importlib
+
+    if not isinstance(name, str) or not name.startswith(TAGGABLE_MODULES):
+        return None
+    module_name, _, class_name = name.rpartition(".")
+    try:
+        kind = getattr(importlib.import_module(module_name), class_name)
+    except (ImportError, AttributeError):
+        return None
+    return kind if dataclasses.is_dataclass(kind) else None
+
+
 def _decode_untyped(value: Any) -> Any:
     if isinstance(value, dict):
         if ARRAY_KEY in value and len(value) == 1:
             return decode(value, Any)
+        tagged = _tagged_class(value.get(TYPE_KEY))
+        if tagged is not None:
+            return _decode_dataclass(value, tagged)
         return {key: _decode_untyped(item) for key, item in value.items()}
     if isinstance(value, list):
         return [_decode_untyped(item) for item in value]
@@ -423,6 +459,8 @@ def _comparison_from_document(document: dict):
         extra = {key: item for key, item in document.items() if key in _extra_comparison_fields(Comparison)}
         for name, item in extra.items():
             hints = _type_hints(Comparison)
+            if isinstance(item, dict) and name in _DOCUMENT_CLASSES:  # e.g. costs, written by Costs.to_json()
+                item = {**item, TYPE_KEY: _DOCUMENT_CLASSES[name]}
             setattr(comparison, name, decode(item, hints.get(name, Any)))
         return comparison
     except InputError:
@@ -444,6 +482,10 @@ def _protocol_from_json(data: dict, protocol_class: type):
     }
     known = {item.name for item in dataclasses.fields(protocol_class)}
     return protocol_class(**{key: item for key, item in values.items() if key in known})
+
+
+# Comparison fields typed loosely whose results-JSON form is one engine dataclass's fields.
+_DOCUMENT_CLASSES = {"costs": "imbal_core.decision.Costs"}
 
 
 def _extra_comparison_fields(comparison_class: type) -> set[str]:

@@ -125,32 +125,51 @@ def test_nan_metrics_survive_the_record():
 
 
 @dataclasses.dataclass(frozen=True)
-class CostModel:
-    false_negative: float = 1.0
-    false_positive: float = 1.0
+class Audience:
+    size: int = 30
+    level: str = "beginner"
 
 
 @dataclasses.dataclass
 class ExtendedComparison(evaluate.Comparison):
     """A Comparison with fields the engine may gain later: a nested dataclass and more per-fold arrays."""
 
-    costs: CostModel | None = None
+    audience: Audience | None = None
     per_row_weights: list[np.ndarray] = dataclasses.field(default_factory=list)
 
 
 def test_a_field_added_later_flows_through_and_unknown_keys_are_ignored():
     base = hand_built_comparison()
     fields = {item.name: getattr(base, item.name) for item in dataclasses.fields(base)}
-    extended = ExtendedComparison(**fields, costs=CostModel(25.0, 1.0), per_row_weights=[np.arange(4.0)])
+    extended = ExtendedComparison(**fields, audience=Audience(25, "advanced"), per_row_weights=[np.arange(4.0)])
     record = serialize.encode(extended)
-    assert record["costs"] == {"false_negative": 25.0, "false_positive": 1.0}
+    assert record["audience"] == {"size": 25, "level": "advanced"}
     restored = serialize.decode(record, ExtendedComparison)
-    assert restored.costs == CostModel(25.0, 1.0)
+    assert restored.audience == Audience(25, "advanced")
     assert_same_value(extended, restored)
 
     record["a_field_from_the_future"] = {"anything": [1, 2]}
     record["results"][0]["another_new_field"] = 3
     assert_same_value(base, serialize.decode(record, evaluate.Comparison))
+
+
+def test_costs_in_a_loosely_typed_field_come_back_as_costs_from_the_record_and_the_json():
+    from imbal_core.decision import Costs
+
+    original = hand_built_comparison()
+    original.costs = Costs(false_alarm=5, miss=500, volume=10_000)
+    record = json.loads(json.dumps(serialize.comparison_to_record(original)))
+    assert record["comparison"]["costs"][serialize.TYPE_KEY] == "imbal_core.decision.Costs"
+    assert serialize.comparison_from_record(record).costs == original.costs
+    packed, blob = serialize.pack_comparison(original)
+    assert serialize.comparison_from_packed(packed, blob).costs == original.costs
+    assert serialize.comparison_from_json_document(report.comparison_json_text(original)).costs == original.costs
+
+
+def test_a_type_tag_outside_the_engine_is_never_imported():
+    record = serialize.comparison_to_record(hand_built_comparison())
+    record["comparison"]["costs"] = {serialize.TYPE_KEY: "os.system", "command": "echo hi"}
+    assert serialize.comparison_from_record(record).costs == {"command": "echo hi", serialize.TYPE_KEY: "os.system"}
 
 
 def test_an_older_record_without_a_field_gets_its_default():
