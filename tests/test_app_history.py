@@ -242,3 +242,15 @@ def test_the_page_shows_how_to_save_from_the_command_line_into_this_browser(hist
     app = open_app("pages/history.py")
     token = app.session_state["browser_token"]
     assert any(f"IMBAL_LAB_OWNER={token} " in block.value and "--save" in block.value for block in app.code)
+
+
+def test_a_link_with_costs_and_a_shared_run_opens_the_decision_view_with_those_costs(history_path):
+    owner = open_app("pages/history.py")
+    run_id = save_for(owner, history_path)
+    share_id = History(history_path).share(run_id, owner.session_state["browser_token"])
+    app = open_app("pages/compare.py", query={"sample": "medical", "costs": "miss:250", "run": share_id})
+    no_failures(app)
+    assert app.number_input(key="cost_miss").value == 250
+    assert app.number_input(key="cost_false_alarm").value == 1  # the medical sample's default stays
+    query = {key: value[-1] if isinstance(value, list) else value for key, value in app.query_params.items()}
+    assert query == {"sample": "medical", "costs": "miss:250", "run": share_id}
