@@ -1,4 +1,4 @@
-"""Load tables from paths or uploaded bytes, pick and clean the target, profile the classes."""
+"""Load tables (CSV, TSV, Parquet, .xlsx) from paths or uploaded bytes, pick the target, profile the classes."""
 
 from __future__ import annotations
 
@@ -23,7 +23,6 @@ _FOREIGN_SIGNATURES = (
     (b"\xff\xd8\xff", "a JPEG image"),
     (b"GIF8", "a GIF image"),
     (b"%PDF", "a PDF document"),
-    (b"PK\x03\x04", "a zip archive (an Excel .xlsx file is one)"),
     (b"\xd0\xcf\x11\xe0", "an old Excel/Office file"),
     (b"\x1f\x8b", "a gzip archive"),
 )
@@ -100,7 +99,7 @@ class DatasetProfile:
 
 
 def load_table(source: str | Path | bytes, file_name: str | None = None) -> LoadedTable:
-    """Read CSV, TSV or Parquet from a path or from raw bytes (an upload)."""
+    """Read CSV, TSV, Parquet or Excel .xlsx from a path or from raw bytes (an upload)."""
     if isinstance(source, (str, Path)):
         path = Path(source)
         if not path.exists():
@@ -123,6 +122,8 @@ def parse_bytes(raw: bytes, file_name: str) -> LoadedTable:
         raise InputError(f"{file_name} is empty. Upload a CSV, TSV or Parquet file with a header row and data rows.")
     if raw[:4] == b"PAR1" or file_name.lower().endswith((".parquet", ".pq")):
         return _read_parquet(raw, file_name)
+    if raw.startswith(b"PK\x03\x04") or file_name.lower().endswith((".xlsx", ".xlsm")):
+        return _read_excel(raw, file_name)
     for signature, kind in _FOREIGN_SIGNATURES:
         if raw.startswith(signature):
             raise InputError(
@@ -147,6 +148,61 @@ def _read_parquet(raw: bytes, file_name: str) -> LoadedTable:
         ) from None
     frame.columns = _unique([str(column).strip() for column in frame.columns])
     return _checked(LoadedTable(frame=frame), file_name)
+
+
+# An .xlsx file is a ZIP of XML parts; refuse one that would unpack to more than this (a "ZIP bomb").
+MAX_EXCEL_UNPACKED_BYTES = 1024 * 1024 * 1024
+
+
+def _read_excel(raw: bytes, file_name: str) -> LoadedTable:
+    """The first sheet of an Excel .xlsx workbook (openpyxl), cells with formulas as their saved values."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(raw)) as archive:
+            parts = archive.infolist()
+    except (zipfile.BadZipFile, ValueError, OSError) as error:
+        raise InputError(
+            f"{file_name} looks like a zip archive (an Excel .xlsx file is one) but could not be opened ({error}). "
+            "Save the table again as .xlsx or CSV and upload that."
+        ) from None
+    names = {part.filename for part in parts}
+    if "xl/workbook.xml" not in names:
+        raise InputError(
+            f"{file_name} is a ZIP archive, not an Excel workbook or a table. A ZIP whose top-level folders are "
+            "image classes (cat/001.png) is read as images when its name ends in .zip; a table must be CSV, TSV, "
+            "Parquet or Excel .xlsx."
+        )
+    unpacked = sum(part.file_size for part in parts)
+    if unpacked > MAX_EXCEL_UNPACKED_BYTES:
+        raise InputError(
+            f"{file_name} would unpack to {unpacked / 1024**2:,.0f} MB, more than the "
+            f"{MAX_EXCEL_UNPACKED_BYTES // 1024**2:,} MB limit for a workbook. Save the table as CSV or Parquet."
+        )
+    try:
+        import openpyxl
+
+        workbook = openpyxl.load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
+        sheets = list(workbook.sheetnames)
+        workbook.close()
+        frame = pd.read_excel(io.BytesIO(raw), sheet_name=0, engine="openpyxl")
+    except Exception as error:  # openpyxl raises many types for damaged workbooks
+        raise InputError(
+            f"{file_name} could not be read as an Excel workbook ({type(error).__name__}: {str(error)[:120]}). "
+            "Open it in Excel or LibreOffice, save it again as .xlsx or as CSV, and upload that."
+        ) from None
+    notes = ["Read as an Excel workbook; cells with formulas give the values last saved in Excel."]
+    if len(sheets) > 1:
+        shown = ", ".join(repr(name) for name in sheets[:6]) + (" ..." if len(sheets) > 6 else "")
+        notes.append(
+            f"The workbook has {len(sheets)} sheets ({shown}); only the first, {sheets[0]!r}, was read. "
+            "Move the table to the first sheet to use another."
+        )
+    frame.columns = _unique([str(column).strip() for column in frame.columns])
+    unnamed = [column for column in frame.columns if column.startswith("Unnamed: ")]
+    if unnamed:
+        notes.append(f"{len(unnamed)} columns had no header cell and were named like {unnamed[0]!r}.")
+    return _checked(LoadedTable(frame=frame, notes=notes), file_name)
 
 
 def _unique(names: list[str]) -> list[str]:
