@@ -202,6 +202,31 @@ def example_indices(dataset: ImageDataset, per_class: int = 8) -> dict[str, list
     return {name: np.flatnonzero(dataset.labels == name)[:per_class].tolist() for name in dataset.class_names}
 
 
+# A table of flattened pixels carries its image shape here, so the engine and the dashboard can hand
+# images around as a DataFrame (pandas keeps attrs through copies, row selection and pickling).
+IMAGE_SHAPE_ATTR = "image_shape"
+IMAGE_TARGET = "class"
+
+
+def to_frame(dataset: ImageDataset) -> pd.DataFrame:
+    """The images as one row of pixel columns each, plus the class in `class`; the shape is in attrs."""
+    frame = dataset.flattened()
+    frame[IMAGE_TARGET] = dataset.labels
+    frame.attrs[IMAGE_SHAPE_ATTR] = (*dataset.image_size, dataset.channels)
+    return frame
+
+
+def image_shape_of(frame: pd.DataFrame) -> tuple[int, int, int] | None:
+    """(height, width, channels) when the frame holds flattened images (see to_frame), else None."""
+    shape = frame.attrs.get(IMAGE_SHAPE_ATTR)
+    return tuple(int(value) for value in shape) if shape is not None else None
+
+
+def as_images(pixels: np.ndarray, shape: tuple[int, int, int]) -> np.ndarray:
+    """Rows of flattened pixels back to N x height x width x channels float32."""
+    return np.asarray(pixels, dtype=np.float32).reshape(-1, *shape)
+
+
 def is_zip(raw: bytes) -> bool:
     """True when the bytes start like a ZIP archive (an .xlsx file is one too)."""
     return raw[:4] in (b"PK\x03\x04", b"PK\x05\x06")

@@ -10,7 +10,16 @@ import pytest
 from PIL import Image
 
 from imbal_core.errors import InputError
-from imbal_core.images import ZipLimits, is_zip, load_image_zip, profile_images, read_and_profile_images
+from imbal_core.images import (
+    ZipLimits,
+    as_images,
+    image_shape_of,
+    is_zip,
+    load_image_zip,
+    profile_images,
+    read_and_profile_images,
+    to_frame,
+)
 
 
 def png(size=(8, 8), mode="L", value=128, image_format="PNG", **save_options) -> bytes:
@@ -265,3 +274,16 @@ def test_profile_warns_about_a_tiny_minority_and_flattening_names_pixels():
     table = dataset.flattened()
     assert table.shape == (8, 64) and table.columns[0] == "pixel_0_0"
     assert is_zip(make_zip(two_classes())) and not is_zip(b"a,b\n")
+
+
+def test_images_travel_as_a_frame_of_pixels_that_knows_its_shape():
+    files = {
+        f"{label}/{index}.png": png(mode="RGB", value=(10, 20, 30)) for label in ("cat", "dog") for index in range(4)
+    }
+    dataset = load_image_zip(make_zip(files), "rgb.zip")
+    frame = to_frame(dataset)
+    assert frame.shape == (8, 8 * 8 * 3 + 1) and frame.columns[-1] == "class"
+    assert image_shape_of(frame) == (8, 8, 3)
+    assert image_shape_of(frame.loc[frame["class"] == "dog"].drop(columns=["class"])) == (8, 8, 3)
+    assert np.array_equal(as_images(frame.drop(columns=["class"]).to_numpy(), (8, 8, 3)), dataset.images)
+    assert image_shape_of(frame.drop(columns=["class"]).iloc[:0].copy()) == (8, 8, 3)
