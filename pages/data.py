@@ -7,7 +7,7 @@ import streamlit as st
 from imbal_core import charts
 from imbal_core.report_html import imbalance_verdict, severity
 from imbal_core.samples import get_sample
-from ui import cache, feedback, state
+from ui import cache, feedback, images, state
 from ui.widgets import plain
 
 PREVIEW_ROWS = 200
@@ -44,7 +44,7 @@ state.init_session()  # normally done by app.py; a deep link on a fresh server c
 
 st.title("Data")
 error = st.session_state.get(state.DATA_ERROR)
-if error:
+if error and st.session_state.get(LAST_ACTION) != "upload":  # an upload's refusal shows by the uploader
     st.error(plain(error), icon=":material/error:")
 notice = st.session_state.get(state.DATA_NOTICE)
 if notice:
@@ -73,18 +73,27 @@ with sample_tab:
 with upload_tab:
     limit = st.get_option("server.maxUploadSize")
     st.file_uploader(
-        f"CSV, TSV or Parquet, up to {limit} MB",
-        type=["csv", "tsv", "txt", "tab", "parquet", "pq"],
+        f"A table (CSV, TSV, Parquet, Excel .xlsx) or images (a ZIP of class folders), up to {limit} MB",
+        type=None,  # any file reaches the loader, so a refusal is a sentence on the page, not a hover hint
         key=state.UPLOAD_WIDGET,
         on_change=_accept_upload,
         help="Read as data only: nothing in the file is executed. The file stays in this browser session.",
     )
-    st.caption("The target column is suggested from its name (class, label, target, is_…) or is the last column.")
+    st.caption(
+        "The target column is suggested from its name (class, label, target, is_…) or is the last column. "
+        "In a ZIP of images each top-level folder is a class (cat/001.png, dog/002.jpg)."
+    )
+    if error and st.session_state.get(LAST_ACTION) == "upload":
+        st.error(plain(error), icon=":material/block:")  # the refusal, next to the uploader
 
 if not state.has_dataset():
     st.stop()
 
 loaded = state.dataset()
+if loaded.images is not None:
+    with feedback.reported("showing the images"):
+        images.show(loaded)
+    st.stop()
 with feedback.reported("profiling the dataset"):
     profile = state.dataset_profile()
     st.subheader(f"Loaded: {plain(loaded.name)}")

@@ -13,7 +13,7 @@ import streamlit as st
 
 from imbal_core.data import DatasetProfile, suggest_target
 from imbal_core.errors import InputError
-from imbal_core.samples import SAMPLES, get_sample
+from imbal_core.samples import IMAGE_SAMPLES, SAMPLES, get_sample
 from ui import cache, navigation, session
 
 DEFAULT_SAMPLE = session.DEFAULT_SAMPLE
@@ -51,6 +51,8 @@ class LoadedDataset:
     frame: pd.DataFrame
     notes: list[str] = field(default_factory=list)
     sample_id: str | None = None
+    images: object | None = None  # imbal_core.images.ImageDataset when the data is a ZIP of images (ui/images.py)
+    raw: bytes | None = None  # the ZIP's bytes, to convert the images again at another size
 
 
 @dataclass
@@ -121,6 +123,10 @@ def _activate(loaded: LoadedDataset, chosen_target: str) -> None:
 def load_sample(sample_id: str) -> LoadedDataset:
     """Load a bundled sample and make it the session's dataset."""
     info = get_sample(sample_id)
+    if info.modality == "image":
+        from ui import images
+
+        return images.load_sample(info)
     table, digest = cache.read_sample(sample_id)
     loaded = LoadedDataset(info.title, "sample", info.scenario, digest, table.frame, list(table.notes), sample_id)
     cache.dataset_profile(digest, info.target, loaded.frame, tuple(loaded.notes))  # fails loudly before switching
@@ -133,6 +139,10 @@ def accept_upload(raw: bytes, file_name: str) -> LoadedDataset:
 
     Raises InputError (with a message for a person) and leaves the earlier dataset in place otherwise.
     """
+    from ui import images
+
+    if images.is_image_upload(file_name):
+        return images.accept_upload(raw, file_name)
     digest = cache.digest_of(raw)
     table = cache.read_upload(digest, file_name, raw)
     chosen, notice = _usable_target(table.frame, digest, tuple(table.notes))
@@ -239,4 +249,4 @@ def clear_runs() -> None:
 
 
 def sample_choices() -> dict[str, str]:
-    return {info.id: info.title for info in SAMPLES}
+    return {info.id: info.title for info in SAMPLES + IMAGE_SAMPLES}

@@ -1,0 +1,151 @@
+"""Image datasets in the dashboard: read a ZIP of class folders (upload or bundled sample) and show it.
+
+The images travel through the session as a frame of pixel columns that knows its image shape
+(imbal_core.images.to_frame), so the target, the sidebar and the run history treat them like a table;
+the Data page shows them as images.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import streamlit as st
+
+from imbal_core import charts
+from imbal_core.images import (
+    IMAGE_TARGET,
+    ImageDataset,
+    ImageProfile,
+    example_indices,
+    profile_images,
+    read_and_profile_images,
+)
+from imbal_core.images import to_frame as images_to_frame
+from imbal_core.report_html import imbalance_verdict, severity
+from imbal_core.samples import SampleInfo, sample_path
+from ui import cache
+from ui.widgets import plain
+
+EXAMPLES_PER_CLASS = 8
+SIZE_FORM = "image_size_form"
+
+
+def is_image_upload(file_name: str) -> bool:
+    return file_name.lower().endswith(".zip")
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def read_images(
+    digest: str, file_name: str, image_size: tuple[int, int] | None, channels: int | None, _raw: bytes
+) -> tuple[ImageDataset, ImageProfile]:
+    """A ZIP of class folders decoded once per bytes and shape (`digest` keys the cache)."""
+    return read_and_profile_images(_raw, file_name, image_size, channels)
+
+
+def loaded_dataset(
+    raw: bytes,
+    file_name: str,
+    source: str,
+    description: str,
+    sample_id: str | None = None,
+    image_size: tuple[int, int] | None = None,
+    channels: int | None = None,
+):
+    """A LoadedDataset of images (raises InputError, leaving the session's data alone, when it cannot be read)."""
+    from ui.state import LoadedDataset
+
+    shape_key = f":{image_size[0]}x{image_size[1]}" if image_size else ""
+    digest = cache.digest_of(raw) + shape_key + (f":c{channels}" if channels else "")
+    dataset, profile = read_images(digest, file_name, image_size, channels, raw)
+    frame = images_to_frame(dataset)
+    return LoadedDataset(
+        file_name, source, description, digest, frame, list(profile.notes), sample_id, images=dataset, raw=raw
+    )
+
+
+def accept_upload(raw: bytes, file_name: str):
+    """Make an uploaded ZIP of class folders the session's dataset."""
+    from ui import state
+
+    loaded = loaded_dataset(raw, file_name, "upload", "Your uploaded images.")
+    state._activate(loaded, IMAGE_TARGET)
+    return loaded
+
+
+def load_sample(info: SampleInfo):
+    """Make a bundled image sample the session's dataset."""
+    from ui import state
+
+    path = sample_path(info.id)
+    loaded = loaded_dataset(path.read_bytes(), info.title, "sample", info.scenario, info.id)
+    state._activate(loaded, IMAGE_TARGET)
+    return loaded
+
+
+def _resize(loaded) -> None:
+    """Reload the same ZIP at the size and channels chosen in the form."""
+    from ui import feedback, state
+
+    height, width = st.session_state["image_height"], st.session_state["image_width"]
+    channels = 1 if st.session_state["image_channels"].startswith("Grayscale") else 3
+    _, message = feedback.capture(
+        "converting the images",
+        lambda: state._activate(
+            loaded_dataset(
+                loaded.raw, loaded.name, loaded.source, loaded.description, loaded.sample_id, (height, width), channels
+            ),
+            IMAGE_TARGET,
+        ),
+    )
+    if message:
+        st.session_state[state.DATA_ERROR] = message
+
+
+def show(loaded) -> None:
+    """The Data page for images: size and classes, the imbalance, a class histogram, examples per class."""
+    dataset: ImageDataset = loaded.images
+    profile = profile_images(dataset)
+    st.subheader(f"Loaded: {plain(loaded.name)}")
+    height, width = dataset.image_size
+    images_metric, size_metric, classes_metric, share_metric, ratio_metric = st.columns(5)
+    images_metric.metric("Images", f"{profile.rows:,}")
+    size_metric.metric("Image size", f"{height}×{width}×{dataset.channels}", help="Height × width × channels.")
+    classes_metric.metric("Classes", profile.n_classes)
+    share_metric.metric("Minority share", f"{profile.minority_share:.2%}")
+    ratio_metric.metric("Imbalance ratio", f"{profile.imbalance_ratio:,.1f} : 1", help="Largest class / smallest.")
+    st.info(
+        f"**{severity(profile.imbalance_ratio).capitalize()}.** "
+        + plain(imbalance_verdict(profile.to_dict()).replace("rows", "images")),
+        icon=":material/balance:",
+    )
+    for warning in profile.warnings:
+        st.warning(plain(warning), icon=":material/warning:")
+    with st.expander("How the images were read", expanded=False):
+        for note in dataset.notes:
+            st.markdown(f"- {plain(note)}")
+    with st.form(SIZE_FORM):
+        st.caption("Every image is converted to one size and channel count before training.")
+        left, middle, right = st.columns(3)
+        left.number_input("Height (pixels)", 4, 256, height, key="image_height")
+        middle.number_input("Width (pixels)", 4, 256, width, key="image_width")
+        right.selectbox(
+            "Channels",
+            ["Grayscale (1)", "Colour (3)"],
+            index=0 if dataset.channels == 1 else 1,
+            key="image_channels",
+        )
+        st.form_submit_button("Convert again", on_click=_resize, args=(loaded,), key="image_convert")
+    st.plotly_chart(
+        charts.class_histogram(profile.class_counts, "Images per class", profile.minority_class),
+        width="stretch",
+        key="chart_class_histogram",
+    )
+    st.subheader("Examples per class")
+    for name, rows in example_indices(dataset, EXAMPLES_PER_CLASS).items():
+        st.markdown(f"**{plain(name)}** ({profile.class_counts[name]:,} images)")
+        st.image([displayable(dataset.images[row]) for row in rows], width=72, caption=[""] * len(rows))
+
+
+def displayable(image: np.ndarray) -> np.ndarray:
+    """An image as Streamlit shows it: 8-bit, 2-D for grayscale."""
+    pixels = np.clip(np.asarray(image) * 255.0, 0, 255).astype(np.uint8)
+    return pixels[..., 0] if pixels.shape[-1] == 1 else pixels
