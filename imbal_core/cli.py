@@ -35,8 +35,8 @@ def build_parser() -> argparse.ArgumentParser:
     techniques.add_argument("--json", action="store_true")
 
     compare = commands.add_parser("compare", help="Train and compare techniques.")
-    compare.add_argument("data")
-    compare.add_argument("--target", required=True)
+    compare.add_argument("data", help="A table (CSV, TSV, Parquet, .xlsx) or a ZIP of image class folders.")
+    compare.add_argument("--target", help="The class column of a table (images: the folder names).")
     compare.add_argument(
         "--techniques",
         help="Comma-separated ids (default: baseline,class_weight,focal_loss,"
@@ -90,9 +90,55 @@ def main(argv: list[str] | None = None) -> int:
         return 130
 
 
+def _is_image_zip(data: str) -> bool:
+    return data.lower().endswith(".zip")
+
+
+def _load_data(data: str, target: str | None):
+    """(frame, target) for a table or for a ZIP of images (a frame of pixel columns that knows its shape)."""
+    if _is_image_zip(data):
+        from imbal_core.images import IMAGE_TARGET, load_image_zip, to_frame
+
+        if target not in (None, IMAGE_TARGET):
+            raise InputError(
+                f"--target {target!r} does not apply to a ZIP of images: the class of each image is its folder. "
+                "Leave --target out."
+            )
+        return to_frame(load_image_zip(data)), IMAGE_TARGET
+    if target is None:
+        raise InputError(
+            "--target is required for a table: name the column holding the classes "
+            "(`python -m imbal_core profile DATA` suggests one)."
+        )
+    from imbal_core.data import load_table
+
+    return load_table(data).frame, target
+
+
+def _profile_images(arguments) -> int:
+    from imbal_core.images import read_and_profile_images
+
+    _, profile = read_and_profile_images(arguments.data)
+    if arguments.json:
+        print(json.dumps(profile.to_dict(), indent=2))
+        return 0
+    print(
+        f"{arguments.data}: {profile.rows} images of {profile.height}x{profile.width}x{profile.channels} "
+        "(height x width x channels); each folder is a class"
+    )
+    for label, count in profile.class_counts.items():
+        print(f"  {label:>20}  {count:>8}  {count / profile.rows:6.1%}")
+    print(f"Minority class {profile.minority_class!r}; imbalance ratio {profile.imbalance_ratio:g}:1")
+    for line in profile.notes + profile.warnings:
+        print(f"note: {line}")
+    return 0
+
+
 def _profile(arguments) -> int:
     from imbal_core.data import read_and_profile
 
+    if _is_image_zip(arguments.data):
+        return _profile_images(arguments)
     _, profile = read_and_profile(arguments.data, arguments.target)
     if arguments.json:
         print(json.dumps(profile.to_dict(), indent=2))
@@ -135,7 +181,6 @@ def _technique_specs(names: str | None, assignments: list[str], references: bool
 
 
 def _compare(arguments) -> int:
-    from imbal_core.data import load_table
     from imbal_core.evaluate import Protocol
     from imbal_core.model import ModelSettings
 
@@ -151,8 +196,8 @@ def _compare(arguments) -> int:
     )
     settings = ModelSettings() if arguments.epochs is None else ModelSettings(max_epochs=arguments.epochs)
     costs = _costs(arguments)
-    table = load_table(arguments.data)
-    comparison = _run_with_progress(table.frame, arguments.target, specs, protocol, settings)
+    frame, target = _load_data(arguments.data, arguments.target)
+    comparison = _run_with_progress(frame, target, specs, protocol, settings)
     comparison.costs = costs
     from imbal_core.report import comparison_json_text
 

@@ -1,0 +1,69 @@
+"""The CLI on a ZIP of image class folders: profile and compare, with the same JSON schema as tables."""
+
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from imbal_core.cli import main
+from tests.test_cli import check_schema
+
+
+def bars_zip(common: int = 48, rare: int = 16, size: int = 10, seed: int = 0) -> bytes:
+    """'other' images hold a horizontal bar, 'rare' images a vertical one, at random positions."""
+    rng = np.random.default_rng(seed)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for label, rows in (("other", common), ("rare", rare)):
+            for index in range(rows):
+                pixels = np.zeros((size, size), dtype=np.uint8)
+                position = rng.integers(2, size - 2)
+                if label == "rare":
+                    pixels[:, position] = 255
+                else:
+                    pixels[position, :] = 255
+                encoded = io.BytesIO()
+                Image.fromarray(pixels).save(encoded, format="PNG")
+                archive.writestr(f"{label}/{index:03d}.png", encoded.getvalue())
+    return buffer.getvalue()
+
+
+@pytest.fixture
+def images_zip(tmp_path):
+    path = tmp_path / "bars.zip"
+    path.write_bytes(bars_zip())
+    return path
+
+
+def test_profile_of_a_zip_names_the_modality_size_and_classes(images_zip, capsys):
+    assert main(["profile", str(images_zip), "--json"]) == 0
+    profile = json.loads(capsys.readouterr().out)
+    assert profile["modality"] == "image" and profile["class_counts"] == {"other": 48, "rare": 16}
+    assert profile["image_size"] == {"height": 10, "width": 10, "channels": 1}
+    assert main(["profile", str(images_zip)]) == 0
+    assert "64 images of 10x10x1" in capsys.readouterr().out
+
+
+def test_a_zip_needs_no_target_and_a_table_still_does(images_zip, tmp_path, capsys):
+    assert main(["compare", str(images_zip), "--target", "label", "--techniques", "baseline"]) == 2
+    assert "does not apply to a ZIP of images" in capsys.readouterr().err
+    table = tmp_path / "t.csv"
+    table.write_text("a,b\n1,x\n2,y\n")
+    assert main(["compare", str(table), "--techniques", "baseline"]) == 2
+    assert "--target is required for a table" in capsys.readouterr().err
+
+
+@pytest.mark.slow
+def test_compare_on_images_writes_the_table_schema(images_zip, tmp_path):
+    out = tmp_path / "result.json"
+    techniques = ["baseline", "class_weight"]
+    arguments = ["compare", str(images_zip), "--techniques", ",".join(techniques), "--epochs", "2", "--json", str(out)]
+    assert main(arguments) == 0
+    document = json.loads(out.read_text())
+    check_schema(document, 2, techniques)
+    assert document["dataset"]["target"] == "class"
