@@ -42,18 +42,26 @@ def create_cnn_model(
     seed: int,
     steps_per_execution: int = 1,
     cnn_settings: CNNSettings | None = None,
+    flat_input: bool = False,
 ):
     """A fresh compiled CNN with the MLP's output layer and compile settings; the same seed gives the
     same initial weights.
 
-    image_shape is (height, width, channels); bias is model.output_bias of the training labels.
+    image_shape is (height, width, channels); bias is model.output_bias of the training labels. With
+    flat_input the network takes rows of flattened pixels (as the engine passes every modality) and
+    reshapes them to images in its first layer.
     """
     import keras
 
     cnn_settings = cnn_settings or CNNSettings()
     keras.utils.set_random_seed(seed)
-    inputs = keras.Input(shape=tuple(image_shape), name="image")
-    hidden = inputs
+    image_shape = tuple(int(size) for size in image_shape)
+    if flat_input:
+        inputs = keras.Input(shape=(math.prod(image_shape),), name="features")
+        hidden = keras.layers.Reshape(image_shape, name="image")(inputs)
+    else:
+        inputs = keras.Input(shape=image_shape, name="image")
+        hidden = inputs
     height, width = image_shape[0], image_shape[1]
     for index, filters in enumerate(cnn_settings.filters):
         hidden = keras.layers.Conv2D(

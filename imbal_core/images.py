@@ -227,6 +227,48 @@ def as_images(pixels: np.ndarray, shape: tuple[int, int, int]) -> np.ndarray:
     return np.asarray(pixels, dtype=np.float32).reshape(-1, *shape)
 
 
+def image_plan(features: pd.DataFrame):
+    """Every pixel column is a numeric feature: none is dropped as constant (the image keeps its shape)."""
+    from imbal_core.preprocess import ColumnPlan
+
+    return ColumnPlan(numeric=[str(column) for column in features.columns])
+
+
+class ImageEncoder:
+    """The table encoder's interface for images: pixels are used as they are (0 to 1), nothing is fitted.
+
+    `base` and `encode` give flattened pixels (one row per image), so samplers, bagging subsets and the
+    trainer handle images like table rows; the CNN reshapes them to `image_shape` in its first layer.
+    """
+
+    modality = "image"
+    categorical_indices: list[int] = []
+    one_hot = None
+
+    def __init__(self, plan, image_shape: tuple[int, int, int]) -> None:
+        self.plan = plan
+        self.image_shape = tuple(image_shape)
+
+    @property
+    def n_numeric(self) -> int:
+        return len(self.plan.numeric)
+
+    def fit(self, training_features: pd.DataFrame) -> ImageEncoder:
+        return self
+
+    def base(self, features: pd.DataFrame) -> np.ndarray:
+        return features[self.plan.numeric].to_numpy(dtype=np.float64)
+
+    def encode(self, base_matrix: np.ndarray) -> np.ndarray:
+        return np.asarray(base_matrix, dtype=np.float32)
+
+    def transform(self, features: pd.DataFrame) -> np.ndarray:
+        return self.encode(self.base(features))
+
+    def decode(self, encoded: np.ndarray) -> pd.DataFrame:
+        return pd.DataFrame(np.asarray(encoded, dtype=np.float64), columns=self.plan.numeric)
+
+
 def is_zip(raw: bytes) -> bool:
     """True when the bytes start like a ZIP archive (an .xlsx file is one too)."""
     return raw[:4] in (b"PK\x03\x04", b"PK\x05\x06")

@@ -94,3 +94,13 @@ def test_cnn_has_the_mlp_output_bias_and_trains_on_images():
         (28, 28, 3), 3, settings, output_bias(np.array([0, 1, 2]), 3), build_loss(3, False), 0, 1, CNNSettings((8,))
     )
     assert multi.output_shape == (None, 3)
+
+
+def test_cnn_takes_flattened_pixels_when_asked():
+    images, labels = digit_like((8, 4))
+    codes = (labels == "rare").astype(int)
+    model = create_cnn_model(
+        images.shape[1:], 2, ModelSettings(), output_bias(codes, 2), build_loss(2, False), 0, flat_input=True
+    )
+    assert model.input_shape == (None, 144)
+    assert model.predict(images.reshape(len(images), -1), verbose=0).shape == (12, 1)

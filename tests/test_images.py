@@ -287,3 +287,16 @@ def test_images_travel_as_a_frame_of_pixels_that_knows_its_shape():
     assert image_shape_of(frame.loc[frame["class"] == "dog"].drop(columns=["class"])) == (8, 8, 3)
     assert np.array_equal(as_images(frame.drop(columns=["class"]).to_numpy(), (8, 8, 3)), dataset.images)
     assert image_shape_of(frame.drop(columns=["class"]).iloc[:0].copy()) == (8, 8, 3)
+
+
+def test_the_image_encoder_keeps_pixels_as_they_are_and_flattened():
+    from imbal_core.images import ImageEncoder, image_plan
+
+    dataset = load_image_zip(make_zip(two_classes()), "pets.zip")
+    features = to_frame(dataset).drop(columns=["class"])
+    encoder = ImageEncoder(image_plan(features), (8, 8, 1)).fit(features)
+    encoded = encoder.transform(features)
+    assert encoded.dtype == np.float32 and encoded.shape == (8, 64)
+    assert np.array_equal(as_images(encoded, encoder.image_shape), dataset.images)
+    assert encoder.n_numeric == 64 and encoder.modality == "image"
+    assert encoder.decode(encoded).shape == (8, 64)
