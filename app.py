@@ -8,6 +8,7 @@ from ui import feedback, history, identity, navigation, session, sidebar, state
 from ui.widgets import plain
 
 navigation.entered_through_app()  # before anything else: links open cleanly with a pages/ folder (ui/navigation.py)
+session.allow_parameter("step")  # the Present page's step: links to a step keep it
 st.set_page_config(page_title="Imbalance Lab", page_icon=":material/balance:", layout="wide")
 
 with feedback.reported("loading the default sample"):
@@ -35,6 +36,7 @@ pages = st.navigation(
         st.Page("pages/resample.py", title="Resample", icon=":material/scatter_plot:", url_path="resample"),
         st.Page("pages/compare.py", title="Train & compare", icon=":material/model_training:", url_path="compare"),
         st.Page("pages/learn.py", title="Learn", icon=":material/school:", url_path="learn"),
+        st.Page("pages/present.py", title="Present", icon=":material/co_present:", url_path="present"),
         st.Page("pages/history.py", title="History", icon=":material/history:", url_path="history"),
     ]
 )

@@ -761,3 +761,60 @@ def expected_cost_figure(
         margin = 0.08 * max(high - low, 1e-9)
         figure.update_yaxes(range=[low - margin, high + 2 * margin])
     return _finish(figure, "Expected cost against the threshold (diamonds: each technique's own threshold)", height=460)
+
+
+# --- lessons -------------------------------------------------------------------------------------
+
+
+def smote_toy_figure(toy) -> go.Figure:
+    """A two-feature toy: majority, minority, and each synthetic row on the segment SMOTE drew it from."""
+    figure = go.Figure()
+    segment_x, segment_y = [], []
+    for start, end in toy.segments:
+        segment_x += [start[0], end[0], None]
+        segment_y += [start[1], end[1], None]
+    figure.add_trace(
+        go.Scatter(
+            x=segment_x,
+            y=segment_y,
+            mode="lines",
+            name="segment between two rare neighbours",
+            line={"color": SYNTHETIC_COLOUR, "width": 1},
+            hoverinfo="skip",
+        )
+    )
+    for code, name, colour, size in ((0, "majority", MAJORITY_COLOUR, 7), (1, "minority (real)", MINORITY_COLOUR, 10)):
+        rows = toy.features[toy.labels == code]
+        figure.add_trace(
+            go.Scatter(x=rows[:, 0], y=rows[:, 1], mode="markers", name=name, marker={"color": colour, "size": size})
+        )
+    figure.add_trace(
+        go.Scatter(
+            x=toy.synthetic[:, 0],
+            y=toy.synthetic[:, 1],
+            mode="markers",
+            name="synthetic (SMOTE)",
+            marker={"color": SYNTHETIC_COLOUR, "symbol": "diamond", "size": 8, "line": {"width": 0.5, "color": "#333"}},
+        )
+    )
+    figure.update_xaxes(title="feature 1")
+    figure.update_yaxes(title="feature 2", scaleanchor="x")
+    return _finish(figure, "What SMOTE creates: every synthetic row lies between two real rare rows", height=480)
+
+
+def loss_figure(curves: Mapping[str, Sequence[float]], probabilities: Sequence[float], title: str) -> go.Figure:
+    """Loss against the predicted probability of a row's true class, one line per named loss."""
+    figure = go.Figure()
+    for index, (name, values) in enumerate(curves.items()):
+        figure.add_trace(
+            go.Scatter(
+                x=list(probabilities),
+                y=list(values),
+                mode="lines",
+                name=safe_text(name),
+                line={"color": TECHNIQUE_PALETTE[index % len(TECHNIQUE_PALETTE)], "width": 2},
+            )
+        )
+    figure.update_xaxes(title="predicted probability of the row's true class", range=[0, 1])
+    figure.update_yaxes(title="loss", rangemode="tozero")
+    return _finish(figure, title, height=400)

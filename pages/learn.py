@@ -7,6 +7,7 @@ import streamlit as st
 
 from imbal_core import charts
 from imbal_core.evaluate import Protocol
+from imbal_core.lessons import balanced_weights, focal_loss_curve, quiz, smote_toy, weighted_cross_entropy
 from imbal_core.metric_names import metric_label
 from imbal_core.model import ModelSettings
 from imbal_core.report_html import imbalance_verdict
@@ -210,3 +211,48 @@ if show_leak:
             )
 else:
     st.caption("Switch the toggle on to train both versions (about half a minute on the bigger samples).")
+
+st.header("5. Pictures that teach")
+
+st.markdown(
+    "**What SMOTE creates.** A two-feature toy, so nothing is hidden by a projection: every synthetic row lies "
+    "on a segment between a real rare row and one of its nearest rare neighbours."
+)
+st.plotly_chart(charts.smote_toy_figure(smote_toy()), width="stretch", key="chart_smote_toy")
+gamma_column, alpha_column = st.columns(2)
+gamma = gamma_column.slider("Focal loss γ", 0.0, 5.0, 2.0, step=0.5, key="lesson_gamma")
+alpha = alpha_column.slider("Focal loss α (weight of the rare class)", 0.05, 0.95, 0.75, step=0.05, key="lesson_alpha")
+grid = [step / 100 for step in range(1, 100)]
+st.plotly_chart(
+    charts.loss_figure(
+        {
+            "cross-entropy": focal_loss_curve(grid, 0.0).tolist(),
+            f"focal, γ={gamma:g}": focal_loss_curve(grid, gamma).tolist(),
+            f"focal, γ={gamma:g}, α={alpha:g}": focal_loss_curve(grid, gamma, alpha).tolist(),
+        },
+        grid,
+        "Focal loss against cross-entropy for a rare row: confident, correct rows stop counting",
+    ),
+    width="stretch",
+    key="chart_focal_loss",
+)
+weights = balanced_weights(counts)
+st.plotly_chart(
+    charts.loss_figure(
+        {
+            f"{label} (weight {weight:.2f})": weighted_cross_entropy(grid, weight).tolist()
+            for label, weight in weights.items()
+        },
+        grid,
+        "Class weights on the loaded data: the same mistake costs the rare class more",
+    ),
+    width="stretch",
+    key="chart_class_weight_loss",
+)
+
+st.header("6. Check yourself")
+st.caption("The seed's interview questions; each answer comes with evidence from the loaded data.")
+for number, question in enumerate(quiz(counts, profile.target), start=1):
+    with st.expander(f"{question.level} · Q{number}: {question.question}"):
+        st.markdown(plain(question.answer))
+        st.info(plain(question.evidence), icon=":material/data_exploration:")

@@ -1,0 +1,129 @@
+"""Present: a guided walk for a class, one step per screen, larger type, each step its own link (?step=N).
+
+It works on whatever data is loaded: the steps read the current dataset, the session's latest run and the
+Learn page's stored leakage demonstration; nothing here trains unless the person asks on another page.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from imbal_core import charts
+from imbal_core.lessons import smote_toy
+from imbal_core.report_html import imbalance_verdict, metric_table, threshold_table
+from ui import state
+from ui.results import styled_table
+from ui.widgets import plain
+
+state.init_session()
+
+STEPS = (
+    "Why accuracy misleads",
+    "What SMOTE and undersampling do",
+    "Train and compare",
+    "Move the threshold",
+    "The leakage trap",
+)
+STEP_PARAMETER = "step"
+LARGE_TYPE = """
+<style>
+section.main .block-container p, section.main .block-container li,
+[data-testid="stMain"] [data-testid="stMarkdownContainer"] p { font-size: 1.35rem; line-height: 1.5; }
+[data-testid="stMain"] h1 { font-size: 2.6rem; } [data-testid="stMain"] h2 { font-size: 2.0rem; }
+</style>
+"""
+
+
+def current_step() -> int:
+    """The step in the link (1-based), or 1 when it is missing or not a step number."""
+    raw = st.query_params.get(STEP_PARAMETER, "1")
+    try:
+        step = int(raw)
+    except (TypeError, ValueError):
+        return 1
+    return step if 1 <= step <= len(STEPS) else 1
+
+
+def go(step: int) -> None:
+    st.query_params[STEP_PARAMETER] = str(step)
+
+
+st.markdown(LARGE_TYPE, unsafe_allow_html=True)
+step = current_step()
+st.title("Present")
+st.caption(
+    f"Step {step} of {len(STEPS)} · on {plain(state.dataset().name)}. Each step has its own link: copy the "
+    "address bar to prepare a class as a list of links."
+)
+st.progress(step / len(STEPS))
+back, middle, forward = st.columns([1, 4, 1])
+back.button("Back", key="present_back", disabled=step == 1, on_click=go, args=(step - 1,), icon=":material/arrow_back:")
+forward.button(
+    "Next",
+    key="present_next",
+    disabled=step == len(STEPS),
+    on_click=go,
+    args=(step + 1,),
+    icon=":material/arrow_forward:",
+)
+middle.markdown(" · ".join(f"**{name}**" if index + 1 == step else name for index, name in enumerate(STEPS)))
+st.header(f"{step}. {STEPS[step - 1]}")
+
+profile = state.dataset_profile()
+counts = profile.class_counts
+records = state.runs_for_current_data()
+latest = records[-1].comparison if records else None
+
+if step == 1:
+    st.markdown(plain(imbalance_verdict(profile.to_dict())))
+    st.plotly_chart(charts.majority_figure(counts), width="stretch", key="present_majority")
+    st.markdown("Accuracy rewards ignoring the rare class. Read recall, precision and PR-AUC instead.")
+elif step == 2:
+    st.markdown(
+        "**SMOTE** invents rare rows on the segments between real rare rows and their nearest rare neighbours. "
+        "**Undersampling** throws majority rows away until the classes match."
+    )
+    st.plotly_chart(charts.smote_toy_figure(smote_toy()), width="stretch", key="present_smote_toy")
+    biggest, smallest = max(counts.values()), min(counts.values())
+    st.markdown(
+        f"On {plain(state.dataset().name)}: balancing by SMOTE would add about {biggest - smallest:,} synthetic rows; "
+        f"balancing by undersampling would drop about {biggest - smallest:,} of the {biggest:,} majority rows."
+    )
+    st.page_link("pages/resample.py", label="See it on the loaded data (Resample)", icon=":material/scatter_plot:")
+elif step == 3:
+    if latest is None:
+        st.info("No run on this data yet: train a few techniques, then come back.", icon=":material/info:")
+        st.page_link("pages/compare.py", label="Train & compare", icon=":material/model_training:")
+    else:
+        named = charts.name_results([latest])
+        st.dataframe(styled_table(metric_table(named)), width="stretch")
+        st.plotly_chart(
+            charts.metric_bars([entry for entry in named if entry.usable]), width="stretch", key="present_bars"
+        )
+elif step == 4:
+    if latest is None or not latest.binary:
+        st.info("The threshold step needs a run on a two-class target.", icon=":material/info:")
+        st.page_link("pages/compare.py", label="Train & compare", icon=":material/model_training:")
+    else:
+        threshold = st.slider(
+            "Threshold on the minority probability", 0.0, 1.0, 0.5, step=0.01, key="present_threshold"
+        )
+        usable = [entry for entry in charts.name_results([latest]) if entry.usable]
+        st.dataframe(threshold_table(usable, threshold), width="stretch")
+        st.markdown("Lower the threshold: more rare rows caught, more false alarms. Nothing retrains.")
+else:
+    leakage = st.session_state.get(state.LEAKAGE) or {}
+    stored = next((value for key, value in leakage.items() if key[0] == state.dataset_key()), None)
+    st.markdown(
+        "Resample **after** the split. If the sampler sees the test rows, copies of them end up in training and "
+        "the scores look better than they are."
+    )
+    if stored is None:
+        st.info("Run the leakage demonstration on the Learn page first (one toggle).", icon=":material/info:")
+        st.page_link("pages/learn.py", label="Learn: the leakage trap", icon=":material/school:")
+    else:
+        rows = [
+            {"Metric": charts.METRIC_LABELS[name], "Honest": honest, "Leaky": leaky, "Gain": leaky - honest}
+            for name, (honest, leaky) in stored["leak"].items()
+        ]
+        st.dataframe(rows, width="stretch")

@@ -1,0 +1,48 @@
+"""Teaching material: SMOTE's segments, the loss curves (checked against Keras), the quiz's live evidence."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from imbal_core.lessons import balanced_weights, bagging_coverage, focal_loss_curve, quiz, smote_toy
+
+
+def test_every_synthetic_row_lies_on_its_segment_between_two_rare_rows():
+    toy = smote_toy()
+    minority = toy.features[toy.labels == 1]
+    assert len(toy.synthetic) == (toy.labels == 0).sum() - (toy.labels == 1).sum()  # SMOTE balanced the toy
+    for point, (start, end) in zip(toy.synthetic, toy.segments, strict=True):
+        assert any(np.allclose(start, row) for row in minority) and any(np.allclose(end, row) for row in minority)
+        direction = end - start
+        step = np.dot(point - start, direction) / np.dot(direction, direction)
+        assert -1e-9 <= step <= 1 + 1e-9
+        np.testing.assert_allclose(start + step * direction, point, atol=1e-9)
+
+
+def test_focal_loss_curve_matches_keras_binary_focal_crossentropy():
+    import keras
+
+    probabilities = np.array([0.05, 0.3, 0.6, 0.95])
+    truth = np.ones((len(probabilities), 1))
+    for gamma, alpha in ((0.0, None), (2.0, None), (2.0, 0.75)):
+        loss = keras.losses.BinaryFocalCrossentropy(
+            gamma=gamma, alpha=alpha or 0.25, apply_class_balancing=alpha is not None, reduction=None
+        )
+        expected = np.asarray(loss(truth, probabilities[:, None]))
+        np.testing.assert_allclose(focal_loss_curve(probabilities, gamma, alpha), expected, rtol=1e-4)
+
+
+def test_quiz_evidence_comes_from_the_loaded_counts():
+    questions = quiz({"legit": 975, "fraud": 25}, "is_fraud")
+    assert len(questions) == 9
+    text = {question.question: question.evidence for question in questions}
+    assert "97.5% accuracy and catches 0 of the 25 'fraud' rows" in text["Why is accuracy not enough on imbalanced data?"]
+    assert "39.0 to 1" in text["What is data imbalance, and why is it a problem for neural networks?"]
+    assert "about 950 synthetic 'fraud' rows" in text["What is SMOTE, and how does it work?"]
+    assert "keeps 49% of its cross-entropy loss" in text["What is focal loss, and how does it help?"]
+
+
+def test_balanced_weights_and_bagging_coverage():
+    assert balanced_weights({"a": 90, "b": 10}) == pytest.approx({"a": 100 / 180, "b": 100 / 20})
+    assert bagging_coverage(900, 100, 5) == pytest.approx(1 - (1 - 1 / 9) ** 5)
