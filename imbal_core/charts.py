@@ -53,6 +53,7 @@ HEADLINE_ORDER = (
     "brier",
     "accuracy",
 )
+MAX_SCATTER_GROUP = 2000  # rows drawn per class and status in the 2-D resample view
 # Overlaid histograms stay readable for two or three classes; more get one box per class.
 OVERLAY_MAX_CLASSES = 3
 BAR_METRICS = ("pr_auc", "recall", "f1", "precision", "roc_auc", "mcc", "balanced_accuracy", "accuracy")
@@ -258,7 +259,9 @@ def preview_counts(preview: dict) -> tuple[dict[str, int], dict[str, int]]:
     )
 
 
-def projection_frame(preview: dict, max_points_per_group: int = 2000, seed: int = 0) -> tuple[pd.DataFrame, dict]:
+def projection_frame(
+    preview: dict, max_points_per_group: int = MAX_SCATTER_GROUP, seed: int = 0
+) -> tuple[pd.DataFrame, dict]:
     """PCA (fitted on the original training rows) of kept, synthetic and removed rows, for a 2-D view.
 
     Returns the plotted rows (columns x, y, status, label) and the full count per status, since each
@@ -357,7 +360,18 @@ def resample_scatter(projection: pd.DataFrame, totals: dict, labels: Sequence[st
     variance = [*totals.get("explained_variance", []), 0.0, 0.0][:2]
     figure.update_xaxes(title=f"PC1 ({variance[0]:.0%} of variance)")
     figure.update_yaxes(title=f"PC2 ({variance[1]:.0%} of variance)")
-    return _finish(figure, title, height=560, legend={"orientation": "v", "x": 1.02, "y": 1.0, "xanchor": "left"})
+    sampled = any(
+        key != "explained_variance" and isinstance(count, int) and count > MAX_SCATTER_GROUP
+        for key, count in totals.items()
+    )
+    note = (
+        f"each group drawn as at most {MAX_SCATTER_GROUP:,} random rows; the legend gives the full counts"
+        if sampled
+        else ""
+    )
+    return _finish(
+        figure, title, height=560, subtitle=note, legend={"orientation": "v", "x": 1.02, "y": 1.0, "xanchor": "left"}
+    )
 
 
 def _scatter_marker(status: str, code: int, binary: bool, class_colour: str) -> dict:
@@ -367,7 +381,7 @@ def _scatter_marker(status: str, code: int, binary: bool, class_colour: str) -> 
             "color": colour,
             "symbol": "diamond",
             "size": 7,
-            "opacity": 0.8,
+            "opacity": 0.5,  # the real rows underneath stay visible through dense synthetic clouds
             "line": {"width": 0.5, "color": "#333"},
         }
     if status == "removed":
@@ -380,7 +394,7 @@ def _scatter_marker(status: str, code: int, binary: bool, class_colour: str) -> 
             "opacity": 0.95,
             "line": {"width": 1, "color": "#0b3d61"},
         }
-    return {"color": MAJORITY_COLOUR if binary else class_colour, "symbol": "circle", "size": 5, "opacity": 0.45}
+    return {"color": "#7B8794" if binary else class_colour, "symbol": "circle", "size": 6, "opacity": 0.6}
 
 
 # --- results -------------------------------------------------------------------------------------
