@@ -14,7 +14,6 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 from sklearn.model_selection import RepeatedStratifiedKFold, StratifiedShuffleSplit, train_test_split
-from sklearn.utils.class_weight import compute_class_weight
 
 from imbal_core import metrics as metric_functions
 from imbal_core.data import PreparedData, class_counts, prepare
@@ -23,10 +22,9 @@ from imbal_core.model import ModelSettings
 from imbal_core.preprocess import FeatureEncoder, clean_features, plan_columns
 from imbal_core.resampling import ResampleResult, resample
 from imbal_core.seeds import derive_seed
-from imbal_core.techniques import TechniqueSpec
-
-DEFAULT_TECHNIQUES = ("baseline", "class_weight", "focal_loss", "random_over", "smote", "random_under")
-
+from imbal_core.stages import FoldContext, TechniqueRefused
+from imbal_core.stages.members import balanced_subset, member_seed  # noqa: F401 (imported from here too)
+from imbal_core.techniques import DEFAULT_TECHNIQUES, TechniqueSpec  # noqa: F401 (the CLI's default set)
 
 CHEAP_KFOLD_ROWS = 5_000  # below this, 5-fold CV of the default techniques takes well under a minute here
 MIN_MINORITY_TEST_ROWS = 30
@@ -359,57 +357,6 @@ def validation_notes(validation_codes: np.ndarray, n_classes: int) -> list[str]:
     return []
 
 
-def class_weights_for(spec: TechniqueSpec, codes: np.ndarray, n_classes: int) -> dict[int, float] | None:
-    """scikit-learn's balanced weights, or a manual minority weight (every class but the largest)."""
-    if not spec.technique.class_weight:
-        return None
-    present = np.unique(codes)
-    if spec.params["mode"] == "balanced":
-        weights = compute_class_weight("balanced", classes=present, y=codes)
-        return {int(label): float(weight) for label, weight in zip(present, weights, strict=False)}
-    largest = int(np.bincount(codes, minlength=n_classes).argmax())
-    return {label: (1.0 if label == largest else float(spec.params["minority_weight"])) for label in range(n_classes)}
-
-
-def focal_settings(spec: TechniqueSpec, n_classes: int) -> dict | None:
-    """Loss settings for focal techniques. Binary: alpha weights the minority class when balancing
-    (Keras' apply_class_balancing). Multi-class: the per-class alpha goes in as row weights instead
-    (see focal_class_alpha), so the loss itself carries no alpha."""
-    if not spec.technique.focal_loss:
-        return None
-    if n_classes == 2:
-        return {
-            "gamma": spec.params["gamma"],
-            "alpha": spec.params["alpha"],
-            "balance_classes": bool(spec.params["balance_classes"]),
-        }
-    return {"gamma": spec.params["gamma"], "alpha": 1.0, "balance_classes": False}
-
-
-def focal_class_alpha(spec: TechniqueSpec, codes: np.ndarray, n_classes: int) -> dict[int, float] | None:
-    """Multi-class focal balancing: each class's alpha is scikit-learn's balanced weight on `codes`.
-
-    Keras' CategoricalFocalCrossentropy multiplies each class's term by alpha[class]; with one-hot
-    labels only the true class's term is non-zero, so this equals a per-row weight alpha[label].
-    Passing it as row weights keeps one compiled model per architecture instead of one per fold.
-    """
-    if not spec.technique.focal_loss or n_classes == 2 or not spec.params["balance_classes"]:
-        return None
-    present = np.unique(codes)
-    weights = compute_class_weight("balanced", classes=present, y=codes)
-    return {int(label): float(weight) for label, weight in zip(present, weights, strict=True)}
-
-
-def row_class_weights(spec: TechniqueSpec, codes: np.ndarray, n_classes: int) -> dict[int, float] | None:
-    """Class weights from the technique's weighting and its multi-class focal alpha, multiplied."""
-    parts = [
-        part for part in (class_weights_for(spec, codes, n_classes), focal_class_alpha(spec, codes, n_classes)) if part
-    ]
-    if not parts:
-        return None
-    return {code: float(np.prod([part.get(code, 1.0) for part in parts])) for code in range(n_classes)}
-
-
 @dataclass
 class FoldData:
     """One fold's matrices: stage-one training rows, encoded validation and test rows."""
@@ -426,6 +373,9 @@ class FoldData:
     fit_rows: np.ndarray = field(default_factory=lambda: np.array([], dtype=np.int64))
     repeat: int = 0
     already_resampled: bool = False  # only the deliberately leaky protocol sets this
+    # Networks trained on this fold, by plan (imbal_core.train.NetworkTrainer): an identical plan is not
+    # trained twice (same rows, weights, loss, batches and seed give the same network).
+    trained: dict = field(default_factory=dict, repr=False)
 
 
 def prepare_fold(
@@ -474,85 +424,46 @@ def run_technique_on_fold(
     on_epoch=None,
     should_stop=None,
 ) -> FoldOutcome:
-    """Resample, train and predict for one technique on one fold."""
-    from imbal_core.train import fit_network
+    """Run the technique's stages on one fold (imbal_core.stages): rows, then members (the weights, loss
+    and batches stages shape every network they plan), then scores.
 
+    Only the training rows reach the rows stage; validation and test rows are scored, never resampled.
+    Raises TechniqueRefused when the technique cannot run on this target, Cancelled on a stop request,
+    FloatingPointError when a loss becomes NaN.
+    """
+    from imbal_core.train import NetworkTrainer
+
+    stages = spec.technique.stages
+    refusal = stages.refusal(n_classes)
+    if refusal:
+        raise TechniqueRefused(refusal)
     if fold.already_resampled:
         identity = np.arange(len(fold.fit_codes))
-        resampled = ResampleResult(fold.base_fit, fold.fit_codes, identity, len(identity), "before the split")
+        rows = ResampleResult(fold.base_fit, fold.fit_codes, identity, len(identity), "before the split")
     else:
-        resampled = resample(spec, fold.base_fit, fold.fit_codes, fold.encoder, seed)
-    notes = list(resampled.notes)
-    if spec.technique.is_reference:
-        return _reference_on_fold(spec, resampled, fold, n_classes, seed, notes)
-    members = spec.params["members"] if spec.technique.ensemble else 1
-    validation_sum = np.zeros((len(fold.validation_codes), n_classes))
-    test_sum = np.zeros((len(fold.test_codes), n_classes))
-    history: dict = {}
-    train_seconds = 0.0
-    for member in range(members):
-        features, codes = resampled.features, resampled.labels
-        if spec.technique.ensemble:
-            features, codes = balanced_subset(features, codes, member_seed(seed, member))
-        train_started = time.perf_counter()
-        network = fit_network(
-            features,
-            codes,
-            fold.validation,
-            fold.validation_codes,
-            n_classes,
-            settings,
-            member_seed(seed, member),
-            focal=focal_settings(spec, n_classes),
-            class_weight=row_class_weights(spec, codes, n_classes),
-            on_epoch=on_epoch,
-            should_stop=should_stop,
-        )
-        train_seconds += time.perf_counter() - train_started
-        if network.cancelled:
-            raise Cancelled()
-        if network.diverged:
-            raise FloatingPointError("the loss became NaN (try a lower learning rate)")
-        validation_sum += network.predict(fold.validation)
-        test_sum += network.predict(fold.test)
-        history = history or network.history
-    if spec.technique.ensemble:
-        notes.append(f"{members} members, each trained on a balanced random subset; probabilities averaged.")
-    counts = {int(code): int(count) for code, count in enumerate(np.bincount(resampled.labels, minlength=n_classes))}
-    return FoldOutcome(validation_sum / members, test_sum / members, history, notes, counts, train_seconds)
-
-
-def _reference_on_fold(spec, resampled, fold, n_classes: int, seed: int, notes: list[str]) -> FoldOutcome:
-    """Fit a scikit-learn reference learner on the fold's (encoded, untreated) training rows."""
-    from imbal_core.references import create_reference_model, reference_probabilities
-
-    started = time.perf_counter()
-    model = create_reference_model(spec.technique.learner, seed)
-    model.fit(resampled.features, resampled.labels)
-    seconds = time.perf_counter() - started
-    counts = {int(code): int(count) for code, count in enumerate(np.bincount(resampled.labels, minlength=n_classes))}
-    return FoldOutcome(
-        reference_probabilities(model, fold.validation, n_classes),
-        reference_probabilities(model, fold.test, n_classes),
-        {},
-        notes,
-        counts,
-        seconds,
+        rows = resample(spec, fold.base_fit, fold.fit_codes, fold.encoder, seed)
+    memo = None if fold.already_resampled else fold.trained
+    trainer = NetworkTrainer(
+        fold.validation, fold.validation_codes, fold.test, n_classes, settings, on_epoch, should_stop, memo
     )
-
-
-def member_seed(fold_seed: int, member: int) -> int:
-    """Member 0 starts from the fold's weights, like every other technique; later members get their own."""
-    return fold_seed if member == 0 else derive_seed(fold_seed, member)
-
-
-def balanced_subset(features: np.ndarray, codes: np.ndarray, seed: int) -> tuple[np.ndarray, np.ndarray]:
-    """Every class cut to the smallest class's size by imbalanced-learn's RandomUnderSampler."""
-    from imblearn.under_sampling import RandomUnderSampler
-
-    sampler = RandomUnderSampler(random_state=seed)
-    subset, subset_codes = sampler.fit_resample(features, codes)
-    return np.asarray(subset, dtype=np.float32), np.asarray(subset_codes)
+    context = FoldContext(
+        fold.validation,
+        fold.validation_codes,
+        fold.test,
+        n_classes,
+        settings,
+        seed,
+        stages,
+        spec.params,
+        trainer,
+        on_epoch,
+        should_stop,
+    )
+    output = stages.members.train(rows, spec.params, context)
+    validation, test, score_notes = stages.scores.finish(output, spec.params, context, rows.labels)
+    counts = {int(code): int(count) for code, count in enumerate(np.bincount(rows.labels, minlength=n_classes))}
+    notes = [*rows.notes, *output.notes, *score_notes]
+    return FoldOutcome(validation, test, output.history, notes, counts, output.train_seconds)
 
 
 def run_comparison(
@@ -628,6 +539,10 @@ def _run_one(spec, result, fold, fold_index, n_classes, settings, seed, labels, 
         outcome = run_technique_on_fold(spec, fold, n_classes, settings, seed, on_epoch, should_stop)
     except FloatingPointError as error:
         result.failed = f"Training failed: {error}."
+        result.add_note(result.failed)
+        return
+    except TechniqueRefused as error:
+        result.failed = str(error)
         result.add_note(result.failed)
         return
     result.fit_seconds += time.perf_counter() - started

@@ -103,3 +103,27 @@ def create_mlp_model(
         jit_compile=False,
     )
     return model
+
+
+def create_autoencoder_model(
+    n_features: int, settings: ModelSettings, code_units: int, seed: int, steps_per_execution: int
+):
+    """A fresh compiled autoencoder: the first hidden width, a narrow code, the same width back, then the
+    input again (linear). Mean squared error; same seed, same initial weights."""
+    import keras
+
+    keras.utils.set_random_seed(seed)
+    width = settings.hidden_units[0] if settings.hidden_units else 32
+    inputs = keras.Input(shape=(n_features,), name="features")
+    hidden = keras.layers.Dense(width, activation="relu", name="encoder")(inputs)
+    code = keras.layers.Dense(code_units, name="code")(hidden)
+    hidden = keras.layers.Dense(width, activation="relu", name="decoder")(code)
+    outputs = keras.layers.Dense(n_features, name="reconstruction")(hidden)
+    model = keras.Model(inputs, outputs, name="imbalance_lab_autoencoder")
+    model.compile(
+        optimizer=keras.optimizers.Adam(learning_rate=settings.learning_rate),
+        loss="mse",
+        steps_per_execution=steps_per_execution,
+        jit_compile=False,
+    )
+    return model

@@ -1,7 +1,8 @@
 """Reference learners: scikit-learn models trained on the same folds and preprocessing as the networks.
 
 They answer "is a network worth it on this data?" and are never the subject of the page: results
-carry `reference=True`, and the recommendation never picks one.
+carry `reference=True`, and the recommendation never picks one. The registry names them through a
+members stage (imbal_core.stages.members.ReferenceLearner) that calls one of these factories.
 """
 
 from __future__ import annotations
@@ -9,18 +10,19 @@ from __future__ import annotations
 import numpy as np
 
 
-def create_reference_model(learner: str, seed: int):
-    """A fresh scikit-learn classifier for `learner` (the technique's `learner` field)."""
-    if learner == "logistic_regression":
-        from sklearn.linear_model import LogisticRegression
+def create_logistic_regression(seed: int):
+    """A fresh logistic regression (scikit-learn's defaults, enough iterations to converge)."""
+    from sklearn.linear_model import LogisticRegression
 
-        return LogisticRegression(max_iter=1000, random_state=seed)
-    if learner == "hist_gradient_boosting":
-        from sklearn.ensemble import HistGradientBoostingClassifier
+    return LogisticRegression(max_iter=1000, random_state=seed)
 
-        # Early stopping on its own internal slice would see other rows than the networks' validation slice.
-        return HistGradientBoostingClassifier(early_stopping=False, max_iter=200, random_state=seed)
-    raise ValueError(f"Unknown reference learner {learner!r}; expected logistic_regression or hist_gradient_boosting.")
+
+def create_hist_gradient_boosting(seed: int):
+    """A fresh HistGradientBoostingClassifier without its own early stopping."""
+    from sklearn.ensemble import HistGradientBoostingClassifier
+
+    # Early stopping on its own internal slice would see other rows than the networks' validation slice.
+    return HistGradientBoostingClassifier(early_stopping=False, max_iter=200, random_state=seed)
 
 
 def reference_probabilities(model, features: np.ndarray, n_classes: int) -> np.ndarray:

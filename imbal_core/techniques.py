@@ -1,8 +1,10 @@
-"""The technique registry: each id is a composition of sampler, class weights, loss, ensemble, augmentation.
+"""The technique registry: each id is a composition of stages, with its parameter schema.
 
-Every entry declares its parameter schema here; the UI builds widgets from it, the CLI
-parses `--param` against it, and the common tests iterate over every entry.
-Adding a technique is one `_register(...)` call.
+An entry names its stages (imbal_core.stages: rows, weights, loss, batches, members, scores); the
+engine runs them and nothing outside this module and the stage modules chooses behaviour by an id.
+Every entry declares its parameter schema here; the UI builds widgets from it, the CLI parses
+`--param` against it, and the common tests iterate over every entry. Adding a technique is one
+`_register(...)` call (plus a stage class if it needs a new kind of behaviour).
 """
 
 from __future__ import annotations
@@ -12,9 +14,27 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from imbal_core.errors import ParameterError
+from imbal_core.stages import Stages
+from imbal_core.stages import members as member_stages
+from imbal_core.stages import rows as row_stages
+from imbal_core.stages import scores as score_stages
+from imbal_core.stages import training as training_stages
+from imbal_core.stages.training import FocalLoss
 
 ParamKind = Literal["int", "float", "choice", "bool"]
-Family = Literal["reference", "cost-sensitive", "oversampling", "undersampling", "hybrid", "ensemble", "augmentation"]
+Family = Literal[
+    "reference",
+    "cost-sensitive",
+    "oversampling",
+    "undersampling",
+    "hybrid",
+    "batch sampling",
+    "ensemble",
+    "augmentation",
+    "anomaly detection",
+]
+# The order the Learn page lists families in.
+FAMILIES: tuple[str, ...] = Family.__args__
 
 
 @dataclass(frozen=True)
@@ -80,7 +100,10 @@ def _as_number(value: Any, kind: str, where: str) -> float | int:
 
 @dataclass(frozen=True)
 class Technique:
-    """A named recipe for handling imbalance, with the schema of its parameters."""
+    """A named recipe for handling imbalance: its stages and the schema of its parameters.
+
+    `evidence` is what the bundled samples showed (sample_data/README.md), for the Learn page.
+    """
 
     id: str
     name: str
@@ -89,18 +112,59 @@ class Technique:
     pros: str
     cons: str
     params: tuple[Param, ...] = ()
-    sampler: str | None = None
-    class_weight: bool = False
-    focal_loss: bool = False
-    ensemble: bool = False
-    augment: bool = False
-    # "network" trains our Keras MLP; anything else names a scikit-learn reference learner
-    # (imbal_core.references) run on the same folds and preprocessing, shown for comparison only.
-    learner: str = "network"
+    stages: Stages = field(default_factory=Stages)
+    evidence: str = ""
+
+    # Read-only views of the stages, for code that asks what a technique does in general terms.
+    @property
+    def sampler(self) -> str | None:
+        """The rows stage's name when it resamples (over, under, cleaning, hybrid), else None."""
+        rows = self.stages.rows
+        return rows.name if rows.kind in ("oversample", "undersample", "clean", "hybrid") else None
+
+    @property
+    def augment(self) -> bool:
+        return self.stages.rows.kind == "augment"
+
+    @property
+    def class_weight(self) -> bool:
+        return self.stages.weights is not Stages().weights
+
+    @property
+    def focal_loss(self) -> bool:
+        return isinstance(self.stages.loss, FocalLoss)
+
+    @property
+    def ensemble(self) -> bool:
+        members = self.stages.members
+        return members.kind == "network" and members is not Stages().members
+
+    @property
+    def learner(self) -> str:
+        """ "network" for Keras models; otherwise the scikit-learn reference learner's id."""
+        members = self.stages.members
+        return members.name if members.kind == "reference" else "network"
 
     @property
     def is_reference(self) -> bool:
-        return self.learner != "network"
+        return self.stages.members.kind == "reference"
+
+    @property
+    def reshapes_scores(self) -> bool:
+        """True when training sees another class balance than the data's (rows, weights, loss, batches,
+        balanced members) or scores are moved after training: the probabilities are not risks as they are."""
+        neutral = Stages()
+        return not self.is_reference and any(
+            mine is not plain for mine, plain in zip(self.stages.all(), neutral.all(), strict=True)
+        )
+
+    @property
+    def modalities(self) -> tuple[str, ...]:
+        return self.stages.modalities
+
+    def refusal(self, n_classes: int, modality: str = "table") -> str | None:
+        """Why this technique cannot run on such data (a plain sentence), or None."""
+        return self.stages.refusal(n_classes, modality)
 
     def param(self, name: str) -> Param:
         for param in self.params:
@@ -128,6 +192,8 @@ class Technique:
             "pros": self.pros,
             "cons": self.cons,
             "params": [param.to_json() for param in self.params],
+            "stages": self.stages.to_json(),
+            "modalities": list(self.modalities),
         }
 
 
@@ -258,7 +324,7 @@ _register(
                 200.0,
             ),
         ),
-        class_weight=True,
+        stages=Stages(weights=training_stages.CLASS_WEIGHTS),
     )
 )
 _register(
@@ -287,7 +353,7 @@ _register(
             ),
             Param("alpha", "float", 0.75, "Weight of the minority class when balance_classes is on.", 0.05, 0.95),
         ),
-        focal_loss=True,
+        stages=Stages(loss=training_stages.FOCAL),
     )
 )
 _register(
@@ -299,7 +365,7 @@ _register(
         "Simple; keeps every real row.",
         "Exact duplicates invite overfitting; longer training.",
         params=(_ratio(), Param("shrinkage", "float", 0.0, "Jitter for duplicates (0 = exact copies).", 0.0, 3.0)),
-        sampler="random_over",
+        stages=Stages(rows=row_stages.RANDOM_OVER),
     )
 )
 _register(
@@ -311,7 +377,7 @@ _register(
         "No exact duplicates; a classic that often helps recall.",
         "Can create rows inside majority regions; noisy for overlapping classes.",
         params=(_ratio(), _k_neighbors()),
-        sampler="smote",
+        stages=Stages(rows=row_stages.SMOTE),
     )
 )
 _register(
@@ -326,7 +392,7 @@ _register(
             _ratio(),
             Param("n_neighbors", "int", 5, "Neighbours used to judge difficulty and to interpolate.", 1, 20),
         ),
-        sampler="adasyn",
+        stages=Stages(rows=row_stages.ADASYN),
     )
 )
 _register(
@@ -349,7 +415,7 @@ _register(
                 choices=("borderline-1", "borderline-2"),
             ),
         ),
-        sampler="borderline_smote",
+        stages=Stages(rows=row_stages.BORDERLINE_SMOTE),
     )
 )
 _register(
@@ -361,7 +427,7 @@ _register(
         "Fast; smaller training sets train quickly.",
         "Throws information away; high variance on small data.",
         params=(_ratio(low=0.05, direction="under"),),
-        sampler="random_under",
+        stages=Stages(rows=row_stages.RANDOM_UNDER),
     )
 )
 _register(
@@ -382,7 +448,7 @@ _register(
                 choices=("auto", "majority", "all"),
             ),
         ),
-        sampler="tomek",
+        stages=Stages(rows=row_stages.TOMEK),
     )
 )
 _register(
@@ -398,7 +464,7 @@ _register(
             Param("version", "int", 1, "NearMiss rule: 1, 2 or 3.", 1, 3),
             Param("n_neighbors", "int", 3, "Neighbours used to measure closeness.", 1, 10),
         ),
-        sampler="near_miss",
+        stages=Stages(rows=row_stages.NEAR_MISS),
     )
 )
 _register(
@@ -419,7 +485,7 @@ _register(
                 choices=("all", "mode"),
             ),
         ),
-        sampler="enn",
+        stages=Stages(rows=row_stages.ENN),
     )
 )
 _register(
@@ -431,7 +497,7 @@ _register(
         "Balanced classes with a cleaner border.",
         "Two steps of cost; Tomek removes little.",
         params=(_ratio(), _k_neighbors()),
-        sampler="smote_tomek",
+        stages=Stages(rows=row_stages.SMOTE_TOMEK),
     )
 )
 _register(
@@ -447,7 +513,7 @@ _register(
             _k_neighbors(),
             Param("enn_neighbors", "int", 3, "Neighbours used by the ENN cleaning.", 1, 10),
         ),
-        sampler="smote_enn",
+        stages=Stages(rows=row_stages.SMOTE_ENN),
     )
 )
 _register(
@@ -461,7 +527,7 @@ _register(
         "not every majority row is used: with 10% minority and 5 members about half are.",
         "N times the training; each member sees little data.",
         params=(Param("members", "int", 5, "Number of networks in the ensemble.", 2, 15),),
-        ensemble=True,
+        stages=Stages(members=member_stages.BALANCED_BAGGING),
     )
 )
 _register(
@@ -478,7 +544,137 @@ _register(
                 "noise_scale", "float", 0.1, "Noise standard deviation, in units of each feature's spread.", 0.01, 1.0
             ),
         ),
-        augment=True,
+        stages=Stages(rows=row_stages.NOISE_AUGMENT),
+    )
+)
+_register(
+    Technique(
+        "balanced_batches",
+        "Balanced batches",
+        "batch sampling",
+        "Every mini-batch is drawn with chosen class shares (tf.data sampling from one stream per class); the "
+        "training rows themselves are unchanged.",
+        "No row is copied, made up or thrown away; every step sees the rare class, however rare it is.",
+        "Rare rows come round many times per epoch, as with oversampling, so the network can memorise them; "
+        "scores reflect the batch shares, not real risks.",
+        params=(
+            Param(
+                "balance",
+                "float",
+                1.0,
+                "0 = batches at the data's class shares (plain shuffling); 1 = every class equally often; "
+                "0.5 = square-root sampling (shares proportional to the square root of the class sizes).",
+                0.0,
+                1.0,
+            ),
+        ),
+        stages=Stages(batches=training_stages.BALANCED_BATCHES),
+    )
+)
+_register(
+    Technique(
+        "class_balanced_loss",
+        "Class-balanced loss",
+        "cost-sensitive",
+        "Cui et al. (CVPR 2019): each class's rows weigh (1 - beta) / (1 - beta^n), n its training rows, the "
+        "inverse of its 'effective number' of samples; scaled like 'balanced' weights (mean row weight 1).",
+        "Between no weighting (beta = 0) and class weights' 'balanced' (beta near 1, weight 1/n): a class's "
+        "effective number levels off at 1 / (1 - beta), so beyond that more rows no longer mean a smaller "
+        "weight, and a very rare class is weighted up less extremely than 'balanced' does.",
+        "One more knob whose effect depends on the class sizes: when every class has far fewer than "
+        "1 / (1 - beta) rows it is the same as 'balanced'.",
+        params=(
+            Param(
+                "beta",
+                "choice",
+                0.999,
+                "beta: 0.9, 0.99, 0.999 or 0.9999 (the values Cui et al. tried); closer to 1 = closer to 'balanced'.",
+                choices=(0.9, 0.99, 0.999, 0.9999),
+            ),
+        ),
+        stages=Stages(weights=training_stages.EFFECTIVE_NUMBER),
+    )
+)
+_register(
+    Technique(
+        "logit_adjustment",
+        "Logit adjustment",
+        "cost-sensitive",
+        "Menon et al. (ICLR 2021): train with cross-entropy on the logits plus tau x log(class prior) and "
+        "predict without it ('loss'), or train plainly and subtract tau x log(prior) from the logits after "
+        "training ('post_hoc', no retraining).",
+        "Aims at the balanced error with one knob; the post-hoc form costs nothing beyond the plain network "
+        "(in one run it reuses the baseline's network).",
+        "For two classes the post-hoc form is threshold moving (to the minority share at tau = 1): PR-AUC and "
+        "ROC-AUC stay the plain network's. With a free output bias the loss form differs from it only in "
+        "where training starts; scores are not risks.",
+        params=(
+            Param(
+                "tau",
+                "float",
+                1.0,
+                "Strength tau: 0 = plain cross-entropy; 1 = the shift that targets the balanced error.",
+                0.0,
+                3.0,
+            ),
+            Param(
+                "mode",
+                "choice",
+                "loss",
+                "'loss': train with the adjusted loss; 'post_hoc': train plainly, then shift the logits.",
+                choices=("loss", "post_hoc"),
+            ),
+        ),
+        stages=Stages(loss=training_stages.LOGIT_ADJUSTED, scores=score_stages.POST_HOC_LOGIT),
+    )
+)
+_register(
+    Technique(
+        "rus_boost",
+        "RUSBoost (boosted networks)",
+        "ensemble",
+        "Boosting with random undersampling: each round trains a network on a balanced random draw whose rows "
+        "carry the boosting weights, and rows earlier rounds got wrong weigh more (SAMME); probabilities are "
+        "the rounds' alpha-weighted mean.",
+        "Later rounds focus on the rows that are hard to get right; each round is balanced and cheap.",
+        "Rounds run one after another (up to R times the training); boosting also chases label noise; scores "
+        "are not risks.",
+        params=(
+            Param(
+                "rounds",
+                "int",
+                5,
+                "Boosting rounds (one network each), at most: boosting stops when a round is no better than chance.",
+                2,
+                15,
+            ),
+            _ratio(low=0.1, direction="under"),
+        ),
+        stages=Stages(members=member_stages.RUS_BOOST),
+    )
+)
+_register(
+    Technique(
+        "anomaly_autoencoder",
+        "Anomaly autoencoder",
+        "anomaly detection",
+        "A small autoencoder learns to rebuild the majority class's training rows only; rows it rebuilds badly "
+        "are unusual. The reconstruction error becomes a probability by a logistic fit on the validation rows.",
+        "Learns without rare rows (useful when they are very few or keep changing, as in fraud); thresholds and "
+        "costs work on its probabilities like on any other technique's.",
+        "Two classes only. It finds what is unusual, not what is rare: rare rows that look normal are missed, "
+        "and with enough rare rows a supervised network usually ranks better.",
+        params=(
+            Param(
+                "code_units",
+                "int",
+                4,
+                "Width of the autoencoder's narrowest layer (kept at most half the input columns).",
+                1,
+                32,
+            ),
+        ),
+        stages=Stages(members=member_stages.AUTOENCODER, scores=score_stages.ANOMALY_TO_PROBABILITY),
     )
 )
 _register(
@@ -489,7 +685,7 @@ _register(
         "scikit-learn's logistic regression on the same folds and preprocessing: a reference, not a network.",
         "Fast, well calibrated on untreated data; shows whether a network is worth it here.",
         "Linear: misses interactions a network or trees can find. Shown for comparison only, never recommended.",
-        learner="logistic_regression",
+        stages=Stages(members=member_stages.LOGISTIC_REGRESSION),
     )
 )
 _register(
@@ -500,6 +696,15 @@ _register(
         "scikit-learn's HistGradientBoostingClassifier on the same folds and preprocessing: a strong tabular reference.",
         "Often the best plain learner on tables; shows whether a network is worth it here.",
         "Not a network; shown for comparison only, never recommended.",
-        learner="hist_gradient_boosting",
+        stages=Stages(members=member_stages.HIST_GRADIENT_BOOSTING),
     )
 )
+
+
+# Named sets, so no other module spells a technique id.
+BASELINE_ID = "baseline"  # the plain network every technique is compared with
+DEFAULT_TECHNIQUES = ("baseline", "class_weight", "focal_loss", "random_over", "smote", "random_under")  # the CLI's
+DEFAULT_DASHBOARD_CHOICE = ("baseline", "class_weight", "smote")  # what Train & compare starts with
+DEFAULT_RESAMPLE_CHOICE = "smote"  # what the Resample page shows first
+for _technique_id in (BASELINE_ID, *DEFAULT_TECHNIQUES, *DEFAULT_DASHBOARD_CHOICE, DEFAULT_RESAMPLE_CHOICE):
+    get_technique(_technique_id)  # a renamed id fails at import, not in front of a person

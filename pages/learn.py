@@ -11,7 +11,8 @@ from imbal_core.lessons import balanced_weights, focal_loss_curve, quiz, smote_t
 from imbal_core.metric_names import metric_label
 from imbal_core.model import ModelSettings
 from imbal_core.report_html import imbalance_verdict
-from imbal_core.techniques import REGISTRY, make_spec
+from imbal_core.stages import Stages
+from imbal_core.techniques import FAMILIES, REGISTRY, make_spec
 from ui import feedback, state, training
 from ui.widgets import plain, technique_name
 
@@ -19,7 +20,16 @@ from ui.widgets import plain, technique_name
 LEAK_TECHNIQUES = [technique.id for technique in REGISTRY.values() if technique.family in ("oversampling", "hybrid")]
 LEAK_EPOCHS = 20
 LEAK_METRICS = ("pr_auc", "recall", "precision", "f1", "roc_auc", "balanced_accuracy", "mcc")
-FAMILY_ORDER = ("reference", "cost-sensitive", "oversampling", "undersampling", "hybrid", "ensemble", "augmentation")
+FAMILY_ORDER = FAMILIES  # declared with the registry, so a new family is listed without an edit here
+NEUTRAL_STAGES = Stages().to_json()
+
+
+def stage_line(technique) -> str:
+    """The stages an entry changes, e.g. "rows: smote" or "loss: logit_adjusted · scores: post_hoc_..."."""
+    changed = {kind: name for kind, name in technique.stages.to_json().items() if name != NEUTRAL_STAGES[kind]}
+    if not changed:
+        return "Stages: none changed (one plain network)."
+    return "Stages: " + " · ".join(f"{kind} `{name}`" for kind, name in changed.items()) + "."
 
 
 def prevalence_rows(result) -> list[dict]:
@@ -107,16 +117,22 @@ st.markdown(
 )
 
 st.header("2. What each technique does")
-st.caption("Every technique is one registry entry; the sliders on the other pages are built from it.")
+st.caption(
+    "Every technique is one registry entry, a composition of stages: what happens to the training rows, their "
+    "weights, the loss, how batches are drawn, how many networks are trained and combined, and the scores after "
+    "training. The sliders on the other pages are built from the same entry."
+)
 for family in FAMILY_ORDER:
     members = [technique for technique in REGISTRY.values() if technique.family == family]
     if not members:
         continue
     with st.expander(f"{family.capitalize()} ({len(members)})", expanded=family in ("reference", "oversampling")):
         for technique in members:
+            evidence = f"  \n:blue[On the bundled samples:] {technique.evidence}" if technique.evidence else ""
             st.markdown(
                 f"**{technique.name}** (`{technique.id}`): {technique.summary}  \n"
-                f":green[Pros:] {technique.pros}  \n:red[Cons:] {technique.cons}"
+                f":green[Pros:] {technique.pros}  \n:red[Cons:] {technique.cons}{evidence}  \n"
+                f":gray[{stage_line(technique)}]"
             )
 st.markdown(
     "**Threshold moving** is not a training technique: it changes the probability above which a row counts as "

@@ -7,7 +7,7 @@ import json
 import streamlit as st
 
 from imbal_core import charts
-from imbal_core.techniques import REGISTRY
+from imbal_core.techniques import DEFAULT_RESAMPLE_CHOICE, REGISTRY
 from ui import cache, feedback, state
 from ui.widgets import parameter_widgets, plain, technique_name
 
@@ -28,7 +28,7 @@ with controls:
     technique_id = st.selectbox(
         "Sampler",
         SAMPLER_IDS,
-        index=SAMPLER_IDS.index("smote"),
+        index=SAMPLER_IDS.index(DEFAULT_RESAMPLE_CHOICE),
         format_func=technique_name,
         key="resample_technique",
         persist_state="session",

@@ -77,6 +77,11 @@ def check_schema(document: dict, n_classes: int, techniques: list[str]) -> None:
     for result in document["results"]:
         assert set(result) >= RESULT_KEYS
         assert set(result["metrics"]) == METRIC_KEYS == set(result["metrics_std"])
+        refusal = REGISTRY[result["technique"]].refusal(n_classes)
+        if refusal:  # e.g. a binary-only technique on a multi-class target: refused with a note, no numbers
+            assert result["failed"] == refusal and refusal in result["notes"]
+            assert all(value is None for value in result["metrics"].values())
+            continue
         assert all(isinstance(value, float) for value in result["metrics"].values()), result["technique"]
         assert len(result["labels"]) == n_classes
         assert len(result["confusion_matrix"]) == n_classes

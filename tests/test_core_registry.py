@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import ast
 import json
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -27,6 +29,13 @@ EXPECTED_IDS = {
     "smote_enn",
     "balanced_bagging",
     "noise_augment",
+    "balanced_batches",
+    "class_balanced_loss",
+    "logit_adjustment",
+    "rus_boost",
+    "anomaly_autoencoder",
+    "logistic_regression",
+    "hist_gradient_boosting",
 }
 
 
@@ -84,3 +93,72 @@ def test_cli_assignments_are_parsed_against_chosen_techniques():
         parse_assignments(["smote.k_neighbors=3"], ["baseline"])
     with pytest.raises(ParameterError, match="technique.name=value"):
         parse_assignments(["k_neighbors=3"], ["smote"])
+
+
+# --- no technique id or sampler name outside the registry and its stage modules ---------------------
+
+ROOT = Path(__file__).resolve().parents[1]
+REGISTRY_MODULES = {"imbal_core/techniques.py"} | {
+    str(path.relative_to(ROOT)) for path in (ROOT / "imbal_core" / "stages").glob("*.py")
+}
+# The few places still written by others' issues; each should import techniques.BASELINE_ID instead.
+# The test fails when one of them is fixed (so the entry goes) or when a new one appears.
+KNOWN_ELSEWHERE = {
+    ("imbal_core/decision.py", "baseline"): 2,
+    ("imbal_core/report_html.py", "baseline"): 1,
+}
+
+
+def forbidden_names() -> set[str]:
+    """Technique ids, stage names that are sampler names, and the imbalanced-learn sampler classes."""
+    import imblearn.over_sampling
+    import imblearn.under_sampling
+
+    names = set(REGISTRY) | {technique.sampler for technique in REGISTRY.values() if technique.sampler}
+    names |= {technique.stages.rows.name for technique in REGISTRY.values()} - {"none"}
+    names |= set(imblearn.over_sampling.__all__) | set(imblearn.under_sampling.__all__)
+    return names
+
+
+def string_literals(path: Path) -> list[tuple[str, int]]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    docstrings = {
+        id(node.body[0].value)
+        for node in ast.walk(tree)
+        if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef))
+        and node.body
+        and isinstance(node.body[0], ast.Expr)
+        and isinstance(node.body[0].value, ast.Constant)
+    }
+    return [
+        (node.value, node.lineno)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in docstrings
+    ]
+
+
+def test_no_technique_id_or_sampler_name_is_spelled_outside_the_registry():
+    names = forbidden_names()
+    found: dict[tuple[str, str], list[int]] = {}
+    for folder in ("imbal_core", "ui", "pages"):
+        for path in sorted((ROOT / folder).rglob("*.py")):
+            relative = str(path.relative_to(ROOT))
+            if relative in REGISTRY_MODULES:
+                continue
+            for value, line in string_literals(path):
+                if value in names:
+                    found.setdefault((relative, value), []).append(line)
+    for path in ("app.py",):
+        for value, line in string_literals(ROOT / path):
+            if value in names:
+                found.setdefault((path, value), []).append(line)
+    unexpected = {key: lines for key, lines in found.items() if len(lines) != KNOWN_ELSEWHERE.get(key, 0)}
+    gone = {key for key in KNOWN_ELSEWHERE if key not in found}
+    assert not unexpected, f"Use the registry's named constants (imbal_core.techniques) instead of: {unexpected}"
+    assert not gone, f"Fixed, so drop from KNOWN_ELSEWHERE: {gone}"
+
+
+def test_the_grep_finds_a_planted_id(tmp_path):
+    planted = tmp_path / "planted.py"
+    planted.write_text('"""A docstring may say smote."""\nCHOICE = ("baseline", "smote")\n', encoding="utf-8")
+    assert [value for value, _ in string_literals(planted) if value in forbidden_names()] == ["baseline", "smote"]

@@ -31,11 +31,11 @@ import streamlit as st
 
 from imbal_core.errors import ImbalanceLabError
 from imbal_core.samples import SAMPLES, get_sample
-from imbal_core.techniques import REGISTRY, make_spec
+from imbal_core.techniques import DEFAULT_DASHBOARD_CHOICE, REGISTRY, make_spec
 
 UPLOAD = "upload"
 DEFAULT_SAMPLE = "fraud"
-DEFAULT_TECHNIQUES = ("baseline", "class_weight", "smote")
+DEFAULT_TECHNIQUES = DEFAULT_DASHBOARD_CHOICE  # declared in the registry: no technique id is spelled here
 DEFAULT_FOLDS = 5  # imbal_core.evaluate.Protocol().folds (a test keeps them equal)
 FOLDS_RANGE = (2, 10)  # what the Train & compare form offers for K-fold
 QUICK = 1  # folds=1: one stratified split
