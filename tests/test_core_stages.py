@@ -503,3 +503,35 @@ def test_bias_shift_trains_exactly_like_the_logit_adjusted_loss_written_out():
     shortcut.layers[-1].bias.assign(shortcut.layers[-1].bias - offset)
     for mine, theirs in zip(shortcut.get_weights(), written_out.get_weights(), strict=True):
         np.testing.assert_allclose(mine, theirs, atol=1e-5)
+
+
+# --- the new techniques really train: progress, stop, same seed same numbers ------------------------
+
+NEW_TECHNIQUES = [
+    ("balanced_batches", None),
+    ("class_balanced_loss", None),
+    ("logit_adjustment", None),
+    ("logit_adjustment", {"mode": "post_hoc"}),
+    ("rus_boost", {"rounds": 2}),
+    ("anomaly_autoencoder", None),
+]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("technique_id", "params"), NEW_TECHNIQUES)
+def test_new_techniques_train_report_progress_stop_and_repeat_exactly(technique_id, params):
+    from imbal_core.evaluate import Cancelled
+
+    frame, target = FRAMES["binary"]
+    spec = make_spec(technique_id, params)
+    stages_seen = []
+    alone = run_comparison(frame, target, [spec], Protocol(seed=2), SETTINGS, lambda e: stages_seen.append(e.stage))
+    result = alone.results[0]
+    assert result.failed is None, result.notes
+    assert "epoch" in stages_seen  # progress reaches the page epoch by epoch
+    probabilities = result.test_probabilities[0]
+    assert np.isfinite(probabilities).all() and ((probabilities >= 0) & (probabilities <= 1)).all()
+    after_others = run_comparison(frame, target, [make_spec("smote"), spec], Protocol(seed=2), SETTINGS).results[1]
+    np.testing.assert_array_equal(after_others.test_probabilities[0], probabilities)  # whatever ran before
+    with pytest.raises(Cancelled):
+        run_comparison(frame, target, [spec], Protocol(seed=2), SETTINGS, should_stop=lambda: True)
