@@ -304,10 +304,16 @@ def _type_hints(kind: type) -> dict[str, Any]:
         hints = {}
         for item in dataclasses.fields(kind):
             try:
-                hints[item.name] = eval(item.type, namespace) if isinstance(item.type, str) else item.type  # noqa: S307
+                hints[item.name] = _resolved(item.type, namespace) if isinstance(item.type, str) else item.type
             except Exception:  # noqa: BLE001
                 hints[item.name] = Any
         return hints
+
+
+def _resolved(annotation: str, namespace: dict) -> Any:
+    """One field's string annotation resolved by typing itself (our own source text, never user data)."""
+    holder = type("_Holder", (), {"__annotations__": {"value": annotation}})
+    return typing.get_type_hints(holder, globalns=namespace)["value"]
 
 
 def _checked_dtype(name: str) -> np.dtype:

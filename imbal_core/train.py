@@ -170,6 +170,8 @@ def validation_log_loss(labels: np.ndarray, probabilities: np.ndarray) -> float:
         return math.nan
     if probabilities.shape[1] == 1:
         probabilities = np.column_stack([1.0 - probabilities[:, 0], probabilities[:, 0]])
+    if not np.isfinite(probabilities).all():
+        return float("nan")  # a diverged network; the NaN check on the training loss reports it
     probabilities = probabilities / probabilities.sum(axis=1, keepdims=True)  # float32 softmax rounding
     return float(log_loss(labels, probabilities, labels=list(range(probabilities.shape[1]))))
 
