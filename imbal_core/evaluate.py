@@ -18,6 +18,7 @@ from sklearn.model_selection import RepeatedStratifiedKFold, StratifiedShuffleSp
 from imbal_core import metrics as metric_functions
 from imbal_core.data import PreparedData, class_counts, prepare
 from imbal_core.errors import InputError
+from imbal_core.images import ImageEncoder, image_plan, image_shape_of
 from imbal_core.model import ModelSettings
 from imbal_core.preprocess import FeatureEncoder, clean_features, plan_columns
 from imbal_core.resampling import ResampleResult, resample
@@ -252,6 +253,7 @@ class EncodedData:
     labels: list[str]
     plan: object
     notes: list[str]
+    image_shape: tuple[int, int, int] | None = None  # images (imbal_core.images.to_frame): the CNN's input
 
 
 def encode_dataset(frame: pd.DataFrame, target: str) -> EncodedData:
@@ -262,13 +264,22 @@ def encode_dataset(frame: pd.DataFrame, target: str) -> EncodedData:
     everything that learns from values (imputation, scaling, categories) is fitted per fold.
     """
     prepared: PreparedData = prepare(frame, target)
-    plan = plan_columns(prepared.features)
+    image_shape = image_shape_of(frame)
+    if image_shape is not None:  # every pixel stays, so each row is still an image
+        plan = image_plan(prepared.features)
+        height, width, channels = image_shape
+        plan.notes.append(
+            f"Images of {height}x{width}x{channels}: a small CNN is trained on the pixels as they are (0 to 1)."
+        )
+    else:
+        plan = plan_columns(prepared.features)
     if not plan.numeric and not plan.categorical:
         dropped = "; ".join(f"{name} ({reason})" for name, reason in plan.dropped.items())
         raise InputError(f"No usable feature columns remain: {dropped}. Add numeric or categorical columns.")
     labels = ordered_labels(prepared.labels)
     codes = prepared.labels.map({label: code for code, label in enumerate(labels)}).to_numpy(dtype=np.int64)
-    return EncodedData(clean_features(prepared.features, plan), codes, labels, plan, prepared.notes + plan.notes)
+    features = clean_features(prepared.features, plan)
+    return EncodedData(features, codes, labels, plan, prepared.notes + plan.notes, image_shape)
 
 
 def ordered_labels(labels: pd.Series) -> list[str]:
@@ -378,6 +389,16 @@ class FoldData:
     trained: dict = field(default_factory=dict, repr=False)
 
 
+def _encoder(data: EncodedData):
+    """The modality's encoder: images keep their pixels (flattened), tables are imputed, scaled, encoded."""
+    return ImageEncoder(data.plan, data.image_shape) if data.image_shape else FeatureEncoder(data.plan)
+
+
+def network_settings(data: EncodedData, settings: ModelSettings) -> ModelSettings:
+    """The settings with the network body the data needs: a CNN for images, the MLP for tables."""
+    return replace(settings, image_shape=data.image_shape) if data.image_shape else settings
+
+
 def prepare_fold(
     data: EncodedData, train: np.ndarray, test: np.ndarray, settings: ModelSettings, seed: int
 ) -> FoldData:
@@ -385,7 +406,7 @@ def prepare_fold(
     fit_positions, validation_positions, notes = validation_slice(data.codes[train], settings.validation_fraction, seed)
     fit_rows, validation_rows = train[fit_positions], train[validation_positions]
     notes = notes + validation_notes(data.codes[validation_rows], len(data.labels))
-    encoder = FeatureEncoder(data.plan).fit(data.features.iloc[fit_rows])
+    encoder = _encoder(data).fit(data.features.iloc[fit_rows])
     return FoldData(
         base_fit=encoder.base(data.features.iloc[fit_rows]),
         fit_codes=data.codes[fit_rows],
@@ -434,7 +455,7 @@ def run_technique_on_fold(
     from imbal_core.train import NetworkTrainer
 
     stages = spec.technique.stages
-    refusal = stages.refusal(n_classes)
+    refusal = stages.refusal(n_classes, getattr(fold.encoder, "modality", "table"))
     if refusal:
         raise TechniqueRefused(refusal)
     if fold.already_resampled:
@@ -482,6 +503,7 @@ def run_comparison(
         raise InputError("Pick at least one technique to compare.")
     started = time.perf_counter()
     data = encode_dataset(frame, target)
+    settings = network_settings(data, settings)
     splits = make_splits(data.codes, protocol)
     results = [TechniqueResult(spec=spec) for spec in specs]
     n_classes = len(data.labels)
@@ -579,7 +601,7 @@ def dataset_summary(data: EncodedData, target: str) -> dict:
         "class_counts": ordered,
         "minority_class": minority,
         "imbalance_ratio": round(max(counts.values()) / counts[minority], 4),
-    }
+    } | ({"modality": "image", "image_shape": list(data.image_shape)} if data.image_shape else {})
 
 
 def resample_preview(
@@ -631,6 +653,7 @@ def leaky_comparison(
     settings = settings or ModelSettings()
     started = time.perf_counter()
     data = encode_dataset(frame, target)
+    settings = network_settings(data, settings)
     train, test = make_splits(data.codes, protocol)[0]
     fold_seed = derive_seed(protocol.seed, 0)
     honest_fold = prepare_fold(data, train, test, settings, fold_seed)

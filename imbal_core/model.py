@@ -27,6 +27,9 @@ class ModelSettings:
     max_epochs: int = 60
     patience: int = 5
     validation_fraction: float = 0.2
+    # (height, width, channels) for image data: the network body is then imbal_core.cnn's CNN, fed the
+    # flattened pixels; None for tables (the MLP above). Set by the engine from the data, not by people.
+    image_shape: tuple[int, int, int] | None = None
 
     def batch_for(self, rows: int) -> int:
         """The batch size used for `rows` training rows: at most a quarter of them, so small data still
@@ -36,13 +39,20 @@ class ModelSettings:
     def to_json(self) -> dict:
         data = asdict(self)
         data["hidden_units"] = list(self.hidden_units)
+        if self.image_shape is None:
+            del data["image_shape"]
+        else:  # named in every result: a CNN trained on these images
+            data.update(network="cnn", image_shape=list(self.image_shape))
         return data
 
     @classmethod
     def from_json(cls, data: dict) -> ModelSettings:
         values = dict(data)
+        values.pop("network", None)
         if "hidden_units" in values:
             values["hidden_units"] = tuple(int(units) for units in values["hidden_units"])
+        if values.get("image_shape") is not None:
+            values["image_shape"] = tuple(int(size) for size in values["image_shape"])
         return cls(**values)
 
 

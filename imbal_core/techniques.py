@@ -15,6 +15,7 @@ from typing import Any, Literal
 
 from imbal_core.errors import ParameterError
 from imbal_core.stages import Stages
+from imbal_core.stages import images as image_stages
 from imbal_core.stages import members as member_stages
 from imbal_core.stages import rows as row_stages
 from imbal_core.stages import scores as score_stages
@@ -549,6 +550,34 @@ _register(
 )
 _register(
     Technique(
+        "image_augment",
+        "Image augmentation",
+        "augmentation",
+        "Adds new minority images made from training images by random rotation, shift, zoom and contrast "
+        "(Keras preprocessing layers); flips only when asked.",
+        "New images are plausible variations of real ones, not copies; the network learns shapes that survive "
+        "small changes.",
+        "Only changes that keep the class are safe: a flipped or rotated digit can become another digit (a 6 "
+        "and a 9), and heavy changes teach the network images that never occur. Images only.",
+        params=(
+            _ratio(0.5),
+            Param("rotation_degrees", "float", 10.0, "Largest rotation either way, in degrees.", 0.0, 45.0),
+            Param("translation", "float", 0.1, "Largest shift, as a share of the height and width.", 0.0, 0.3),
+            Param("zoom", "float", 0.1, "Largest zoom in or out, as a share of the size.", 0.0, 0.3),
+            Param("contrast", "float", 0.1, "Largest contrast change, as a share.", 0.0, 0.5),
+            Param(
+                "flip",
+                "choice",
+                "none",
+                "Mirror images at random; off by default, because a mirrored digit or letter is another symbol.",
+                choices=("none", "horizontal", "vertical", "horizontal_and_vertical"),
+            ),
+        ),
+        stages=Stages(rows=image_stages.IMAGE_AUGMENT),
+    )
+)
+_register(
+    Technique(
         "balanced_batches",
         "Balanced batches",
         "batch sampling",
@@ -706,5 +735,12 @@ BASELINE_ID = "baseline"  # the plain network every technique is compared with
 DEFAULT_TECHNIQUES = ("baseline", "class_weight", "focal_loss", "random_over", "smote", "random_under")  # the CLI's
 DEFAULT_DASHBOARD_CHOICE = ("baseline", "class_weight", "smote")  # what Train & compare starts with
 DEFAULT_RESAMPLE_CHOICE = "smote"  # what the Resample page shows first
-for _technique_id in (BASELINE_ID, *DEFAULT_TECHNIQUES, *DEFAULT_DASHBOARD_CHOICE, DEFAULT_RESAMPLE_CHOICE):
+DEFAULT_IMAGE_TECHNIQUES = ("baseline", "image_augment", "class_weight")  # the CLI's and dashboard's for images
+for _technique_id in (
+    BASELINE_ID,
+    *DEFAULT_TECHNIQUES,
+    *DEFAULT_DASHBOARD_CHOICE,
+    DEFAULT_RESAMPLE_CHOICE,
+    *DEFAULT_IMAGE_TECHNIQUES,
+):
     get_technique(_technique_id)  # a renamed id fails at import, not in front of a person

@@ -271,10 +271,16 @@ class CompiledModels:
     ):
         def fresh_model():
             loss = _loss(n_classes, focal)
+            if settings.image_shape is not None:  # images: the CNN body on the flattened pixels
+                from imbal_core.cnn import create_cnn_model
+
+                return create_cnn_model(
+                    settings.image_shape, n_classes, settings, bias, loss, seed, STEPS_PER_EXECUTION, flat_input=True
+                )
             return create_mlp_model(n_features, n_classes, settings, bias, loss, seed, STEPS_PER_EXECUTION)
 
         key = (n_features, n_classes, settings, tuple(sorted((focal or {}).items())))
-        start_key = (n_features, n_classes, settings.hidden_units, settings.dropout, seed)
+        start_key = (n_features, n_classes, settings.hidden_units, settings.dropout, settings.image_shape, seed)
         model = self.models.get(key)
         if model is None:
             model = fresh_model()

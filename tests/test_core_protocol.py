@@ -16,7 +16,7 @@ pytestmark = pytest.mark.slow
 def test_pure_noise_gives_chance_auc_for_every_technique(fast_settings):
     """Resampling before the split would let copies of test rows into training and lift this above 0.5."""
     noise = make_binary_frame(rows=1000, minority_share=0.2, signal=0.0, seed=1)
-    specs = [make_spec(technique_id) for technique_id in REGISTRY]
+    specs = [make_spec(technique_id) for technique_id, technique in REGISTRY.items() if "table" in technique.modalities]
     comparison = run_comparison(noise, "label", specs, Protocol(test_size=0.5, seed=0), fast_settings)
     for result in comparison.results:
         assert result.failed is None

@@ -29,6 +29,7 @@ from imbal_core.stages.base import ResampleResult, RowKind, RowStage, TrainingRo
 
 Params = Mapping[str, Any]
 TABLE = ("table",)
+TABLE_AND_IMAGE = ("table", "image")  # samplers that only pick rows work on flattened images too
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -36,7 +37,7 @@ class RandomOverRows(RowStage):
     """Duplicates random rows of smaller classes (a smoothed bootstrap when shrinkage > 0)."""
 
     kind: ClassVar[RowKind] = "oversample"
-    modalities: ClassVar[tuple[str, ...]] = TABLE
+    modalities: ClassVar[tuple[str, ...]] = TABLE_AND_IMAGE
 
     def _fit_resample(self, rows: TrainingRows, params: Params, seed: int) -> ResampleResult:
         from imblearn.over_sampling import RandomOverSampler
@@ -203,7 +204,7 @@ class RandomUnderRows(RowStage):
     """Drops random rows of larger classes down to the ratio."""
 
     kind: ClassVar[RowKind] = "undersample"
-    modalities: ClassVar[tuple[str, ...]] = TABLE
+    modalities: ClassVar[tuple[str, ...]] = TABLE_AND_IMAGE
 
     def _fit_resample(self, rows: TrainingRows, params: Params, seed: int) -> ResampleResult:
         from imblearn.under_sampling import RandomUnderSampler
