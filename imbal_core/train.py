@@ -201,10 +201,12 @@ def _training_dataset(
 ):
     """An in-memory tf.data pipeline: about 3x less per-epoch overhead than passing NumPy arrays to fit.
 
-    Returns (dataset, steps per epoch); steps is None when each epoch is one pass over the rows. With
-    `class_shares`, each class is its own shuffled, repeating stream and `sample_from_datasets` draws
-    every batch position from class c with probability class_shares[c]; an epoch is as many batches as
-    a pass over the rows would be.
+    Returns (dataset, steps per epoch); steps is None when each epoch is one pass over the rows.
+    With `class_shares`, every batch holds a fixed number of rows of each class (`rows_per_batch`): each
+    class is its own shuffled, repeating stream, batched to its count, and the streams are zipped and
+    joined batch by batch, so the shares hold in every batch, not only on average. An epoch is as many
+    batches as one pass over the rows would be. (Drawing row by row with `sample_from_datasets` gave the
+    same shares on average at 3x the time per epoch on the fraud sample: tf.data's per-element cost.)
     """
     import tensorflow as tf
 
@@ -219,18 +221,43 @@ def _training_dataset(
             .prefetch(2)
         )
         return dataset, None
-    streams, shares = [], []
-    for code in np.flatnonzero(np.asarray(class_shares) > 0):
+    streams = []
+    for code, count in enumerate(rows_per_batch(class_shares, batch)):
+        if count == 0:
+            continue
         rows = labels == code
         streams.append(
             tf.data.Dataset.from_tensor_slices((features[rows], targets[rows], weights[rows]))
             .cache()
-            .shuffle(int(rows.sum()), seed=derive_seed(seed, int(code)), reshuffle_each_iteration=True)
+            .shuffle(int(rows.sum()), seed=derive_seed(seed, code), reshuffle_each_iteration=True)
             .repeat()
+            .batch(count)
         )
-        shares.append(float(class_shares[code]))
-    mixed = tf.data.Dataset.sample_from_datasets(streams, weights=shares, seed=seed)
-    return mixed.batch(batch).prefetch(2), math.ceil(len(targets) / batch)
+
+    def join(*parts):
+        return tuple(tf.concat([part[index] for part in parts], axis=0) for index in range(3))
+
+    mixed = tf.data.Dataset.zip(tuple(streams)).map(join)
+    return mixed.prefetch(2), math.ceil(len(targets) / batch)
+
+
+def rows_per_batch(class_shares: np.ndarray, batch: int) -> np.ndarray:
+    """Rows of each class in a batch of `batch`: the shares rounded by largest remainder, at least one row
+    for every class with a positive share (so a very rare class is never left out of a batch)."""
+    shares = np.asarray(class_shares, dtype=float)
+    exact = shares * batch
+    counts = np.floor(exact).astype(int)
+    counts[(shares > 0) & (counts == 0)] = 1
+    order = np.argsort(-(exact - np.floor(exact)), kind="stable")
+    for code in order:
+        if counts.sum() >= batch:
+            break
+        if shares[code] > 0:
+            counts[code] += 1
+    while counts.sum() > batch:  # the minimum of one row took more than the rounding left
+        largest = int(np.argmax(counts))
+        counts[largest] -= 1
+    return counts
 
 
 def training_batches(

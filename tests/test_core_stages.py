@@ -310,20 +310,22 @@ def test_batch_techniques_keep_the_rows_and_ask_for_the_stated_class_shares(bala
 
 
 def test_balanced_batches_really_draw_the_shares_from_tf_data():
-    """One epoch of the tf.data pipeline (no training): batch composition as asked, every row still there."""
-    from imbal_core.train import training_batches
+    """One epoch of the tf.data pipeline (no training): every batch has the asked composition."""
+    from imbal_core.train import rows_per_batch, training_batches
 
     labels = np.array([0] * 270 + [1] * 30)
     features = np.arange(len(labels), dtype=np.float32)[:, None]
     settings = ModelSettings(batch_size=32)
     plain = np.concatenate(training_batches(features, labels, settings, 0, None))
     assert sorted(plain) == sorted(labels)  # plain shuffling: each row once per epoch
+    for balance, expected in ((1.0, [16, 16]), (0.5, [24, 8]), (0.0, [29, 3])):
+        batches = training_batches(features, labels, settings, 0, batch_shares(np.bincount(labels), balance))
+        assert len(batches) == int(np.ceil(len(labels) / 32))  # an epoch is as many batches as a pass
+        assert all(np.bincount(batch, minlength=2).tolist() == expected for batch in batches), balance
     shares = batch_shares(np.bincount(labels), 1.0)
-    balanced = np.concatenate(training_batches(features, labels, settings, 0, shares))
-    assert abs(len(balanced) - len(labels)) < settings.batch_for(len(labels))  # an epoch is as many batches
-    assert 0.42 < balanced.mean() < 0.58  # half rare rows instead of 10% (binomial sd about 0.03)
-    again = np.concatenate(training_batches(features, labels, settings, 0, shares))
-    np.testing.assert_array_equal(balanced, again)  # same seed, same batches
+    first, again = (np.concatenate(training_batches(features, labels, settings, 0, shares)) for _ in range(2))
+    np.testing.assert_array_equal(first, again)  # same seed, same batches
+    assert rows_per_batch(np.array([0.98, 0.015, 0.005]), 64).tolist() == [62, 1, 1]  # a rare class is never left out
 
 
 def test_logit_adjustment_offsets_the_logit_by_tau_log_prior_while_training(recorder):
@@ -541,3 +543,23 @@ def test_new_techniques_train_report_progress_stop_and_repeat_exactly(technique_
     np.testing.assert_array_equal(after_others.test_probabilities[0], probabilities)  # whatever ran before
     with pytest.raises(Cancelled):
         run_comparison(frame, target, [spec], Protocol(seed=2), SETTINGS, should_stop=lambda: True)
+
+
+def test_independent_members_plan_before_training_and_combine_after():
+    """What a stacked trainer (issue 13) relies on: plans first, combined in order, no training in between."""
+    fold, n_classes = first_fold("binary")
+    for technique_id, expected in (("baseline", 1), ("balanced_bagging", 5), ("rus_boost", None)):
+        members = REGISTRY[technique_id].stages.members
+        if expected is None:
+            assert members.sequential and not members.independent_networks
+            continue
+        spec = make_spec(technique_id)
+        rows = resample(spec, fold.base_fit, fold.fit_codes, fold.encoder, seed=5)
+        context = SimpleNamespace(
+            network_plan=lambda features, labels, seed: SimpleNamespace(features=features, labels=labels, seed=seed),
+            seed=5,
+        )
+        plans = members.plans(rows, spec.params, context)
+        assert len(plans) == expected and len({plan.seed for plan in plans}) == expected
+    assert not REGISTRY["anomaly_autoencoder"].stages.members.independent_networks
+    assert not REGISTRY["logistic_regression"].stages.members.independent_networks

@@ -20,6 +20,9 @@ public methods below, in this order, on one fold:
              an autoencoder, or a scikit-learn reference learner. Network members never call Keras
              themselves: they describe each network as a NetworkPlan (`context.network_plan`, which
              applies the weights, loss and batches stages) and hand it to `context.trainer`.
+             Independent networks (one network, bagging) split this in two:
+             `plans(rows, params, context) -> [NetworkPlan]`, then
+             `combine([FittedNetwork], params, context) -> MemberOutput`.
     scores   ScoreStage.finish(output: MemberOutput, params, context) -> (validation, test, notes)
              Scores after training: as they are, shifted post hoc (logit adjustment), or mapped from
              an anomaly score to a probability on the validation rows.
@@ -30,8 +33,9 @@ inputs and its output once, then calls a private hook (`_fit_resample`, `_class_
 kind of behaviour is one stage class with one hook.
 
 Built for what comes next:
-- Stacked training (many members in one model): members hand NetworkPlans to the trainer, bagging
-  all at once (`trainer.fit_all`), so a trainer that stacks them needs no change here.
+- Stacked training (many members in one model): for every stage with `independent_networks`, an
+  engine can collect `plans` from all techniques and folds, train them together, and `combine` each
+  technique's share; the stages need no change. Boosting (`sequential`) asks its trainer round by round.
 - Dask: stages are frozen dataclasses of plain values, looked up from a JSON-safe spec (technique id
   and parameters), and every stage works on arrays; nothing holds a session or a lock.
 - Modalities: each stage declares the modalities it supports; `Stages.modalities` is what the whole

@@ -293,10 +293,22 @@ class BatchStage(Stage):
 
 @dataclass(frozen=True, kw_only=True)
 class MemberStage(Stage):
-    """How many models are trained and how they are combined (default: one network)."""
+    """How many models are trained and how they are combined (default: one network).
+
+    Members whose networks are independent (one network, bagging) fill in `plans` and `combine`: a
+    trainer can then take the plans of many techniques and folds at once (stacked training) before any
+    is combined. Sequential members (boosting: each round needs the last one's errors) set
+    `sequential` and override `_train`; so do members that train no network of ours.
+    """
 
     kind: ClassVar[MemberKind] = "network"
     output: ClassVar[ScoreKind] = "probabilities"
+    sequential: ClassVar[bool] = False
+
+    @property
+    def independent_networks(self) -> bool:
+        """True when `plans` and `combine` describe this stage: networks of ours, known before training."""
+        return self.kind == "network" and not self.sequential
 
     def train(self, rows: ResampleResult, params: Mapping[str, Any], context: FoldContext) -> MemberOutput:
         refusal = self.refusal(context.n_classes)
@@ -312,8 +324,16 @@ class MemberStage(Stage):
         return output
 
     def _train(self, rows: ResampleResult, params: Mapping[str, Any], context: FoldContext) -> MemberOutput:
-        plan = context.network_plan(rows.features, rows.labels, context.seed)
-        network = context.trainer.fit(plan)
+        networks = context.trainer.fit_all(self.plans(rows, params, context))
+        return self.combine(networks, params, context)
+
+    def plans(self, rows: ResampleResult, params: Mapping[str, Any], context: FoldContext) -> list[NetworkPlan]:
+        """The independent networks to train, before any is trained (default: one on all the rows)."""
+        return [context.network_plan(rows.features, rows.labels, context.seed)]
+
+    def combine(self, networks: list[FittedNetwork], params: Mapping[str, Any], context: FoldContext) -> MemberOutput:
+        """One output from the trained networks, in the order `plans` gave them (default: the one network)."""
+        (network,) = networks
         return MemberOutput(network.validation, network.test, network.history, [], network.train_seconds)
 
 

@@ -18,10 +18,12 @@ from imbal_core.references import create_hist_gradient_boosting, create_logistic
 from imbal_core.seeds import derive_seed
 from imbal_core.stages.base import (
     ONE_NETWORK,
+    FittedNetwork,
     FoldContext,
     MemberKind,
     MemberOutput,
     MemberStage,
+    NetworkPlan,
     ResampleResult,
     ScoreKind,
 )
@@ -62,14 +64,16 @@ class BalancedBagging(MemberStage):
 
     title: ClassVar[str] = "Balanced bagging"
 
-    def _train(self, rows: ResampleResult, params: Params, context: FoldContext) -> MemberOutput:
-        members = int(params["members"])
+    def plans(self, rows: ResampleResult, params: Params, context: FoldContext) -> list[NetworkPlan]:
         plans = []
-        for member in range(members):
+        for member in range(int(params["members"])):
             seed = member_seed(context.seed, member)
             features, codes = balanced_subset(rows.features, rows.labels, seed)
             plans.append(context.network_plan(features, codes, seed))
-        networks = context.trainer.fit_all(plans)
+        return plans
+
+    def combine(self, networks: list[FittedNetwork], params: Params, context: FoldContext) -> MemberOutput:
+        members = len(networks)
         validation = np.zeros((len(context.validation_labels), context.n_classes))
         test = np.zeros((len(context.test), context.n_classes))
         for network in networks:
@@ -103,6 +107,7 @@ class RusBoost(MemberStage):
     """
 
     title: ClassVar[str] = "RUSBoost"
+    sequential: ClassVar[bool] = True
 
     def _train(self, rows: ResampleResult, params: Params, context: FoldContext) -> MemberOutput:
         features, labels, n_classes = rows.features, rows.labels, context.n_classes
