@@ -164,12 +164,12 @@ def _techniques(arguments) -> int:
     return 0
 
 
-def _technique_specs(names: str | None, assignments: list[str], references: bool = False):
+def _technique_specs(names: str | None, assignments: list[str], references: bool = False, images: bool = False):
     from imbal_core.evaluate import DEFAULT_TECHNIQUES
-    from imbal_core.techniques import REGISTRY, make_spec, parse_assignments
+    from imbal_core.techniques import DEFAULT_IMAGE_TECHNIQUES, REGISTRY, make_spec, parse_assignments
 
     if names in (None, ""):
-        ids = list(DEFAULT_TECHNIQUES)
+        ids = list(DEFAULT_IMAGE_TECHNIQUES if images else DEFAULT_TECHNIQUES)
     elif names == "all":
         ids = [technique.id for technique in REGISTRY.values() if not technique.is_reference]
     else:
@@ -184,7 +184,8 @@ def _compare(arguments) -> int:
     from imbal_core.evaluate import Protocol
     from imbal_core.model import ModelSettings
 
-    specs = _technique_specs(arguments.techniques, arguments.param, arguments.references)
+    images = _is_image_zip(arguments.data)
+    specs = _technique_specs(arguments.techniques, arguments.param, arguments.references and not images, images)
     if arguments.epochs is not None and not 1 <= arguments.epochs <= 1000:
         raise InputError(f"--epochs must be between 1 and 1000; got {arguments.epochs}.")
     protocol = Protocol(

@@ -11,7 +11,7 @@ import pytest
 from PIL import Image
 
 from imbal_core.cli import main
-from tests.test_cli import check_schema
+from tests.test_cli import METRIC_KEYS, RESULT_KEYS
 
 
 def bars_zip(common: int = 48, rare: int = 16, size: int = 10, seed: int = 0) -> bytes:
@@ -31,6 +31,19 @@ def bars_zip(common: int = 48, rare: int = 16, size: int = 10, seed: int = 0) ->
                 Image.fromarray(pixels).save(encoded, format="PNG")
                 archive.writestr(f"{label}/{index:03d}.png", encoded.getvalue())
     return buffer.getvalue()
+
+
+def check_image_schema(document: dict, techniques: list[str]) -> None:
+    """The table comparison's JSON keys (tests/test_cli.check_schema), on images."""
+    assert {"dataset", "protocol", "results", "recommendation", "warnings", "costs"} <= set(document)
+    assert set(document["dataset"]) >= {"rows", "features", "target", "class_counts", "minority_class"}
+    assert set(document["protocol"]) >= {"mode", "folds", "repeats", "test_size", "seed", "epochs"}
+    assert [result["technique"] for result in document["results"]] == techniques
+    for result in document["results"]:
+        assert set(result) >= RESULT_KEYS
+        assert set(result["metrics"]) == METRIC_KEYS == set(result["metrics_std"])
+        assert all(isinstance(value, float) for value in result["metrics"].values())
+        assert {"threshold", "recall", "precision"} <= set(result["decision"])
 
 
 @pytest.fixture
@@ -61,9 +74,19 @@ def test_a_zip_needs_no_target_and_a_table_still_does(images_zip, tmp_path, caps
 @pytest.mark.slow
 def test_compare_on_images_writes_the_table_schema(images_zip, tmp_path):
     out = tmp_path / "result.json"
-    techniques = ["baseline", "class_weight"]
-    arguments = ["compare", str(images_zip), "--techniques", ",".join(techniques), "--epochs", "2", "--json", str(out)]
-    assert main(arguments) == 0
+    techniques = ["baseline", "image_augment", "class_weight"]  # the default set for images
+    assert main(["compare", str(images_zip), "--folds", "2", "--epochs", "2", "--json", str(out)]) == 0
     document = json.loads(out.read_text())
-    check_schema(document, 2, techniques)
-    assert document["dataset"]["target"] == "class"
+    check_image_schema(document, techniques)
+    assert document["dataset"]["target"] == "class" and document["dataset"]["modality"] == "image"
+    assert all(result["failed"] is None for result in document["results"])
+    augmented = document["results"][1]
+    assert any("new minority images" in note for note in augmented["notes"])
+
+
+def test_samplers_that_need_a_feature_space_are_refused_on_images_with_a_note(images_zip, tmp_path):
+    out = tmp_path / "result.json"
+    arguments = ["compare", str(images_zip), "--techniques", "baseline,smote", "--epochs", "1", "--json", str(out)]
+    assert main(arguments) == 0
+    smote = json.loads(out.read_text())["results"][1]
+    assert "not on image data" in smote["failed"] and smote["metrics"]["pr_auc"] is None
