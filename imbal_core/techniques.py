@@ -598,6 +598,9 @@ _register(
             ),
         ),
         stages=Stages(batches=training_stages.BALANCED_BATCHES),
+        evidence="5-fold PR-AUC: the highest mean on medical (0.959 against the baseline's 0.941) and digits "
+        "(0.970 against 0.954), where rare rows are few and distinct; level on maintenance, lower on spam and "
+        "fraud (0.388 against 0.416). Every gap is within about one standard deviation.",
     )
 )
 _register(
@@ -622,6 +625,8 @@ _register(
             ),
         ),
         stages=Stages(weights=training_stages.EFFECTIVE_NUMBER),
+        evidence="Above 'balanced' class weights on all four two-class samples (fraud 0.430 against 0.393, "
+        "maintenance 0.698 against 0.671), but above the plain baseline only on fraud (0.416), within the spread.",
     )
 )
 _register(
@@ -655,6 +660,9 @@ _register(
             ),
         ),
         stages=Stages(loss=training_stages.LOGIT_ADJUSTED, scores=score_stages.POST_HOC_LOGIT),
+        evidence="As a loss: the best fraud mean (0.431 against the baseline's 0.416), behind on maintenance "
+        "(0.710 against 0.725) and digits (0.939 against 0.954). Post hoc: two-class PR-AUC is the baseline's by "
+        "construction; on digits 0.948, with no training of its own.",
     )
 )
 _register(
@@ -680,6 +688,8 @@ _register(
             _ratio(low=0.1, direction="under"),
         ),
         stages=Stages(members=member_stages.RUS_BOOST),
+        evidence="The best spam mean (0.583 against the baseline's 0.576) but clearly worse on maintenance "
+        "(0.573 against 0.725) and a little lower elsewhere; rounds often stopped early, no better than chance.",
     )
 )
 _register(
@@ -704,6 +714,9 @@ _register(
             ),
         ),
         stages=Stages(members=member_stages.AUTOENCODER, scores=score_stages.ANOMALY_TO_PROBABILITY),
+        evidence="Far below the supervised networks everywhere (fraud 0.186 against 0.416, maintenance 0.154 "
+        "against 0.725). On fraud, at the cost-optimal threshold, it caught about as many frauds as class weights "
+        "(recall 0.58 against 0.59) at half the precision, so it cost more (2,921 against 2,526 per 1,000 payments).",
     )
 )
 _register(
