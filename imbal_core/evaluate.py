@@ -17,6 +17,7 @@ from sklearn.model_selection import RepeatedStratifiedKFold, StratifiedShuffleSp
 
 from imbal_core import metrics as metric_functions
 from imbal_core.data import PreparedData, class_counts, prepare
+from imbal_core.engine import WaitStatus, trainer
 from imbal_core.errors import InputError
 from imbal_core.images import ImageEncoder, image_plan, image_shape_of
 from imbal_core.model import ModelSettings
@@ -238,6 +239,7 @@ class Comparison:
     notes: list[str] = field(default_factory=list)
     wall_seconds: float = 0.0
     costs: object | None = None  # imbal_core.decision.Costs stated for this run, if any
+    wait_seconds: float = 0.0  # how long it waited for the trainer before training started
 
     @property
     def binary(self) -> bool:
@@ -278,7 +280,8 @@ def encode_dataset(frame: pd.DataFrame, target: str) -> EncodedData:
         raise InputError(f"No usable feature columns remain: {dropped}. Add numeric or categorical columns.")
     labels = ordered_labels(prepared.labels)
     codes = prepared.labels.map({label: code for code, label in enumerate(labels)}).to_numpy(dtype=np.int64)
-    features = clean_features(prepared.features, plan)
+    # Pixels are finite numbers already; cleaning hundreds of columns one by one would only cost time.
+    features = prepared.features.astype(np.float32) if image_shape else clean_features(prepared.features, plan)
     return EncodedData(features, codes, labels, plan, prepared.notes + plan.notes, image_shape)
 
 
@@ -422,6 +425,7 @@ def prepare_fold(
 
 
 ProgressHook = Callable[[ProgressEvent], None]
+WaitHook = Callable[[WaitStatus], None]
 
 
 @dataclass
@@ -495,12 +499,24 @@ def run_comparison(
     settings: ModelSettings | None = None,
     on_progress: ProgressHook | None = None,
     should_stop: Callable[[], bool] | None = None,
+    on_wait: WaitHook | None = None,
 ) -> Comparison:
-    """Run every technique on every fold of the protocol; same seed, same numbers."""
-    protocol = protocol or Protocol()
-    settings = settings or ModelSettings()
+    """Run every technique on every fold of the protocol; same seed, same numbers.
+
+    Training waits for its turn on the process's trainer (imbal_core.engine), which runs one comparison
+    at a time; `on_wait` hears the place in the queue while it waits.
+    """
     if not specs:
         raise InputError("Pick at least one technique to compare.")
+    with trainer().turn(on_wait, should_stop) as waited:
+        comparison = _run_comparison(frame, target, specs, protocol, settings, on_progress, should_stop)
+    comparison.wait_seconds = waited
+    return comparison
+
+
+def _run_comparison(frame, target, specs, protocol, settings, on_progress, should_stop) -> Comparison:
+    protocol = protocol or Protocol()
+    settings = settings or ModelSettings()
     started = time.perf_counter()
     data = encode_dataset(frame, target)
     settings = network_settings(data, settings)
@@ -640,6 +656,7 @@ def leaky_comparison(
     protocol: Protocol | None = None,
     settings: ModelSettings | None = None,
     on_progress: ProgressHook | None = None,
+    on_wait: WaitHook | None = None,
 ) -> Comparison:
     """The mistake, on purpose: the sampler sees the test rows. For the Learn page and for tests.
 
@@ -649,6 +666,13 @@ def leaky_comparison(
     test rows sit in training. The test rows are the same original rows at the real class ratio, so
     the gap to the honest run is leakage alone, not a change of prevalence.
     """
+    with trainer().turn(on_wait) as waited:
+        comparison = _leaky_comparison(frame, target, specs, protocol, settings, on_progress)
+    comparison.wait_seconds = waited
+    return comparison
+
+
+def _leaky_comparison(frame, target, specs, protocol, settings, on_progress) -> Comparison:
     protocol = protocol or Protocol()
     settings = settings or ModelSettings()
     started = time.perf_counter()

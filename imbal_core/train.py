@@ -133,7 +133,9 @@ def fit_network(
     bias = output_bias(labels, n_classes) if class_shares is None else shares_bias(class_shares, n_classes)
     if output_offset is not None:
         bias = bias + np.asarray(output_offset, dtype=float)
-    model = _MODELS.prepared(features.shape[1], n_classes, settings, focal, seed, bias)
+    from imbal_core.engine import trainer  # the process's trainer owns the compiled models
+
+    model = trainer().models.prepared(features.shape[1], n_classes, settings, focal, seed, bias)
     validation = (validation_features.astype(np.float32), validation_labels)
     hooks, callbacks = _callbacks(settings, validation, n_classes, on_epoch, should_stop)
     weights = _row_weights(labels, class_weight)
@@ -335,9 +337,6 @@ class CompiledModels:
 
 def _loss(n_classes: int, focal: dict | None):
     return build_loss(n_classes, focal is not None, **(focal or {}))
-
-
-_MODELS = CompiledModels()
 
 
 def _targets(labels: np.ndarray, n_classes: int, one_hot: bool) -> np.ndarray:

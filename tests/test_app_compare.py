@@ -198,25 +198,35 @@ def test_multiclass_digits_training():
 
 
 @pytest.mark.slow
-def test_a_second_session_waits_for_the_training_lock():
+def test_a_second_session_waits_its_turn_and_sees_its_place_in_the_queue():
     import threading
 
-    from ui.cache import training_lock
+    from imbal_core.engine import trainer
 
     app = compare_page()
-    lock = training_lock()  # the same server-wide lock the app uses (st.cache_resource)
-    assert lock.acquire(blocking=False), "another test left the training lock held"
-    releaser = threading.Timer(2.5, lock.release)
+    held, release = threading.Event(), threading.Event()
+
+    def other_session() -> None:  # another session's run, holding the engine's trainer
+        with trainer().turn():
+            held.set()
+            release.wait(10)
+
+    other = threading.Thread(target=other_session)
+    other.start()
+    held.wait(5)
+    releaser = threading.Timer(2.5, release.set)
     releaser.start()
     try:
         train(app, ["baseline"])
     finally:
         releaser.join()
+        other.join()
     no_failures(app)
     message = app.success[0].value
     assert message.startswith("Trained 1 technique(s)") and "waited" in message
-    assert lock.acquire(blocking=False), "the app did not release the training lock"
-    lock.release()
+    comparison = app.session_state["runs"][0].comparison
+    assert 2 <= comparison.wait_seconds < 10
+    assert not trainer().busy() and trainer().waiting() == 0  # the app gave the trainer back
 
 
 @pytest.mark.slow

@@ -274,7 +274,7 @@ def test_a_stopped_run_keeps_earlier_results_and_the_session_trains_again(monkey
     from streamlit.runtime.scriptrunner_utils.exceptions import StopException
 
     import imbal_core.evaluate as evaluate
-    from ui import cache
+    from imbal_core.engine import trainer
 
     at = new_session()
     train_once(at)
@@ -294,7 +294,7 @@ def test_a_stopped_run_keeps_earlier_results_and_the_session_trains_again(monkey
     at.button(key="train_button").click().run()
     monkeypatch.setattr(evaluate, "run_comparison", real_run)
     assert [record.run_id for record in at.session_state["runs"]] == kept  # nothing half-done was stored
-    assert not cache.training_lock().locked()  # the next run (in any session) is not blocked
+    assert not trainer().busy() and trainer().waiting() == 0  # the next run (in any session) is not blocked
     at.run()
     assert not at.exception, [item.value for item in at.exception]
     assert any("stopped" in toast.value for toast in at.toast)

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import threading
 from dataclasses import dataclass
 
 import pandas as pd
@@ -92,9 +91,3 @@ def resample_view(digest: str, target: str, spec_json: str, seed: int, _frame: p
         removed=int(len(result.removed_index)),
         csv_text=to_csv_text(resampled_rows_frame(preview, target)),
     )
-
-
-@st.cache_resource
-def training_lock() -> threading.Lock:
-    """One lock for the whole server: Keras and TensorFlow keep global state, so one training at a time."""
-    return threading.Lock()

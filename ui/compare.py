@@ -219,7 +219,7 @@ def execute(request: dict) -> None:
     state.add_run(comparison)
     failed = [result.spec.display_name for result in comparison.results if result.failed]
     summary = f"Trained {len(comparison.results)} technique(s) in {comparison.wall_seconds:.1f} s."
-    waited = st.session_state.get(training.WAITED, 0.0)
+    waited = comparison.wait_seconds
     if waited >= 1:
         summary += f" It first waited {waited:.0f} s for another session's training to finish."
     if failed:

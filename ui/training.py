@@ -1,55 +1,28 @@
-"""Training from the dashboard: one at a time across sessions, with progress per technique and epoch.
+"""Training from the dashboard, with progress per technique and epoch and a place in the engine's queue.
 
-A run is interrupted when the person presses Stop or leaves the page: Streamlit then raises its own
-stop/rerun signal at the next progress update, which unwinds through Keras, releases the lock (the
-`with` block) and never reaches the line that stores results, so nothing half-done is kept.
+The engine's trainer (imbal_core.engine) runs one job at a time for the whole server; this module only
+shows progress. A run is interrupted when the person presses Stop or leaves the page: Streamlit then
+raises its own stop/rerun signal at the next progress or queue update, which unwinds through Keras,
+gives the trainer back (or leaves the queue) and never reaches the line that stores results, so
+nothing half-done is kept.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 
 import pandas as pd
 import streamlit as st
 
 from imbal_core.model import ModelSettings
-from ui import cache, state
+from ui import state
 from ui.widgets import technique_name
 
-LOCK_POLL_SECONDS = 0.5
-WAITED = "training_waited_seconds"
 
-
-@contextmanager
-def training_slot() -> Iterator[None]:
-    """Hold the server-wide training lock; while another session holds it, say so and wait.
-
-    The seconds spent waiting are left in session state (WAITED) for the summary after the run.
-    """
-    lock = cache.training_lock()
-    st.session_state[WAITED] = 0.0
-    if not lock.acquire(blocking=False):
-        waiting = st.info("Waiting for another session's training to finish…", icon=":material/hourglass_top:")
-        started = time.monotonic()
-        # Poll instead of blocking, so a person who leaves the page while waiting is not stuck here:
-        # each st call below is a point where Streamlit can stop this run.
-        while not lock.acquire(timeout=LOCK_POLL_SECONDS):
-            waiting.info(
-                f"Waiting for another session's training to finish… ({time.monotonic() - started:.0f} s)",
-                icon=":material/hourglass_top:",
-            )
-        st.session_state[WAITED] = time.monotonic() - started
-        waiting.empty()
-    try:
-        yield
-    finally:
-        lock.release()
-
-
-def run_with_progress(title: str, labels: list[str], train: Callable[[Callable], object]) -> object:
-    """Call `train(on_progress)` under the training lock, drawing one progress bar per label (technique).
+def run_with_progress(title: str, labels: list[str], train: Callable[[Callable, Callable], object]) -> object:
+    """Call `train(on_progress, on_wait)`, drawing one progress bar per label (technique) and, while the
+    engine's trainer is busy with other sessions, this run's place in its queue.
 
     Returns what `train` returns. The caller decides what to keep; this function stores nothing.
     """
@@ -84,10 +57,17 @@ def run_with_progress(title: str, labels: list[str], train: Callable[[Callable],
                 text=f"Overall {event.fraction:.0%} · {time.perf_counter() - started:.0f} s elapsed",
             )
 
+        waiting = st.empty()
+
+        def on_wait(status) -> None:
+            # The engine's trainer runs one job at a time, first come first served; say where this one stands.
+            waiting.info(f"Waiting for the trainer: {status.message()}", icon=":material/hourglass_top:")
+            overall.progress(0.0, text="Queued")
+
         try:
-            with training_slot():
-                overall.progress(0.0, text="Starting TensorFlow (a few seconds the first time)…")
-                outcome = train(on_progress)
+            overall.progress(0.0, text="Starting TensorFlow (a few seconds the first time)…")
+            outcome = train(on_progress, on_wait)
+            waiting.empty()
         except Exception:
             # An error is reported by the caller; only a stop (a BaseException) leaves the marker behind.
             st.session_state.pop(state.TRAINING_MARKER, None)
@@ -107,7 +87,9 @@ def compare(frame: pd.DataFrame, target: str, specs: list, protocol, settings: M
     return run_with_progress(
         f"Training {len(specs)} technique{'s' if len(specs) != 1 else ''}: {names}",
         [spec.display_name for spec in specs],
-        lambda on_progress: run_comparison(frame, target, specs, protocol, settings, on_progress=on_progress),
+        lambda on_progress, on_wait: run_comparison(
+            frame, target, specs, protocol, settings, on_progress=on_progress, on_wait=on_wait
+        ),
     )
 
 
@@ -115,7 +97,7 @@ def honest_and_leaky(frame: pd.DataFrame, target: str, spec, protocol, settings:
     """The same technique trained twice: split first (honest), and resampled before the split (the trap)."""
     from imbal_core.evaluate import leaky_comparison, run_comparison
 
-    def train(on_progress) -> tuple:
+    def train(on_progress, on_wait) -> tuple:
         def honest_progress(event) -> None:
             event.n_techniques = 2  # the honest run is the first of two bars
             on_progress(event)
@@ -124,8 +106,8 @@ def honest_and_leaky(frame: pd.DataFrame, target: str, spec, protocol, settings:
             event.technique_index, event.n_techniques = 1, 2  # the second of two bars
             on_progress(event)
 
-        honest = run_comparison(frame, target, [spec], protocol, settings, on_progress=honest_progress)
-        leaky = leaky_comparison(frame, target, [spec], protocol, settings, on_progress=leaky_progress)
+        honest = run_comparison(frame, target, [spec], protocol, settings, on_progress=honest_progress, on_wait=on_wait)
+        leaky = leaky_comparison(frame, target, [spec], protocol, settings, on_progress=leaky_progress, on_wait=on_wait)
         return honest, leaky
 
     return run_with_progress(

@@ -1,0 +1,133 @@
+"""The trainer: one per process, owning what every training run shares.
+
+Keras keeps global state (the random seed, compiled functions), so two fits must never interleave in
+one process. The trainer owns that state: the compiled-model cache and the turn. Callers (the CLI, the
+dashboard's sessions, tests) ask it to run a job and are told, while they wait, their place in the
+queue and an estimate; they never hold a lock of their own. The queue is first come, first served.
+"""
+
+from __future__ import annotations
+
+import statistics
+import threading
+import time
+from collections import deque
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import TypeVar
+
+from imbal_core.train import CompiledModels
+
+Result = TypeVar("Result")
+POLL_SECONDS = 0.5
+RECENT_RUNS = 10
+
+
+@dataclass(frozen=True)
+class WaitStatus:
+    """What a waiting caller is told: how many runs are ahead of it and roughly how long that takes."""
+
+    ahead: int  # runs before this one, the one training now included
+    waited_seconds: float
+    estimate_seconds: float | None  # None until a run has finished in this process
+
+    def message(self) -> str:
+        """One sentence for a person, e.g. "2 runs ahead of yours (about 40 s); waiting 12 s so far"."""
+        runs = "1 run is" if self.ahead == 1 else f"{self.ahead} runs are"
+        estimate = f" (about {self.estimate_seconds:.0f} s)" if self.estimate_seconds is not None else ""
+        return f"{runs} ahead of yours{estimate}; waiting {self.waited_seconds:.0f} s so far."
+
+
+class QueueLeft(Exception):
+    """Raised in a waiting caller whose stop check asked to leave the queue."""
+
+
+class Trainer:
+    """Runs training jobs one at a time, first come first served, with the compiled-model cache they share."""
+
+    def __init__(self, model_capacity: int = 6) -> None:
+        self.models = CompiledModels(capacity=model_capacity)
+        self._condition = threading.Condition()
+        self._queue: list[object] = []
+        self._busy = False
+        self._recent: deque[float] = deque(maxlen=RECENT_RUNS)
+
+    def run(
+        self,
+        job: Callable[[CompiledModels], Result],
+        on_wait: Callable[[WaitStatus], None] | None = None,
+        should_stop: Callable[[], bool] | None = None,
+    ) -> Result:
+        """Wait for this caller's turn (reporting its place), then run `job(models)`; returns what it returns."""
+        with self.turn(on_wait, should_stop):
+            return job(self.models)
+
+    @contextmanager
+    def turn(
+        self,
+        on_wait: Callable[[WaitStatus], None] | None = None,
+        should_stop: Callable[[], bool] | None = None,
+    ) -> Iterator[float]:
+        """Hold the trainer for the `with` block; yields the seconds spent waiting."""
+        ticket = object()
+        started = time.monotonic()
+        with self._condition:
+            self._queue.append(ticket)
+        try:
+            while True:
+                with self._condition:
+                    if not self._busy and self._queue[0] is ticket:
+                        self._queue.pop(0)
+                        self._busy = True
+                        break
+                    status = self._status(ticket, started)
+                    self._condition.wait(POLL_SECONDS)
+                # Callbacks run outside the condition: a caller's callback may raise (a stop, a page left).
+                if on_wait is not None:
+                    on_wait(status)
+                if should_stop is not None and should_stop():
+                    raise QueueLeft()
+        except BaseException:
+            with self._condition:
+                if ticket in self._queue:
+                    self._queue.remove(ticket)
+                self._condition.notify_all()
+            raise
+        waited = time.monotonic() - started
+        running = time.monotonic()
+        try:
+            yield waited
+        finally:
+            with self._condition:
+                self._busy = False
+                self._recent.append(time.monotonic() - running)
+                self._condition.notify_all()
+
+    def waiting(self) -> int:
+        """How many callers are queued (not counting the one training)."""
+        with self._condition:
+            return len(self._queue)
+
+    def busy(self) -> bool:
+        with self._condition:
+            return self._busy
+
+    def _status(self, ticket: object, started: float) -> WaitStatus:
+        ahead = self._queue.index(ticket) + (1 if self._busy else 0)
+        typical = statistics.median(self._recent) if self._recent else None
+        estimate = None if typical is None else ahead * typical
+        return WaitStatus(ahead, time.monotonic() - started, estimate)
+
+
+_TRAINER: Trainer | None = None
+_CREATE = threading.Lock()
+
+
+def trainer() -> Trainer:
+    """The process's trainer (Keras' global state is per process, so there is exactly one)."""
+    global _TRAINER
+    with _CREATE:
+        if _TRAINER is None:
+            _TRAINER = Trainer()
+        return _TRAINER
