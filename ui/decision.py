@@ -13,7 +13,7 @@ import pandas as pd
 import streamlit as st
 
 from imbal_core import charts, decision
-from ui import state
+from ui import session, state
 from ui.widgets import plain
 
 COSTS_FOR = "decision_costs_for"
@@ -113,6 +113,7 @@ def decision_section(comparison, named: list) -> None:
     recommendation = decision.recommend(comparison, points, costs)
     warnings = decision.comparison_warnings(comparison)
     st.session_state.setdefault("report_settings", {}).update(costs=costs, rule=rule, target=target)
+    session.sync_url()  # a fragment rerun skips app.py, so the link follows the costs here
     _recommendation(recommendation)
     _warnings(warnings)
     by_index = _by_result_index(named, comparison)

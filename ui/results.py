@@ -20,7 +20,7 @@ from imbal_core.report_html import (
     protocol_text,
     threshold_table,
 )
-from ui import state
+from ui import session, state
 from ui.decision import decision_section
 from ui.widgets import plain
 
@@ -219,6 +219,7 @@ def _threshold_section(usable: list) -> None:
         persist_state="session",
     )
     _report_settings()["threshold"] = threshold
+    session.sync_url()  # a fragment rerun skips app.py, so the link follows the slider here
     tuned = [entry for entry in usable if entry.result.tuned_threshold is not None]
     if tuned:
         names = [entry.name for entry in tuned]
