@@ -12,7 +12,6 @@ from ui import cache, feedback, state
 from ui.widgets import parameter_widgets, plain, technique_name
 
 PREFIX = "resample"
-SAMPLER_IDS = [technique_id for technique_id, technique in REGISTRY.items() if technique.sampler or technique.augment]
 
 state.init_session()  # normally done by app.py; a deep link on a fresh server can start here
 
@@ -22,13 +21,26 @@ st.caption(
     "the test rows keep the real class ratio. No network is trained here."
 )
 loaded, target = state.dataset(), state.target()
+modality = "image" if loaded.images is not None else "table"  # only samplers that handle the data are offered
+SAMPLER_IDS = [
+    technique_id
+    for technique_id, technique in REGISTRY.items()
+    if (technique.sampler or technique.augment) and modality in technique.modalities
+]
+default_sampler = (
+    DEFAULT_RESAMPLE_CHOICE
+    if DEFAULT_RESAMPLE_CHOICE in SAMPLER_IDS
+    else next(technique_id for technique_id in SAMPLER_IDS if REGISTRY[technique_id].augment)
+)
+if st.session_state.get("resample_technique") not in (None, *SAMPLER_IDS):  # the data changed kind
+    st.session_state["resample_technique"] = default_sampler
 
 controls, explanation = st.columns([2, 3])
 with controls:
     technique_id = st.selectbox(
         "Sampler",
         SAMPLER_IDS,
-        index=SAMPLER_IDS.index(DEFAULT_RESAMPLE_CHOICE),
+        index=SAMPLER_IDS.index(default_sampler),
         format_func=technique_name,
         key="resample_technique",
         persist_state="session",
@@ -78,6 +90,10 @@ with feedback.reported(f"resampling with {technique.name}"):
         key="chart_after",
     )
 
+    if loaded.images is not None and technique.augment:
+        from ui import images
+
+        images.show_augmentation(loaded, dict(spec.params), int(seed))
     st.plotly_chart(
         charts.resample_scatter(
             view.projection,

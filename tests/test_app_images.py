@@ -74,3 +74,34 @@ def test_an_excel_workbook_uploads_as_a_table():
     no_failures(app)
     assert app.session_state["dataset"].name == "customers.xlsx"
     assert metric(app, "Rows") == "40"
+
+
+def test_resample_page_offers_image_samplers_and_shows_originals_beside_augmented_versions():
+    app = open_page("pages/resample.py", sample="nines")
+    no_failures(app)
+    options = app.selectbox(key="resample_technique").options
+    assert "Image augmentation" in options and "SMOTE" not in options
+    assert app.selectbox(key="resample_technique").value == "image_augment"
+    assert any("Originals beside their augmented versions" in header.value for header in app.subheader)
+    assert shown_images(app) == 16  # 8 originals and the 8 images made from them
+
+
+def test_compare_page_offers_image_techniques_and_trains_a_cnn_on_an_uploaded_zip():
+    app = open_page(None)
+    app.file_uploader(key="upload").upload("pets.zip", make_zip(two_classes(common=40, rare=12)), "application/zip")
+    app.run()
+    app.switch_page("pages/compare.py").run()
+    no_failures(app)
+    picker = app.multiselect(key="techniques")
+    assert picker.value == ["baseline", "image_augment", "class_weight"]
+    assert "SMOTE" not in picker.options
+    assert any("Not offered for image data" in caption.value for caption in app.caption)
+    picker.set_value(["baseline", "image_augment"])
+    app.radio(key="protocol_mode").set_value("quick")
+    app.number_input(key="max_epochs").set_value(2)
+    app.button(key="train_button").click()
+    app.run(timeout=240)
+    no_failures(app)
+    comparison = app.session_state["runs"][-1].comparison
+    assert comparison.settings.to_json()["network"] == "cnn"
+    assert [result.failed for result in comparison.results] == [None, None]

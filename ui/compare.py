@@ -11,7 +11,7 @@ import streamlit as st
 
 from imbal_core.evaluate import DEFAULT_TECHNIQUES, Protocol
 from imbal_core.model import ModelSettings
-from imbal_core.techniques import REGISTRY, make_spec
+from imbal_core.techniques import DEFAULT_IMAGE_TECHNIQUES, REGISTRY, make_spec
 from ui import feedback, session, state, training
 from ui.widgets import spec_from_state, technique_expander, technique_name
 
@@ -42,18 +42,38 @@ def _with(choices: tuple, default) -> list:
 
 def technique_picker() -> list:
     """Multiselect of techniques plus an expander of parameters for each; returns validated specs."""
-    # Reference learners are not techniques for imbalance; the form offers them separately.
-    ids = [technique_id for technique_id, technique in REGISTRY.items() if not technique.is_reference]
+    # Reference learners are not techniques for imbalance; the form offers them separately. Only the
+    # techniques that handle the data's modality (table or image) are offered; the rest are named below.
+    modality = "image" if state.dataset().images is not None else "table"
+    networks = {technique_id: technique for technique_id, technique in REGISTRY.items() if not technique.is_reference}
+    ids = [technique_id for technique_id, technique in networks.items() if modality in technique.modalities]
+    default = DEFAULT_IMAGE_TECHNIQUES if modality == "image" else DEFAULT_CHOICE
+    chosen = st.session_state.get(TECHNIQUES_WIDGET)
+    if chosen is not None and any(technique_id not in ids for technique_id in chosen):  # the data changed kind
+        st.session_state[TECHNIQUES_WIDGET] = [technique_id for technique_id in chosen if technique_id in ids] or [
+            technique_id for technique_id in default if technique_id in ids
+        ]
     st.multiselect(
         "Techniques to train",
         ids,
-        default=[technique_id for technique_id in DEFAULT_CHOICE if technique_id in REGISTRY],
+        default=[technique_id for technique_id in default if technique_id in ids],
         format_func=technique_name,
         key=TECHNIQUES_WIDGET,
         persist_state="session",
         help="Each one trains the same network on the same split, so differences come from the technique. "
         f"The command line's default set is: {', '.join(technique_name(i) for i in DEFAULT_TECHNIQUES)}.",
     )
+    left_out = [technique_name(technique_id) for technique_id in networks if technique_id not in ids]
+    if left_out:
+        st.caption(
+            f"Not offered for {modality} data: {', '.join(left_out)}. "
+            + (
+                "They are built for table rows: neighbours, added noise or a table autoencoder mean little "
+                "between raw pixels, so they are left out rather than run on pixels without saying so."
+                if modality == "image"
+                else "They work on images only."
+            )
+        )
     specs = []
     for technique_id in st.session_state.get(TECHNIQUES_WIDGET) or []:
         specs.append(technique_expander(technique_id, PREFIX))

@@ -8,6 +8,7 @@ the Data page shows them as images.
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import streamlit as st
 
 from imbal_core import charts
@@ -149,3 +150,53 @@ def displayable(image: np.ndarray) -> np.ndarray:
     """An image as Streamlit shows it: 8-bit, 2-D for grayscale."""
     pixels = np.clip(np.asarray(image) * 255.0, 0, 255).astype(np.uint8)
     return pixels[..., 0] if pixels.shape[-1] == 1 else pixels
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def augmentation_pairs(
+    digest: str, params_json: str, seed: int, pairs: int, _dataset: ImageDataset
+) -> tuple[np.ndarray, np.ndarray, list[str], int]:
+    """Originals and augmented versions from the first split's training images, as training makes them.
+
+    Returns (originals, augmented, class of each pair, how many images were added in all).
+    """
+    import json
+
+    from imbal_core.cnn import augment_minority_images
+    from imbal_core.evaluate import Protocol, make_splits, ordered_labels
+    from imbal_core.stages.images import augment_params
+
+    params = json.loads(params_json)
+    names = ordered_labels(pd.Series(_dataset.labels))
+    codes = pd.Series(_dataset.labels).map({name: code for code, name in enumerate(names)}).to_numpy()
+    train = make_splits(codes, Protocol(seed=seed))[0][0]
+    images, labels = _dataset.images[train], _dataset.labels[train]
+    augmented, new_labels, source = augment_minority_images(
+        images, labels, params["sampling_ratio"], augment_params(params), seed
+    )
+    shown = np.arange(len(labels), len(augmented))[:pairs]
+    return (
+        images[source[shown]],
+        augmented[shown],
+        [str(label) for label in new_labels[shown]],
+        len(augmented) - len(labels),
+    )
+
+
+def show_augmentation(loaded, params: dict, seed: int, pairs: int = 8) -> None:
+    """The Resample page for image augmentation: originals above, their augmented versions below."""
+    import json
+
+    originals, augmented, classes, added = augmentation_pairs(
+        loaded.digest, json.dumps(params, sort_keys=True), int(seed), pairs, loaded.images
+    )
+    st.subheader("Originals beside their augmented versions")
+    if not added:
+        st.info("Nothing to augment: the classes already meet the ratio.", icon=":material/info:")
+        return
+    st.caption(
+        f"{added:,} new images in all, made from training images of the smaller classes only; here the first "
+        f"{len(classes)}: each column is one original (top) and the new image made from it (bottom)."
+    )
+    st.image([displayable(image) for image in originals], width=72, caption=[f"{plain(name)}" for name in classes])
+    st.image([displayable(image) for image in augmented], width=72, caption=["augmented"] * len(classes))
