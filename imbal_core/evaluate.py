@@ -74,7 +74,7 @@ class Protocol:
         }
 
 
-@dataclass
+@dataclass(frozen=True)
 class ProgressEvent:
     """One step of a comparison, for progress bars: stage is 'start', 'epoch' or 'done'."""
 
@@ -551,8 +551,7 @@ def _run_comparison(frame, target, specs, protocol, settings, on_progress, shoul
                 on_progress,
                 should_stop,
             )
-            event.stage = "done"
-            _emit(on_progress, event)
+            _emit(on_progress, replace(event, stage="done"))
             for note in fold.notes:
                 result.add_note(note)
     dataset = dataset_summary(data, target)
@@ -569,8 +568,7 @@ def _run_one(spec, result, fold, fold_index, n_classes, settings, seed, labels, 
         return
 
     def on_epoch(epoch: int, logs: dict) -> None:
-        event.stage, event.epoch, event.logs = "epoch", epoch + 1, logs
-        _emit(on_progress, event)
+        _emit(on_progress, replace(event, stage="epoch", epoch=epoch + 1, logs=dict(logs)))
 
     started = time.perf_counter()
     try:
@@ -705,8 +703,7 @@ def _leaky_comparison(frame, target, specs, protocol, settings, on_progress) -> 
         event = ProgressEvent("start", spec.technique_id, 0, 1, 0, 1, max_epochs=settings.max_epochs)
         _emit(on_progress, event)
         _run_one(spec, result, fold, 0, len(data.labels), settings, fold_seed, data.labels, event, on_progress, None)
-        event.stage = "done"
-        _emit(on_progress, event)
+        _emit(on_progress, replace(event, stage="done"))
         results.append(result)
     return Comparison(
         dataset_summary(data, target),

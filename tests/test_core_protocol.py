@@ -137,3 +137,17 @@ def test_nan_loss_stops_the_technique_with_a_note_and_the_run_returns(binary_fra
         assert result.failed is not None and "NaN" in result.failed
         assert result.failed in result.notes
         assert result.metrics == {}
+
+
+def test_progress_events_are_immutable_and_each_report_is_its_own(binary_frame, fast_settings):
+    """A listener that keeps events sees each step as it was, not the last state of one reused object."""
+    import dataclasses
+
+    seen = []
+    run_comparison(binary_frame, "label", [make_spec("baseline")], Protocol(), fast_settings, on_progress=seen.append)
+    stages = [event.stage for event in seen]
+    assert stages[0] == "start" and stages[-1] == "done" and "epoch" in stages
+    epochs = [event.epoch for event in seen if event.stage == "epoch"]
+    assert epochs == list(range(1, len(epochs) + 1))
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        seen[0].stage = "done"

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from dataclasses import replace
 
 import pandas as pd
 import streamlit as st
@@ -99,12 +100,10 @@ def honest_and_leaky(frame: pd.DataFrame, target: str, spec, protocol, settings:
 
     def train(on_progress, on_wait) -> tuple:
         def honest_progress(event) -> None:
-            event.n_techniques = 2  # the honest run is the first of two bars
-            on_progress(event)
+            on_progress(replace(event, n_techniques=2))  # the honest run is the first of two bars
 
         def leaky_progress(event) -> None:
-            event.technique_index, event.n_techniques = 1, 2  # the second of two bars
-            on_progress(event)
+            on_progress(replace(event, technique_index=1, n_techniques=2))  # the second of two bars
 
         honest = run_comparison(frame, target, [spec], protocol, settings, on_progress=honest_progress, on_wait=on_wait)
         leaky = leaky_comparison(frame, target, [spec], protocol, settings, on_progress=leaky_progress, on_wait=on_wait)
