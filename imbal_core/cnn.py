@@ -23,7 +23,7 @@ class CNNSettings:
     Each block is a 3x3 convolution with ReLU followed by 2x2 max pooling; then one dense layer.
     """
 
-    filters: tuple[int, ...] = (16, 32)
+    filters: tuple[int, ...] = (8, 16)
     kernel_size: int = 3
     dense_units: int = 32
 
