@@ -355,7 +355,7 @@ CASES: list[Case] = [
         _xlsx,
         "error",
         "Excel",
-        "Refused: looks like a zip archive (an Excel .xlsx file is one); save as CSV and upload that.",
+        "Read as Excel by its content; this workbook has no sheets, so refused: save it again as .xlsx or CSV.",
     ),
     Case(
         "xls_renamed",
@@ -760,6 +760,216 @@ CASES: list[Case] = [
     ),
 ]
 
+
+# --- images: ZIPs whose top-level folders are the classes (issue 14) -----------------------------------------
+
+
+def _image(size: tuple[int, int] = (8, 8), mode: str = "L", value=128) -> bytes:
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    if mode == "I;16":
+        Image.fromarray(np.full(size[::-1], value, dtype=np.uint16)).save(buffer, format="PNG")
+    else:
+        Image.new(mode, size, value).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def _image_files(common: int = 12, rare: int = 4) -> dict[str, bytes]:
+    files = {f"cat/{index:03d}.png": _image(value=40) for index in range(common)}
+    files.update({f"dog/{index:03d}.png": _image(value=200) for index in range(rare)})
+    return files
+
+
+def _zip(files: dict[str, bytes], folders: tuple[str, ...] = ()) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for folder in folders:
+            archive.writestr(folder, b"")
+        for name, data in files.items():
+            archive.writestr(name, data)
+    return buffer.getvalue()
+
+
+def _images_with(**extra: bytes) -> Callable[[], bytes]:
+    """The healthy class folders plus entries named by keyword (`__` stands for `/`, `_dot_` for `.`)."""
+
+    def build() -> bytes:
+        files = _image_files()
+        files.update({name.replace("__", "/").replace("_dot_", "."): data for name, data in extra.items()})
+        return _zip(files)
+
+    return build
+
+
+def _declared_bomb() -> bytes:
+    """A ZIP whose central directory says one entry unpacks to 600 MB, as a real bomb's does."""
+    raw = bytearray(_zip(_image_files()))
+    central = raw.rfind(b"PK\x01\x02")  # the last entry's central-directory header
+    raw[central + 24 : central + 28] = (600 * 1024 * 1024).to_bytes(4, "little")
+    return bytes(raw)
+
+
+def _many_files() -> bytes:
+    files = _image_files()
+    files.update({f"cat/empty_{index:05d}.txt": b"" for index in range(20_001)})
+    return _zip(files)
+
+
+def _renamed_non_utf8() -> bytes:
+    files = _image_files()
+    files.update({f"cafXX/{index}.png": _image() for index in range(3)})
+    return _zip(files).replace(b"cafXX", b"caf\xe9\xe9")  # Latin-1 bytes, no UTF-8 flag
+
+
+def _truncated_image() -> bytes:
+    files = _image_files()
+    whole = _image(size=(32, 32), mode="RGB", value=(1, 2, 3))
+    files["dog/truncated.png"] = whole[: len(whole) // 2]
+    return _zip(files)
+
+
+def _mixed_images() -> bytes:
+    files = _image_files()
+    files.update(
+        {
+            "cat/big.png": _image(size=(16, 12)),
+            "cat/deep.png": _image(mode="I;16", value=65535),
+            "dog/colour.png": _image(mode="RGB", value=(200, 10, 10)),
+            "dog/transparent.png": _image(mode="RGBA", value=(0, 0, 0, 0)),
+        }
+    )
+    return _zip(files)
+
+
+IMAGE_CASES: list[Case] = [
+    Case(
+        "zip_bomb",
+        "A ZIP of images that says it unpacks to 600 MB (a ZIP bomb)",
+        _declared_bomb,
+        "error",
+        "the limit is 500 MB",
+        "Refused before unpacking, naming the limits (20,000 files, 500 MB unpacked).",
+    ),
+    Case(
+        "zip_too_many_files",
+        "A ZIP with 20,017 entries",
+        _many_files,
+        "error",
+        "the limit is 20,000",
+        "Refused before unpacking: too many files; upload a sample of each class.",
+        slow_build=True,
+    ),
+    Case(
+        "zip_path_traversal",
+        "A ZIP with an entry ../evil.png",
+        _images_with(**{"..__evil_dot_png": b"x"}),
+        "error",
+        "points outside the archive's folder",
+        "Refused for safety: a path leaves the archive's folder.",
+    ),
+    Case(
+        "zip_absolute_path",
+        "A ZIP with an entry /etc/cat/1.png",
+        lambda: _zip({**_image_files(), "/etc/cat/1.png": _image()}),
+        "error",
+        "points outside the archive's folder",
+        "Refused for safety: an absolute path.",
+    ),
+    Case(
+        "zip_nested_folders",
+        "Class folders with sub-folders (cat/indoor/1.png)",
+        _images_with(cat__indoor__001_dot_png=_image()),
+        "error",
+        "nested folders",
+        "Refused: says which file is nested and to move images up or make each sub-folder a class.",
+    ),
+    Case(
+        "zip_single_class",
+        "A ZIP with one class folder",
+        lambda: _zip({f"cat/{index}.png": _image() for index in range(6)}),
+        "error",
+        "only one class folder",
+        "Refused: imbalance needs at least two classes.",
+    ),
+    Case(
+        "zip_no_images",
+        "A ZIP of class folders holding only text files",
+        lambda: _zip({"cat/a.txt": b"1", "dog/b.txt": b"2"}),
+        "error",
+        "no PNG, JPEG, BMP or GIF images",
+        "Refused: no images inside class folders.",
+    ),
+    Case(
+        "zip_not_an_image",
+        "A text file named dog/fake.png",
+        _images_with(dog__fake_dot_png=b"this is text"),
+        "error",
+        "dog/fake.png is not a PNG, JPEG, BMP or GIF image",
+        "Refused, naming the file: remove or replace it.",
+    ),
+    Case(
+        "zip_truncated_image",
+        "A PNG cut in half",
+        _truncated_image,
+        "error",
+        "dog/truncated.png is corrupt or truncated",
+        "Refused, naming the file: remove or replace it.",
+    ),
+    Case(
+        "zip_non_utf8_names",
+        "A folder name stored in Latin-1 without the UTF-8 flag",
+        _renamed_non_utf8,
+        "error",
+        "legacy encoding, not UTF-8",
+        "Refused: the class name cannot be read reliably; rename with plain letters or re-zip with UTF-8 names.",
+    ),
+    Case(
+        "zip_mixed_sizes_and_modes",
+        "Images of two sizes, 16-bit, RGB and transparent RGBA",
+        _mixed_images,
+        "ok",
+        "images were resized to 8x8",
+        "Loaded: all resized to the most common size, colour kept (3 channels), 16-bit scaled, transparency on "
+        "white; each said in a note.",
+    ),
+    Case(
+        "zip_hidden_files",
+        "__MACOSX/, .DS_Store and Thumbs.db beside the images",
+        lambda: _zip(
+            {
+                **_image_files(),
+                "__MACOSX/cat/._001.png": b"\x00\x05\x16\x07",
+                "cat/.DS_Store": b"Bud1",
+                "dog/Thumbs.db": b"\xd0\xcf",
+            }
+        ),
+        "ok",
+        "hidden or system files",
+        "Loaded; the system files are skipped with a note.",
+    ),
+    Case(
+        "zip_empty_folder",
+        "An empty class folder bird/ beside two full ones",
+        lambda: _zip(_image_files(), folders=("bird/",)),
+        "ok",
+        "Folders without images were left out: bird/",
+        "Loaded with the two classes that have images; the empty folder is named in a note.",
+    ),
+    Case(
+        "zip_wrapped_in_a_folder",
+        "Class folders inside one top folder (pets/cat/1.png)",
+        lambda: _zip({f"pets/{name}": data for name, data in _image_files().items()}),
+        "ok",
+        "its sub-folders were used as the classes",
+        "Loaded: the wrapping folder is looked into.",
+    ),
+]
+for _case in IMAGE_CASES:  # every image case is an upload named like a ZIP with the folder as the class
+    object.__setattr__(_case, "file_name", "images.zip")
+    object.__setattr__(_case, "target", "class")
+CASES += IMAGE_CASES
+
 BY_ID: dict[str, Case] = {case.id: case for case in CASES}
 assert len(BY_ID) == len(CASES), "case ids must be unique"
 
@@ -792,6 +1002,11 @@ def run_through_loader(case: Case) -> Outcome:
     from imbal_core.techniques import make_spec
 
     try:
+        if case.file_name.lower().endswith(".zip"):  # images: the loader people use for a ZIP upload
+            from imbal_core.images import read_and_profile_images, to_frame
+
+            dataset, result = read_and_profile_images(case.payload(), case.file_name)
+            return Outcome("ok", result.notes + result.warnings, to_frame(dataset), result)
         table = load_table(case.payload(), case.file_name)
         result = profile(table.frame, case.target, notes=table.notes)
         messages = result.notes + result.warnings

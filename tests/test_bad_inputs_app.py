@@ -96,6 +96,11 @@ def loader_accepts(case: Case) -> bool:
     from imbal_core.errors import ImbalanceLabError
 
     try:
+        if case.file_name.lower().endswith(".zip"):
+            from imbal_core.images import read_and_profile_images
+
+            read_and_profile_images(case.payload(), case.file_name)
+            return True
         table = load_table(case.payload(), case.file_name)
         profile(table.frame, case.target, table.notes)
     except ImbalanceLabError:
