@@ -105,3 +105,16 @@ def test_compare_page_offers_image_techniques_and_trains_a_cnn_on_an_uploaded_zi
     comparison = app.session_state["runs"][-1].comparison
     assert comparison.settings.to_json()["network"] == "cnn"
     assert [result.failed for result in comparison.results] == [None, None]
+
+
+def test_a_link_to_the_image_sample_opens_it():
+    from streamlit.testing.v1 import AppTest
+
+    from tests.app_helpers import APP
+
+    app = AppTest.from_file(APP, default_timeout=90)
+    app.query_params["sample"] = "nines"
+    app.run()
+    no_failures(app)
+    assert app.session_state["dataset"].sample_id == "nines"
+    assert metric(app, "Images") == "2,300"

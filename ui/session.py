@@ -30,7 +30,7 @@ from typing import Any
 import streamlit as st
 
 from imbal_core.errors import ImbalanceLabError
-from imbal_core.samples import SAMPLES, get_sample
+from imbal_core.samples import IMAGE_SAMPLES, SAMPLES, get_sample
 from imbal_core.techniques import DEFAULT_DASHBOARD_CHOICE, REGISTRY, make_spec
 
 UPLOAD = "upload"
@@ -141,7 +141,7 @@ def _last(value: Any) -> str:
 def _read_sample(raw: str | None, notes: list[str]) -> str:
     if raw is None:
         return DEFAULT_SAMPLE
-    known = [info.id for info in SAMPLES]
+    known = [info.id for info in SAMPLES + IMAGE_SAMPLES]
     if raw in known or raw == UPLOAD:
         return raw
     notes.append(
