@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from imbal_core.errors import InputError, ParameterError
+from imbal_core.techniques import BASELINE_ID
 
 if TYPE_CHECKING:
     from imbal_core.evaluate import Comparison, TechniqueResult
@@ -767,7 +768,7 @@ def _gap(comparison: Comparison, result: TechniqueResult, baseline: TechniqueRes
 
 def _baseline_of(usable: list) -> TechniqueResult | None:
     return next(
-        (result for result in usable if result.spec.technique_id == "baseline" and not is_reference(result)), None
+        (result for result in usable if result.spec.technique_id == BASELINE_ID and not is_reference(result)), None
     )
 
 
@@ -959,7 +960,7 @@ def _baseline_sentence(comparison: Comparison, best: OperatingPoint) -> str:
     baseline = _baseline_of(usable)
     if baseline is None:
         return ""
-    if best.technique_id == "baseline":
+    if best.technique_id == BASELINE_ID:
         return "The plain baseline did best: the threshold matters more than the technique here."
     result = _result_of(usable, best)
     gap = _gap(comparison, result, baseline, "pr_auc") if result is not None else None
@@ -1025,7 +1026,7 @@ def _calibration_check(comparison: Comparison, best: OperatingPoint) -> str:
     if result is not None:
         try:
             technique = result.spec.technique
-            reshapes = bool(technique.sampler or technique.class_weight or technique.focal_loss or technique.ensemble)
+            reshapes = technique.reshapes_scores
         except ParameterError:  # an id this version does not know: say the general thing
             reshapes = False
     if reshapes:

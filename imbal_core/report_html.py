@@ -539,13 +539,15 @@ def _best_by(usable: Sequence[NamedResult], metric: str) -> NamedResult | None:
 
 
 def _best_pr_auc_words(best: NamedResult, usable: Sequence[NamedResult]) -> str:
+    from imbal_core.techniques import BASELINE_ID  # here, not at the top: the Data page imports this module
+
     folds = len(best.result.fold_metrics)
     value = _mean_std(best.result.metrics["pr_auc"], best.result.metrics_std.get("pr_auc", math.nan), folds)
     scope = " (macro average over classes)" if len(best.comparison.labels) > 2 else ""
     where = f"mean over {folds} test folds" if folds > 1 else "on the test rows"
     words = f"Highest PR-AUC{scope}: {best.name}, {value} ({where})."
     baseline = next(
-        (e for e in usable if e.result.spec.technique_id == "baseline" and not _is_reference(e.result)), None
+        (e for e in usable if e.result.spec.technique_id == BASELINE_ID and not _is_reference(e.result)), None
     )
     if baseline is not None and baseline is not best:
         base = _mean_std(baseline.result.metrics["pr_auc"], baseline.result.metrics_std.get("pr_auc", math.nan), folds)
