@@ -138,6 +138,15 @@ st.markdown(
     "**Threshold moving** is not a training technique: it changes the probability above which a row counts as "
     "minority, after training. The Train & compare page has a slider for it; it never retrains."
 )
+st.markdown(
+    "**Augmentation, and when it adds bias.** Augmentation makes new minority examples from real ones: noise on "
+    "table rows, or rotated, shifted, zoomed and re-contrasted images (upload a ZIP of class folders, or pick the "
+    "nines sample). It helps only as far as the changes keep the class: a 6 rotated too far is a 9, a mirrored "
+    "letter is another letter, so flips are off by default. It also copies whatever the few originals share: if "
+    "every rare image was taken in one clinic, on one scanner or by one writer, augmentation multiplies that, and "
+    "the network learns the clinic rather than the class. Augment the training rows only (the engine does), "
+    "judge it on test rows at the real class ratio, and look at the augmented images on the Resample page."
+)
 
 st.header("3. Which metrics to read, and when")
 st.table(METRIC_GUIDE)

@@ -118,3 +118,11 @@ def test_a_link_to_the_image_sample_opens_it():
     no_failures(app)
     assert app.session_state["dataset"].sample_id == "nines"
     assert metric(app, "Images") == "2,300"
+
+
+def test_the_learn_page_says_what_augmentation_does_and_when_it_adds_bias():
+    app = open_page("pages/learn.py")
+    no_failures(app)
+    text = " ".join(element.value for element in app.markdown)
+    assert "Augmentation, and when it adds bias" in text and "flips are off by default" in text
+    assert "Image augmentation" in text and "image_augment" in text
