@@ -81,7 +81,9 @@ with upload_tab:
     )
     st.caption(
         "The target column is suggested from its name (class, label, target, is_…) or is the last column. "
-        "In a ZIP of images each top-level folder is a class (cat/001.png, dog/002.jpg)."
+        "In a ZIP of images each top-level folder is a class (cat/001.png, dog/002.jpg). "
+        f"A file over {limit} MB is stopped by the browser before it reaches the app (a red mark on the file): "
+        "save the table as Parquet, often several times smaller, or upload a sample of its rows."
     )
     if error and st.session_state.get(LAST_ACTION) == "upload":
         st.error(plain(error), icon=":material/block:")  # the refusal, next to the uploader
