@@ -167,6 +167,15 @@ class FoldContext:
 # --- checks shared by the public methods ------------------------------------------------------------
 
 
+# What to do instead when a technique does not handle the data's modality (Stages.refusal).
+_MODALITY_ADVICE = {
+    "image": "It needs table rows, where neighbours, added noise or a table model mean something; between raw "
+    "pixels they do not, so it is not run on them. For images use image augmentation, random over- or "
+    "undersampling, class weights, focal loss or balanced bagging.",
+    "table": "For tables use noise augmentation or one of the oversamplers instead.",
+}
+
+
 def _check_labels(labels: np.ndarray, rows: int | None = None, what: str = "labels") -> None:
     labels = np.asarray(labels)
     if labels.ndim != 1 or not np.issubdtype(labels.dtype, np.integer):
@@ -406,7 +415,9 @@ class Stages:
                 return reason
         if modality not in self.modalities:
             supported = ", ".join(self.modalities) or "no data"
-            return f"This technique works on {supported}, not on {modality} data."
+            return f"This technique works on {supported} data, not on {modality} data. " + _MODALITY_ADVICE.get(
+                modality, ""
+            )
         return None
 
     def to_json(self) -> dict[str, str]:
