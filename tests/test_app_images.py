@@ -86,6 +86,7 @@ def test_resample_page_offers_image_samplers_and_shows_originals_beside_augmente
     assert shown_images(app) == 16  # 8 originals and the 8 images made from them
 
 
+@pytest.mark.slow
 def test_compare_page_offers_image_techniques_and_trains_a_cnn_on_an_uploaded_zip():
     app = open_page(None)
     app.file_uploader(key="upload").upload("pets.zip", make_zip(two_classes(common=40, rare=12)), "application/zip")

@@ -84,6 +84,7 @@ def test_compare_on_images_writes_the_table_schema(images_zip, tmp_path):
     assert any("new minority images" in note for note in augmented["notes"])
 
 
+@pytest.mark.slow
 def test_samplers_that_need_a_feature_space_are_refused_on_images_with_a_note(images_zip, tmp_path):
     out = tmp_path / "result.json"
     arguments = ["compare", str(images_zip), "--techniques", "baseline,smote", "--epochs", "1", "--json", str(out)]

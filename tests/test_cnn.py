@@ -76,6 +76,7 @@ def test_flips_are_off_by_default_with_a_note_and_validated():
         augment_minority_images(images, labels, ratio=1.5)
 
 
+@pytest.mark.slow
 def test_cnn_has_the_mlp_output_bias_and_trains_on_images():
     images, labels = digit_like((40, 10))
     codes = (labels == "rare").astype(int)
