@@ -496,6 +496,11 @@ def _decode(archive: zipfile.ZipFile, info: zipfile.ZipInfo, path: str, label: s
             frames = getattr(image, "n_frames", 1)
             image.load()
             pixels, notes = _as_float(image)
+    except Image.DecompressionBombError:  # Pillow's own guard, for sizes far beyond ours
+        raise InputError(
+            f"{path} declares an image of more than {limits.max_pixels_per_image:,} pixels (a decompression bomb). "
+            "Shrink the images (a few hundred pixels a side is plenty) and zip again."
+        ) from None
     except UnidentifiedImageError:
         seems = "is not a valid image" if raw.startswith(_IMAGE_SIGNATURES) else "is not a PNG, JPEG, BMP or GIF image"
         raise InputError(f"{path} {seems} (the name says it is). {fix}") from None

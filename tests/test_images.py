@@ -300,3 +300,20 @@ def test_the_image_encoder_keeps_pixels_as_they_are_and_flattened():
     assert np.array_equal(as_images(encoded, encoder.image_shape), dataset.images)
     assert encoder.n_numeric == 64 and encoder.modality == "image"
     assert encoder.decode(encoded).shape == (8, 64)
+
+
+def test_an_image_declaring_a_huge_size_is_refused_before_decoding():
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    header = struct.pack(">IIBBBBB", 20_000, 20_000, 8, 0, 0, 0, 0)  # 400 million pixels, a few bytes of data
+    bomb = (
+        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"\0" * 10)) + chunk(b"IEND", b"")
+    )
+    files = two_classes()
+    files["dog/bomb.png"] = bomb
+    with pytest.raises(InputError, match="dog/bomb.png .*(decompression bomb|more than the limit)"):
+        load_image_zip(make_zip(files), "bomb.zip")
