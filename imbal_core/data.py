@@ -79,6 +79,7 @@ class DatasetProfile:
 
     def to_dict(self) -> dict:
         return {
+            "modality": "table",  # imbal_core.images.ImageProfile says "image"
             "rows": self.rows,
             "columns": self.columns,
             "features": self.features,

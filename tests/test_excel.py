@@ -76,3 +76,7 @@ def test_a_workbook_shell_without_sheets_is_refused():
         archive.writestr("xl/workbook.xml", "<workbook/>")
     with pytest.raises(InputError, match="could not be read as an Excel workbook.*save it again"):
         load_table(buffer.getvalue(), "shell.xlsx")
+
+
+def test_a_table_profile_names_its_modality(binary_frame):
+    assert profile(binary_frame, "label").to_dict()["modality"] == "table"
