@@ -198,8 +198,14 @@ def read_and_profile_images(
 
 
 def example_indices(dataset: ImageDataset, per_class: int = 8) -> dict[str, list[int]]:
-    """Row numbers of the first `per_class` images of each class, for a grid of examples."""
-    return {name: np.flatnonzero(dataset.labels == name)[:per_class].tolist() for name in dataset.class_names}
+    """Row numbers of `per_class` images of each class, spread evenly over the class (files are in name order,
+    so the first few are often alike), for a grid of examples."""
+    examples = {}
+    for name in dataset.class_names:
+        rows = np.flatnonzero(dataset.labels == name)
+        picks = np.unique(np.linspace(0, len(rows) - 1, min(per_class, len(rows))).round().astype(int))
+        examples[name] = rows[picks].tolist()
+    return examples
 
 
 # A table of flattened pixels carries its image shape here, so the engine and the dashboard can hand

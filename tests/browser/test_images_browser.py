@@ -14,12 +14,14 @@ from playwright.sync_api import Page, expect
 from tests.browser.test_paths import (
     STEP_SECONDS,
     TRAIN_SECONDS,
+    choose,
     error_alerts,
     go_to,
     keyed,
     main_area,
     ms,
     open_app,
+    screenshot,
     upload,
 )
 from tests.catalogue import BY_ID
@@ -52,6 +54,17 @@ def test_a_zip_of_class_folders_uploads_trains_a_cnn_and_shows_charts(page: Page
     assert problem.count() == 0, f"training failed: {problem.first.inner_text()}"
     expect(main).to_contain_text("Trained 3 technique(s)")
     expect(main.locator(".js-plotly-plot").first).to_be_visible(timeout=ms(STEP_SECONDS))
+
+
+def test_the_image_sample_shows_its_classes_and_examples(page: Page, app_url: str, screenshots_dir: Path):
+    """Also saves the README's picture of the Data page on images."""
+    open_app(page, app_url)
+    choose(page, "sample_choice", "Handwritten digits 28 by 28, nines made rare (real)")
+    main = main_area(page)
+    expect(main).to_contain_text("Examples per class", timeout=ms(STEP_SECONDS))
+    expect(keyed(page, "chart_class_histogram")).to_contain_text("Images per class")
+    expect(main.locator('[data-testid="stImage"] img')).to_have_count(16)
+    screenshot(page, screenshots_dir, "images", top=main.get_by_role("heading", name="Examples per class"))
 
 
 def test_an_excel_workbook_uploads_as_a_table(page: Page, app_url: str, tmp_path: Path):
