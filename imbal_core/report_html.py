@@ -226,7 +226,7 @@ def threshold_table(named: Sequence[NamedResult], threshold: float) -> pd.DataFr
         rows.append(
             {
                 "Technique": entry.name,
-                "Threshold": round(threshold, 2),
+                "Threshold": round(threshold, 3),
                 "Precision": values["precision"],
                 "Recall": values["recall"],
                 "F1": values["f1"],
@@ -234,7 +234,7 @@ def threshold_table(named: Sequence[NamedResult], threshold: float) -> pd.DataFr
                 "False alarms (FP)": int(false_positive),
                 "Missed (FN)": int(false_negative),
                 "Correct rejections (TN)": int(true_negative),
-                "Tuned threshold": math.nan if tuned is None else round(tuned, 2),
+                "Tuned threshold": math.nan if tuned is None else round(tuned, 3),
             }
         )
     return pd.DataFrame(rows).set_index("Technique") if rows else pd.DataFrame()

@@ -81,7 +81,9 @@ def test_a_run_survives_reload_and_restart_and_is_private_until_shared(
             box = main_area(alice_page).locator('[class*="st-key-history_run_"]').first
             box.get_by_role("button", name="Share").click()
             settle(alice_page)
-            link = main_area(alice_page).get_by_test_id("stCode").first.inner_text().strip()
+            code = main_area(alice_page).get_by_test_id("stCode").filter(has_text="/compare?run=")
+            expect(code).to_have_count(1, timeout=ms(LOAD_SECONDS))  # drawn after the Share click's rerun
+            link = code.inner_text().strip()
             assert "/compare?run=" in link
             screenshot(alice_page, screenshots_dir, "history")
 
