@@ -28,7 +28,7 @@ PICKLE_MARKER_NAME = "imbalance-lab-unpickled-marker"
 HTML_COLUMN = "<img src=x onerror=alert(1)>"
 HTML_LABEL = "<script>alert('label')</script>"
 FORMULA_LABEL = '=HYPERLINK("http://evil.example","click")'
-UPLOAD_LIMIT_MB = 50
+UPLOAD_LIMIT_MB = 200  # .streamlit/config.toml server.maxUploadSize
 
 
 @dataclass(frozen=True)
