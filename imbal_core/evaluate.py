@@ -522,7 +522,7 @@ def _run_comparison(frame, target, specs, protocol, settings, on_progress, shoul
     settings = network_settings(data, settings)
     splits = make_splits(data.codes, protocol)
     results = [TechniqueResult(spec=spec) for spec in specs]
-    n_classes = len(data.labels)
+    run = RunContext(len(data.labels), settings, data.labels, on_progress, should_stop)
     for fold_index, (train, test) in enumerate(splits):
         fold_seed = derive_seed(protocol.seed, fold_index)
         fold = prepare_fold(data, train, test, settings, fold_seed)
@@ -538,19 +538,7 @@ def _run_comparison(frame, target, specs, protocol, settings, on_progress, shoul
                 max_epochs=settings.max_epochs,
             )
             _emit(on_progress, event)
-            _run_one(
-                spec,
-                result,
-                fold,
-                fold_index,
-                n_classes,
-                settings,
-                fold_seed,
-                data.labels,
-                event,
-                on_progress,
-                should_stop,
-            )
+            _run_one(spec, result, FoldRun(fold, fold_index, fold_seed, event, run))
             _emit(on_progress, replace(event, stage="done"))
             for note in fold.notes:
                 result.add_note(note)
@@ -563,16 +551,42 @@ def _emit(hook: ProgressHook | None, event: ProgressEvent) -> None:
         hook(event)
 
 
-def _run_one(spec, result, fold, fold_index, n_classes, settings, seed, labels, event, on_progress, should_stop):
+@dataclass(frozen=True)
+class RunContext:
+    """What every technique-fold run of one comparison shares."""
+
+    n_classes: int
+    settings: ModelSettings
+    labels: list[str]
+    on_progress: ProgressHook | None
+    should_stop: Callable[[], bool] | None
+
+
+@dataclass(frozen=True)
+class FoldRun:
+    """One technique's run on one fold: the fold's rows, where it stands in the comparison, and the shared context."""
+
+    fold: FoldData
+    fold_index: int
+    seed: int
+    event: ProgressEvent
+    run: RunContext
+
+
+def _run_one(spec: TechniqueSpec, result: TechniqueResult, context: FoldRun) -> None:
+    """Train `spec` on one fold and add what it produced (or why it failed) to `result`."""
     if result.failed:
         return
+    fold, run = context.fold, context.run
 
     def on_epoch(epoch: int, logs: dict) -> None:
-        _emit(on_progress, replace(event, stage="epoch", epoch=epoch + 1, logs=dict(logs)))
+        _emit(run.on_progress, replace(context.event, stage="epoch", epoch=epoch + 1, logs=dict(logs)))
 
     started = time.perf_counter()
     try:
-        outcome = run_technique_on_fold(spec, fold, n_classes, settings, seed, on_epoch, should_stop)
+        outcome = run_technique_on_fold(
+            spec, fold, run.n_classes, run.settings, context.seed, on_epoch, run.should_stop
+        )
     except FloatingPointError as error:
         result.failed = f"Training failed: {error}."
         result.add_note(result.failed)
@@ -585,8 +599,8 @@ def _run_one(spec, result, fold, fold_index, n_classes, settings, seed, labels, 
     result.train_seconds += outcome.train_seconds
     for note in outcome.notes:
         result.add_note(note)
-    if fold_index == 0:
-        result.train_class_counts = {labels[code]: count for code, count in outcome.train_class_counts.items()}
+    if context.fold_index == 0:
+        result.train_class_counts = {run.labels[code]: count for code, count in outcome.train_class_counts.items()}
     result.histories.append(outcome.history)
     result.test_labels.append(fold.test_codes)
     result.test_probabilities.append(outcome.test_probabilities)
@@ -595,7 +609,7 @@ def _run_one(spec, result, fold, fold_index, n_classes, settings, seed, labels, 
     result.validation_labels.append(fold.validation_codes)
     result.validation_probabilities.append(outcome.validation_probabilities)
     result.fold_metrics.append(metric_functions.compute_metrics(fold.test_codes, outcome.test_probabilities))
-    if n_classes == 2:
+    if run.n_classes == 2:
         validation_positive = outcome.validation_probabilities[:, 1]
         threshold = metric_functions.best_f1_threshold(fold.validation_codes, validation_positive)
         result.tuned_thresholds.append(threshold)
@@ -702,7 +716,8 @@ def _leaky_comparison(frame, target, specs, protocol, settings, on_progress) -> 
         result = TechniqueResult(spec=spec, notes=[note, *resampled.notes])
         event = ProgressEvent("start", spec.technique_id, 0, 1, 0, 1, max_epochs=settings.max_epochs)
         _emit(on_progress, event)
-        _run_one(spec, result, fold, 0, len(data.labels), settings, fold_seed, data.labels, event, on_progress, None)
+        run = RunContext(len(data.labels), settings, data.labels, on_progress, None)
+        _run_one(spec, result, FoldRun(fold, 0, fold_seed, event, run))
         _emit(on_progress, replace(event, stage="done"))
         results.append(result)
     return Comparison(
