@@ -189,10 +189,13 @@ def test_kfold_curve_titles_carry_the_pooling_note_as_markup_not_text():
     labels = np.array([0] * 90 + [1] * 10)
     scores = np.linspace(0.01, 0.99, 100)
     result = fake_result("baseline", labels, scores)
-    result.test_labels, result.test_probabilities = [labels[:50], labels[50:]], [
-        np.column_stack([1 - scores[:50], scores[:50]]),
-        np.column_stack([1 - scores[50:], scores[50:]]),
-    ]
+    result.test_labels, result.test_probabilities = (
+        [labels[:50], labels[50:]],
+        [
+            np.column_stack([1 - scores[:50], scores[:50]]),
+            np.column_stack([1 - scores[50:], scores[50:]]),
+        ],
+    )
     result.fold_repeats = [0, 0]
     named = charts.name_results([fake_comparison([result])])
     title = charts.roc_figure(named, 1, "fraud").layout.title.text

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from imbal_core.lessons import balanced_weights, bagging_coverage, focal_loss_curve, quiz, smote_toy
+from imbal_core.lessons import bagging_coverage, balanced_weights, focal_loss_curve, quiz, smote_toy
 
 
 def test_every_synthetic_row_lies_on_its_segment_between_two_rare_rows():
@@ -37,7 +37,9 @@ def test_quiz_evidence_comes_from_the_loaded_counts():
     questions = quiz({"legit": 975, "fraud": 25}, "is_fraud")
     assert len(questions) == 9
     text = {question.question: question.evidence for question in questions}
-    assert "97.5% accuracy and catches 0 of the 25 'fraud' rows" in text["Why is accuracy not enough on imbalanced data?"]
+    assert (
+        "97.5% accuracy and catches 0 of the 25 'fraud' rows" in text["Why is accuracy not enough on imbalanced data?"]
+    )
     assert "39.0 to 1" in text["What is data imbalance, and why is it a problem for neural networks?"]
     assert "about 950 synthetic 'fraud' rows" in text["What is SMOTE, and how does it work?"]
     assert "keeps 49% of its cross-entropy loss" in text["What is focal loss, and how does it help?"]
