@@ -269,3 +269,11 @@ def test_reference_learners_are_marked_and_never_recommended():
         "Gradient boosting (reference)",
     ]
     assert "Baseline" in recommendation_text(app)
+
+
+def test_two_class_techniques_are_named_not_offered_on_a_multiclass_target():
+    app = compare_page("digits")
+    no_failures(app)
+    offered = app.multiselect(key="techniques").options
+    assert "Anomaly autoencoder" not in offered and "Baseline" in offered
+    assert any("Not offered for this 10-class target: Anomaly autoencoder" in caption.value for caption in app.caption)

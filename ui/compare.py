@@ -46,7 +46,13 @@ def technique_picker() -> list:
     # techniques that handle the data's modality (table or image) are offered; the rest are named below.
     modality = "image" if state.dataset().images is not None else "table"
     networks = {technique_id: technique for technique_id, technique in REGISTRY.items() if not technique.is_reference}
+    n_classes = state.dataset_profile().n_classes
     ids = [technique_id for technique_id, technique in networks.items() if modality in technique.modalities]
+    # Two-class techniques (e.g. the anomaly autoencoder) are named, not offered, on a multi-class target.
+    two_class_only = [
+        technique_id for technique_id in ids if networks[technique_id].stages.refusal(n_classes, modality) is not None
+    ]
+    ids = [technique_id for technique_id in ids if technique_id not in two_class_only]
     default = DEFAULT_IMAGE_TECHNIQUES if modality == "image" else DEFAULT_CHOICE
     chosen = st.session_state.get(TECHNIQUES_WIDGET)
     if chosen is not None and any(technique_id not in ids for technique_id in chosen):  # the data changed kind
@@ -63,7 +69,16 @@ def technique_picker() -> list:
         help="Each one trains the same network on the same split, so differences come from the technique. "
         f"The command line's default set is: {', '.join(technique_name(i) for i in DEFAULT_TECHNIQUES)}.",
     )
-    left_out = [technique_name(technique_id) for technique_id in networks if technique_id not in ids]
+    if two_class_only:
+        st.caption(
+            f"Not offered for this {n_classes}-class target: "
+            f"{', '.join(technique_name(technique_id) for technique_id in two_class_only)} (two classes only)."
+        )
+    left_out = [
+        technique_name(technique_id)
+        for technique_id in networks
+        if technique_id not in ids and technique_id not in two_class_only
+    ]
     if left_out:
         st.caption(
             f"Not offered for {modality} data: {', '.join(left_out)}. "
