@@ -64,6 +64,7 @@ class DatasetProfile:
     dropped_columns: dict[str, str]
     notes: list[str]
     warnings: list[str]
+    text_columns: list[str] = field(default_factory=list)
 
     @property
     def n_classes(self) -> int:
@@ -75,7 +76,23 @@ class DatasetProfile:
 
     @property
     def features(self) -> int:
-        return len(self.numeric_columns) + len(self.categorical_columns)
+        return len(self.numeric_columns) + len(self.categorical_columns) + len(self.text_columns)
+
+    def column_types(self) -> list[tuple[str, str, str]]:
+        """(column, type, how it is used) for every feature column: numeric, categorical, text or dropped."""
+        from imbal_core.preprocess import MAX_CATEGORIES, TEXT_FEATURES
+
+        rows = [(name, "numeric", "missing values get the median; standardised") for name in self.numeric_columns]
+        rows += [
+            (name, "categorical", f"one-hot (the {MAX_CATEGORIES} most frequent values)")
+            for name in self.categorical_columns
+        ]
+        rows += [
+            (name, "text", f"bag of words: TF-IDF of up to {TEXT_FEATURES} words and word pairs")
+            for name in self.text_columns
+        ]
+        rows += [(name, "dropped", reason) for name, reason in self.dropped_columns.items()]
+        return rows
 
     def to_dict(self) -> dict:
         return {
@@ -91,6 +108,7 @@ class DatasetProfile:
             "minority_share": self.minority_share,
             "numeric_columns": self.numeric_columns,
             "categorical_columns": self.categorical_columns,
+            "text_columns": self.text_columns,
             "dropped_columns": self.dropped_columns,
             "missing": {name: count for name, count in self.missing.items() if count},
             "dtypes": self.dtypes,
@@ -450,6 +468,7 @@ def profile(frame: pd.DataFrame, target: str | None = None, notes: list[str] | N
         numeric_columns=plan.numeric,
         categorical_columns=plan.categorical,
         dropped_columns=plan.dropped,
+        text_columns=plan.text,
         notes=list(notes or []) + prepared.notes + plan.notes,
         warnings=warnings,
     )

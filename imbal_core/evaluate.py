@@ -275,7 +275,7 @@ def encode_dataset(frame: pd.DataFrame, target: str) -> EncodedData:
         )
     else:
         plan = plan_columns(prepared.features)
-    if not plan.numeric and not plan.categorical:
+    if not plan.numeric and not plan.categorical and not plan.text:
         dropped = "; ".join(f"{name} ({reason})" for name, reason in plan.dropped.items())
         raise InputError(f"No usable feature columns remain: {dropped}. Add numeric or categorical columns.")
     labels = ordered_labels(prepared.labels)
@@ -624,7 +624,7 @@ def dataset_summary(data: EncodedData, target: str) -> dict:
     minority = list(ordered)[-1]
     return {
         "rows": int(len(data.codes)),
-        "features": len(data.plan.numeric) + len(data.plan.categorical),
+        "features": len(data.plan.numeric) + len(data.plan.categorical) + len(data.plan.text),
         "target": target,
         "class_counts": ordered,
         "minority_class": minority,

@@ -16,6 +16,8 @@ import pandas as pd
 
 MAX_CATEGORIES = 30
 NUMERIC_SHARE_FOR_COERCION = 0.95
+TEXT_MIN_MEAN_WORDS = 3.0  # free text: several words per value on average, and many distinct values
+TEXT_FEATURES = 300  # words (and word pairs) kept per text column, by frequency in the training rows
 _DATE_PATTERN = re.compile(r"^\s*(\d{4}-\d{1,2}-\d{1,2}|\d{1,2}[/.]\d{1,2}[/.]\d{2,4})([ T]\d{1,2}:\d{2}.*)?\s*$")
 _ID_NAME = re.compile(r"(^|_)(id|uuid|guid|key|index)$", re.I)
 
@@ -26,6 +28,7 @@ class ColumnPlan:
 
     numeric: list[str] = field(default_factory=list)
     categorical: list[str] = field(default_factory=list)
+    text: list[str] = field(default_factory=list)
     coerced: list[str] = field(default_factory=list)
     dropped: dict[str, str] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
@@ -52,6 +55,11 @@ def plan_columns(features: pd.DataFrame) -> ColumnPlan:
                 plan.numeric.append(name)
         else:
             _plan_text_column(name, non_missing.astype(str), rows, plan)
+    if plan.text:
+        plan.notes.append(
+            "Free-text columns become bag-of-words features (TF-IDF of words and word pairs, learned from the "
+            "training rows of each fold): " + ", ".join(plan.text)
+        )
     if plan.coerced:
         plan.notes.append(
             "Mostly numeric columns with a few text values were read as numbers (the text became missing): "
@@ -75,10 +83,18 @@ def _plan_text_column(name: str, values: pd.Series, rows: int, plan: ColumnPlan)
         plan.coerced.append(name)
     elif sample.str.match(_DATE_PATTERN).mean() >= NUMERIC_SHARE_FOR_COERCION:
         plan.dropped[name] = "dates are not used as features"
+    elif _looks_like_free_text(sample, values):
+        plan.text.append(name)
     elif rows >= 20 and values.nunique() > max(0.5 * len(values), MAX_CATEGORIES):
         plan.dropped[name] = f"ID-like: {values.nunique()} distinct values in {len(values)} rows"
     else:
         plan.categorical.append(name)
+
+
+def _looks_like_free_text(sample: pd.Series, values: pd.Series) -> bool:
+    """Messages, notes, reviews: several words per value and more distinct values than categories have."""
+    mean_words = sample.str.split().str.len().mean()
+    return bool(mean_words >= TEXT_MIN_MEAN_WORDS and values.nunique() > MAX_CATEGORIES)
 
 
 def clean_features(features: pd.DataFrame, plan: ColumnPlan) -> pd.DataFrame:
@@ -89,6 +105,8 @@ def clean_features(features: pd.DataFrame, plan: ColumnPlan) -> pd.DataFrame:
         cleaned[column] = numbers.mask(np.isinf(numbers))
     for column in plan.categorical:
         cleaned[column] = features[column].map(str, na_action="ignore").astype(object)
+    for column in plan.text:
+        cleaned[column] = features[column].fillna("").map(str).astype(object)  # a missing message is an empty one
     return cleaned
 
 
@@ -98,6 +116,7 @@ class FeatureEncoder:
     def __init__(self, plan: ColumnPlan) -> None:
         # scikit-learn is imported here, not at the top, so profiling a table (the first page) stays light.
         from sklearn.compose import ColumnTransformer
+        from sklearn.feature_extraction.text import TfidfVectorizer
         from sklearn.impute import SimpleImputer
         from sklearn.pipeline import Pipeline
         from sklearn.preprocessing import OrdinalEncoder, StandardScaler
@@ -123,6 +142,10 @@ class FeatureEncoder:
             transformers.append(("numeric", numeric_steps, plan.numeric))
         if plan.categorical:
             transformers.append(("categorical", categorical_steps, plan.categorical))
+        for column in plan.text:
+            # A column name (not a list) hands the vectoriser one string per row; fitted on training rows only.
+            vectoriser = TfidfVectorizer(max_features=TEXT_FEATURES, ngram_range=(1, 2), sublinear_tf=True)
+            transformers.append((f"text {column}", vectoriser, column))
         self.base_transformer = ColumnTransformer(transformers, remainder="drop", sparse_threshold=0)
         self.one_hot = None  # a fitted OneHotEncoder once fit() has seen categorical columns
 
@@ -149,12 +172,21 @@ class FeatureEncoder:
         return self.base_transformer.transform(features).astype(np.float64)
 
     def encode(self, base_matrix: np.ndarray) -> np.ndarray:
-        """Stage two: one-hot encode the category codes; the network's input matrix."""
+        """Stage two: one-hot encode the category codes; the network's input matrix.
+
+        Columns: numbers, then one-hot categories, then text features (TF-IDF, already numbers in stage one).
+        """
         numeric = base_matrix[:, : len(self.plan.numeric)].astype(np.float32)
+        text = base_matrix[:, self.text_start :].astype(np.float32)
         if self.one_hot is None:
-            return numeric
+            return np.hstack([numeric, text]) if text.shape[1] else numeric
         codes = base_matrix[:, self.categorical_indices]
-        return np.hstack([numeric, self.one_hot.transform(codes)])
+        return np.hstack([numeric, self.one_hot.transform(codes), text])
+
+    @property
+    def text_start(self) -> int:
+        """Where the text features start in the stage-one matrix (after numbers and category codes)."""
+        return len(self.plan.numeric) + len(self.plan.categorical)
 
     def transform(self, features: pd.DataFrame) -> np.ndarray:
         return self.encode(self.base(features))
@@ -172,10 +204,13 @@ class FeatureEncoder:
             for position, column in enumerate(self.plan.numeric):
                 frame[column] = numbers[:, position]
         if self.one_hot is not None:
-            codes = self.one_hot.inverse_transform(encoded[:, self.n_numeric :])
+            width = sum(len(categories) for categories in self.one_hot.categories_)
+            codes = self.one_hot.inverse_transform(encoded[:, self.n_numeric : self.n_numeric + width])
             ordinal = self.base_transformer.named_transformers_["categorical"].named_steps["codes"]
             codes = np.where(pd.isna(codes), 0, codes).astype(np.float64)
             names = ordinal.inverse_transform(codes)
             for position, column in enumerate(self.plan.categorical):
                 frame[column] = names[:, position]
+        for column in self.plan.text:
+            frame[column] = ""  # words cannot be read back from TF-IDF; original rows get theirs back as read
         return frame

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
 from imbal_core import charts
@@ -134,6 +135,12 @@ with feedback.reported("profiling the dataset"):
         width="stretch",
         key="chart_class_histogram",
     )
+
+    with st.expander("Columns and how they are used"):
+        st.dataframe(
+            pd.DataFrame(profile.column_types(), columns=["Column", "Type", "How it is used"]).set_index("Column"),
+            width="stretch",
+        )
 
     st.subheader("Preview")
     st.caption(f"The first {min(PREVIEW_ROWS, len(loaded.frame))} of {len(loaded.frame):,} rows as read.")

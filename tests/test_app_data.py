@@ -59,7 +59,9 @@ def test_histogram_preview_and_feature_distribution_are_shown():
     titles = [chart.proto.spec for chart in app.get("plotly_chart")]
     assert any("Rows per class of is_fraud" in spec for spec in titles)
     assert any("Distribution of amount by class" in spec for spec in titles)
-    assert len(app.dataframe[0].value) == 200
+    types, preview = app.dataframe[0].value, app.dataframe[1].value
+    assert len(preview) == 200
+    assert types.loc["amount", "Type"] == "numeric" and types.loc["merchant_category", "Type"] == "categorical"
     app.selectbox(key="feature").set_value("merchant_category").run()
     no_failures(app)
     assert any("Distribution of merchant_category" in chart.proto.spec for chart in app.get("plotly_chart"))
@@ -235,7 +237,7 @@ def test_user_text_in_messages_is_never_a_markdown_link():
     assert not any("](https://evil.example)" in text for text in shown)  # ...as inert text, not a link
 
 
-@pytest.mark.parametrize("sample_id", ["medical", "fraud", "spam", "maintenance", "digits"])
+@pytest.mark.parametrize("sample_id", ["medical", "fraud", "spam", "maintenance", "sms", "digits"])
 def test_every_bundled_sample_loads_in_the_dashboard(sample_id):
     from imbal_core.samples import get_sample, load_sample
 
@@ -246,3 +248,13 @@ def test_every_bundled_sample_loads_in_the_dashboard(sample_id):
     assert metric(app, "Rows") == f"{len(frame):,}"
     assert app.selectbox(key="target").value == info.target
     assert app.get("plotly_chart"), "the class histogram is missing"
+
+
+def test_a_text_column_is_typed_as_text_and_explained():
+    app = new_app()
+    app.selectbox(key="sample_choice").set_value("sms").run()
+    no_failures(app)
+    types = app.dataframe[0].value
+    assert types.loc["message", "Type"] == "text"
+    assert "bag of words" in types.loc["message", "How it is used"]
+    assert types.loc["hour_sent", "Type"] == "numeric"

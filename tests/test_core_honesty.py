@@ -163,3 +163,35 @@ def test_validation_slice_holds_a_row_of_every_class_that_can_spare_one():
         fit, validation, _ = validation_slice(codes, 0.2, seed)
         assert codes[validation].sum() == 1 and codes[fit].sum() == 1
         assert not set(fit) & set(validation) and len(fit) + len(validation) == len(codes)
+
+
+@pytest.mark.slow
+def test_a_free_text_column_is_read_as_words_and_beats_ignoring_it():
+    """The bag-of-words features of the message column, learned per fold, lift PR-AUC well above the
+    same network without that column (same rows, folds and seed)."""
+    from imbal_core.samples import build_sms
+
+    frame = build_sms(rows=1200)
+    settings, protocol = ModelSettings(max_epochs=20), Protocol(mode="cv", folds=3, seed=0)
+    with_text = run_comparison(frame, "label", [make_spec("baseline")], protocol, settings).results[0]
+    without = run_comparison(frame.drop(columns="message"), "label", [make_spec("baseline")], protocol, settings)
+    assert with_text.metrics["pr_auc"] > without.results[0].metrics["pr_auc"] + 0.15
+    data = encode_dataset(frame, "label")
+    assert data.plan.text == ["message"]
+
+
+def test_text_features_are_learned_from_training_rows_only():
+    """A word that appears only in test rows gets no feature: the vectoriser never saw it."""
+    frame = pd.DataFrame(
+        {
+            "message": [f"hello friend meeting room {i} today" for i in range(60)]
+            + [f"zebra quokka pangolin ocelot {i}" for i in range(4)],
+            "label": ["a", "b"] * 30 + ["a", "b"] * 2,
+        }
+    )
+    data = encode_dataset(frame, "label")
+    train = np.arange(60)
+    encoder = prepare_fold(data, train, np.arange(60, 64), ModelSettings(), seed=0).encoder
+    vocabulary = encoder.base_transformer.named_transformers_["text message"].vocabulary_
+    assert "meeting" in vocabulary and "zebra" not in vocabulary
+    assert not encoder.transform(data.features.iloc[60:])[:, encoder.text_start :].any()
