@@ -114,6 +114,11 @@ _SAMPLE_COSTS: dict[str, tuple[Costs, str]] = {
         "Defaults for a mail filter: losing a real e-mail to the spam folder (10) costs 10× letting one spam "
         "through (1), at 5,000 e-mails a day; change them to yours.",
     ),
+    "sms": (
+        Costs(false_alarm=20, miss=1, volume=2_000, period="day"),
+        "Defaults for a phone's message filter: hiding a friend's message (20) costs 20× letting one spam "
+        "through (1), at 2,000 messages a day; change them to yours.",
+    ),
     "maintenance": (
         Costs(false_alarm=50, miss=2_000, volume=1_000, period="week"),
         "Defaults for a machine shop: a failure nobody foresaw (2,000) costs 40× a needless inspection (50), "
