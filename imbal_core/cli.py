@@ -126,12 +126,17 @@ def _profile_images(arguments) -> int:
         f"{arguments.data}: {profile.rows} images of {profile.height}x{profile.width}x{profile.channels} "
         "(height x width x channels); each folder is a class"
     )
+    _print_classes(profile)
+    return 0
+
+
+def _print_classes(profile) -> None:
+    """Rows per class, the minority and the imbalance ratio, then notes: the same for tables and images."""
     for label, count in profile.class_counts.items():
         print(f"  {label:>20}  {count:>8}  {count / profile.rows:6.1%}")
     print(f"Minority class {profile.minority_class!r}; imbalance ratio {profile.imbalance_ratio:g}:1")
     for line in profile.notes + profile.warnings:
         print(f"note: {line}")
-    return 0
 
 
 def _profile(arguments) -> int:
@@ -144,11 +149,7 @@ def _profile(arguments) -> int:
         print(json.dumps(profile.to_dict(), indent=2))
         return 0
     print(f"{arguments.data}: {profile.rows} rows, {profile.columns} columns, target {profile.target!r}")
-    for label, count in profile.class_counts.items():
-        print(f"  {label:>20}  {count:>8}  {count / profile.rows:6.1%}")
-    print(f"Minority class {profile.minority_class!r}; imbalance ratio {profile.imbalance_ratio:g}:1")
-    for line in profile.notes + profile.warnings:
-        print(f"note: {line}")
+    _print_classes(profile)
     return 0
 
 
