@@ -276,6 +276,7 @@ h1 { margin-bottom: 0.2rem; } h2 { margin-top: 2.4rem; border-bottom: 1px solid 
 .meta, .caption, figcaption { color: #52606d; } .caption, figcaption { font-size: 0.9rem; }
 .verdict { background: #f0f4f8; padding: 0.8rem 1rem; border-left: 4px solid #0072B2; }
 .recommendation { background: #e3f9e5; padding: 0.8rem 1rem; border-left: 4px solid #009E73; font-size: 1.05rem; }
+.recommendation.unsure { background: #f0f4f8; border-left-color: #0072B2; }
 .no-recommendation { background: #f0f4f8; padding: 0.8rem 1rem; border-left: 4px solid #7b8794; }
 .warning, ul.warnings li { background: #fff8e1; padding: 0.45rem 0.8rem; border-left: 4px solid #E69F00;
        margin: 0.4rem 0; list-style: none; }
@@ -492,7 +493,9 @@ def _summary_section(comparison, named, points, recommendation, warnings, costs,
             parts.append(f"<p>{escape(_best_pr_auc_words(best, usable))}</p>")
             qualifying = [item for item in warnings if item.technique in (None, best.result.spec.label)]
     elif recommendation is not None:
-        parts.append(f'<p class="recommendation">{escape(recommendation.text)}</p>')
+        # Green only when the engine is confident, as on the dashboard; otherwise a neutral blue.
+        kind = "recommendation" if recommendation.confident else "recommendation unsure"
+        parts.append(f'<p class="{kind}">{escape(recommendation.text)}</p>')
         sure = (
             "The runner-up is beaten beyond the uncertainty."
             if recommendation.confident

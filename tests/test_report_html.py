@@ -483,3 +483,20 @@ def test_five_technique_report_stays_small():
     page = report_html.comparison_report(comparison, "data.csv", costs=FRAUD_COSTS)
     own = len(page.encode("utf-8")) - len(get_plotlyjs().encode("utf-8"))
     assert own < 400_000, f"{own:,} bytes besides plotly.js"
+
+
+@pytest.mark.parametrize(
+    ("signals", "confident"),
+    [({"baseline": 0.05, "class_weight": 0.9}, True), ({"baseline": 0.3, "class_weight": 0.3}, False)],
+    ids=["clear winner", "indistinguishable"],
+)
+def test_the_summary_is_green_only_when_the_engine_is_confident(signals, confident):
+    """A neutral box for a recommendation the data cannot separate from the runner-up, as on the dashboard."""
+    from imbal_core import decision
+
+    comparison = folds_comparison(signals)
+    costs = decision.Costs()
+    assert decision.recommend(comparison, decision.operating_points(comparison, costs), costs).confident is confident
+    page = report_html.comparison_report(comparison, "data.csv", costs=costs)
+    box = re.search(r'<p class="(recommendation[^"]*)">', page).group(1)
+    assert box == ("recommendation" if confident else "recommendation unsure")
