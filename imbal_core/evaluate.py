@@ -387,6 +387,7 @@ class FoldData:
     fit_rows: np.ndarray = field(default_factory=lambda: np.array([], dtype=np.int64))
     repeat: int = 0
     already_resampled: bool = False  # only the deliberately leaky protocol sets this
+    fit_frame: pd.DataFrame | None = None  # the training rows as read, kept only when there is free text
     # Networks trained on this fold, by plan (imbal_core.train.NetworkTrainer): an identical plan is not
     # trained twice (same rows, weights, loss, batches and seed give the same network).
     trained: dict = field(default_factory=dict, repr=False)
@@ -421,6 +422,7 @@ def prepare_fold(
         notes=notes,
         test_rows=np.asarray(test),
         fit_rows=fit_rows,
+        fit_frame=data.features.iloc[fit_rows].reset_index(drop=True) if getattr(data.plan, "text", None) else None,
     )
 
 
@@ -466,7 +468,7 @@ def run_technique_on_fold(
         identity = np.arange(len(fold.fit_codes))
         rows = ResampleResult(fold.base_fit, fold.fit_codes, identity, len(identity), "before the split")
     else:
-        rows = resample(spec, fold.base_fit, fold.fit_codes, fold.encoder, seed)
+        rows = resample(spec, fold.base_fit, fold.fit_codes, fold.encoder, seed, fold.fit_frame)
     memo = None if fold.already_resampled else fold.trained
     trainer = NetworkTrainer(
         fold.validation, fold.validation_codes, fold.test, n_classes, settings, on_epoch, should_stop, memo
@@ -650,7 +652,7 @@ def resample_preview(
     train, test = make_splits(data.codes, protocol)[0]
     fold_seed = derive_seed(protocol.seed, 0)
     fold = prepare_fold(data, train, test, settings, fold_seed)
-    result = resample(spec, fold.base_fit, fold.fit_codes, fold.encoder, fold_seed)
+    result = resample(spec, fold.base_fit, fold.fit_codes, fold.encoder, fold_seed, fold.fit_frame)
     return {
         "labels": data.labels,
         "original_features": fold.encoder.encode(fold.base_fit),

@@ -25,10 +25,17 @@ __all__ = ["ResampleResult", "resample", "resampled_rows_frame"]
 
 
 def resample(
-    spec: TechniqueSpec, base_matrix: np.ndarray, labels: np.ndarray, encoder: FeatureEncoder, seed: int
+    spec: TechniqueSpec,
+    base_matrix: np.ndarray,
+    labels: np.ndarray,
+    encoder: FeatureEncoder,
+    seed: int,
+    frame: pd.DataFrame | None = None,
 ) -> ResampleResult:
-    """Run `spec`'s rows stage on stage-one training rows; returns encoded rows ready for the network."""
-    rows = TrainingRows(base_matrix, np.asarray(labels), encoder)
+    """Run `spec`'s rows stage on stage-one training rows; returns encoded rows ready for the network.
+
+    `frame`: the same rows as read, for stages that edit raw values (text augmentation)."""
+    rows = TrainingRows(base_matrix, np.asarray(labels), encoder, frame)
     return spec.technique.stages.rows.fit_resample(rows, spec.params, seed)
 
 

@@ -64,6 +64,9 @@ class TrainingRows:
     base: np.ndarray
     labels: np.ndarray
     encoder: Any  # imbal_core.preprocess.FeatureEncoder (or a modality's encoder with the same methods)
+    # The same rows as read (cleaned, not encoded), in the same order as `base`, when the data has free-text
+    # columns: a text augmenter edits the words and re-encodes them with `encoder.base`. None otherwise.
+    frame: Any = None
 
     def encoded(self) -> np.ndarray:
         return self.encoder.encode(self.base)
