@@ -19,6 +19,7 @@ from imbal_core.stages import images as image_stages
 from imbal_core.stages import members as member_stages
 from imbal_core.stages import rows as row_stages
 from imbal_core.stages import scores as score_stages
+from imbal_core.stages import text as text_stages
 from imbal_core.stages import training as training_stages
 from imbal_core.stages.training import FocalLoss
 
@@ -576,6 +577,37 @@ _register(
         stages=Stages(rows=image_stages.IMAGE_AUGMENT),
         evidence="On nines (5-fold, bench/RESULTS.md section 8): PR-AUC 0.798 ± 0.093 against 0.756 ± 0.130 for "
         "the plain CNN, and the smallest spread; recall at 0.5 rose from 0.58 to 0.72.",
+    )
+)
+_register(
+    Technique(
+        "text_augment",
+        "Text augmentation",
+        "augmentation",
+        "Adds new minority messages made from training messages by small word edits (EDA, Wei & Zou 2019): "
+        "synonyms from a small bundled list, words of the training rows inserted, words swapped or deleted.",
+        "New messages are variations of real ones in real words; no neighbour search, no download; the network "
+        "sees the rare class's words in more combinations.",
+        "An edit can change the meaning or the class (a deleted 'not', a synonym with another sense), and every "
+        "new message repeats its original's topic, sender and quirks. A bag of words ignores word order except "
+        "word pairs, so swaps do little, and a synonym the training rows never use is, for it, a deletion. "
+        "Tables with a free-text column only.",
+        params=(
+            _ratio(0.5),
+            Param(
+                "change_share",
+                "float",
+                0.1,
+                "Share of each message's words changed (rounded, at least one edit per message).",
+                0.05,
+                0.5,
+            ),
+            Param("synonym_replacement", "bool", True, "Replace a word by a synonym from the bundled list."),
+            Param("random_insertion", "bool", True, "Insert a word the training rows use, at a random place."),
+            Param("random_swap", "bool", True, "Swap two words."),
+            Param("random_deletion", "bool", True, "Delete a word (never a message's last one)."),
+        ),
+        stages=Stages(rows=text_stages.TEXT_AUGMENT),
     )
 )
 _register(

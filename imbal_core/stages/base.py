@@ -40,6 +40,10 @@ class ResampleResult:
     n_original: int
     method: str
     notes: list[str] = field(default_factory=list)
+    # Optional, for previews (the Resample page): the original row each row was made from (-1 when none or
+    # not recorded), and text augmentation's word edits of its new rows (imbal_core.text_augment.TextEdit).
+    origin: np.ndarray | None = None
+    text_edits: tuple = ()
 
     @property
     def synthetic(self) -> np.ndarray:
