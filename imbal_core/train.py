@@ -446,7 +446,7 @@ class NetworkTrainer:
 
 def _raise_if_stopped(cancelled: bool, diverged: bool) -> None:
     if cancelled:
-        from imbal_core.evaluate import Cancelled
+        from imbal_core.results import Cancelled
 
         raise Cancelled()
     if diverged:
