@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 from imbal_core.cli import main
+from imbal_core.stages.text import refusal_for_data
 from imbal_core.techniques import REGISTRY
 from tests.conftest import make_binary_frame, make_multiclass_frame
 
@@ -77,7 +78,8 @@ def check_schema(document: dict, n_classes: int, techniques: list[str]) -> None:
     for result in document["results"]:
         assert set(result) >= RESULT_KEYS
         assert set(result["metrics"]) == METRIC_KEYS == set(result["metrics_std"])
-        refusal = REGISTRY[result["technique"]].refusal(n_classes)
+        text_columns = document["dataset"].get("text_columns", [])
+        refusal = refusal_for_data(REGISTRY[result["technique"]].stages, n_classes, "table", text_columns)
         if refusal:  # e.g. a binary-only technique on a multi-class target: refused with a note, no numbers
             assert result["failed"] == refusal and refusal in result["notes"]
             assert all(value is None for value in result["metrics"].values())

@@ -11,6 +11,7 @@ import pytest
 
 from imbal_core.errors import ParameterError
 from imbal_core.evaluate import Protocol, run_comparison
+from imbal_core.stages.text import needs_free_text
 from imbal_core.techniques import REGISTRY, TechniqueSpec, get_technique, make_spec, parse_assignments
 
 EXPECTED_IDS = {
@@ -30,6 +31,7 @@ EXPECTED_IDS = {
     "balanced_bagging",
     "noise_augment",
     "image_augment",
+    "text_augment",
     "balanced_batches",
     "class_balanced_loss",
     "logit_adjustment",
@@ -72,6 +74,10 @@ def test_every_technique_trains_and_returns_probabilities(technique_id, binary_f
         from tests.test_cli_images import bars_zip
 
         frame, target = to_frame(load_image_zip(bars_zip(), "bars.zip")), "class"
+    if needs_free_text(get_technique(technique_id).stages.rows):  # text entries train on messages
+        from imbal_core.samples import load_sample
+
+        frame = load_sample("sms").sample(600, random_state=0)
     result = run_comparison(frame, target, [make_spec(technique_id)], Protocol(), fast_settings).results[0]
     assert result.failed is None
     probabilities = result.probabilities

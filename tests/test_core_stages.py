@@ -26,6 +26,7 @@ from imbal_core.resampling import oversampling_targets, resample, undersampling_
 from imbal_core.stages import Stages, TechniqueRefused
 from imbal_core.stages.members import samme_round
 from imbal_core.stages.scores import shift_logits
+from imbal_core.stages.text import needs_free_text
 from imbal_core.stages.training import batch_shares, effective_number_weights
 from imbal_core.techniques import REGISTRY, make_spec
 from tests.conftest import make_binary_frame, make_multiclass_frame
@@ -49,14 +50,20 @@ def first_fold(name: str):
 FOLDS = {name: first_fold(name) for name in FRAMES}
 
 
+def on_plain_tables(technique) -> bool:
+    """Runs on these frames: image-only entries (tests/test_image_engine.py) and entries that need a free-text
+    column (tests/test_text_augment.py) are checked elsewhere."""
+    return "table" in technique.modalities and not needs_free_text(technique.stages.rows)
+
+
 def ids_of_kind(*kinds: str) -> list[str]:
-    """Entries of these rows kinds that run on tables (image-only entries: tests/test_image_engine.py)."""
+    """Entries of these rows kinds that run on tables without text."""
     return sorted(
-        technique_id for technique_id, t in REGISTRY.items() if t.stages.rows.kind in kinds and "table" in t.modalities
+        technique_id for technique_id, t in REGISTRY.items() if t.stages.rows.kind in kinds and on_plain_tables(t)
     )
 
 
-TABLE_IDS = sorted(technique_id for technique_id, t in REGISTRY.items() if "table" in t.modalities)
+TABLE_IDS = sorted(technique_id for technique_id, t in REGISTRY.items() if on_plain_tables(t))
 
 
 def rows_out(technique_id: str, data: str, params: dict | None = None):

@@ -21,6 +21,7 @@ from imbal_core.evaluate import Protocol, encode_dataset, make_splits, resample_
 from imbal_core.model import ModelSettings
 from imbal_core.report import FORMULA_PREFIXES, neutralise_formulas
 from imbal_core.stages import TechniqueRefused
+from imbal_core.stages.text import needs_free_text, refusal_for_data
 from imbal_core.techniques import REGISTRY, Param, make_spec
 from tests.conftest import make_binary_frame, make_multiclass_frame
 
@@ -202,7 +203,9 @@ FRAMES = {
 @given(spec=specs(), data=st.sampled_from(sorted(FRAMES)), seed=st.integers(0, 2**16))
 def test_every_sampler_handles_any_parameters_on_any_data(spec, data, seed):
     frame, target = FRAMES[data]
-    if "table" not in spec.technique.modalities:  # e.g. image-only: refused with a sentence, never run on rows
+    # Image-only entries, and entries that need a free-text column (none of these frames has one): refused
+    # with a sentence, never run on rows.
+    if "table" not in spec.technique.modalities or needs_free_text(spec.technique.stages.rows):
         with pytest.raises(TechniqueRefused):
             resample_preview(frame, target, spec, Protocol(seed=seed))
         return
@@ -222,8 +225,8 @@ def test_every_technique_trains_to_valid_probabilities_anywhere_in_its_schema(sp
     assume(spec.params.get("members", 0) <= 6 and spec.params.get("rounds", 0) <= 6)  # bigger ones only take longer
     comparison = run_comparison(frame, target, [spec], Protocol(seed=seed), TINY)
     result = comparison.results[0]
-    refusal = spec.technique.refusal(len(comparison.labels))
-    if refusal:  # a binary-only technique on a multi-class target: refused with a note, never a crash
+    refusal = refusal_for_data(spec.technique.stages, len(comparison.labels), "table", text_columns=())
+    if refusal:  # e.g. a binary-only technique on a multi-class target: refused with a note, never a crash
         assert result.failed == refusal and refusal in result.notes
         return
     assert result.failed is None, result.notes
