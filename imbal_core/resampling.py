@@ -126,10 +126,17 @@ def resampled_rows_frame(preview: dict, target: str) -> pd.DataFrame:
     frame = preview["encoder"].decode(result.features)
     originals = preview["original_rows"]
     kept = np.flatnonzero(result.source_index >= 0)
+    # New rows made from one original row (text augmentation): its other columns as read, its edited words.
+    origin = result.origin if result.origin is not None else np.full(len(result.labels), -1)
+    made = np.flatnonzero((result.source_index < 0) & (origin >= 0))
     columns = [column for column in frame.columns if column in originals.columns]
     for column in columns:
         values = frame[column].astype(object)
         values.iloc[kept] = originals[column].iloc[result.source_index[kept]].to_numpy()
+        values.iloc[made] = originals[column].iloc[origin[made]].to_numpy()
+        edited = [edit.text for edit in result.text_edits if edit.column == column]
+        if len(edited) == len(made):
+            values.iloc[made] = edited
         frame[column] = values.infer_objects()
     frame[target] = [preview["labels"][code] for code in result.labels]
     frame["synthetic"] = result.synthetic

@@ -7,8 +7,9 @@ import json
 import streamlit as st
 
 from imbal_core import charts
+from imbal_core.stages.text import needs_free_text, refusal_for_data
 from imbal_core.techniques import DEFAULT_RESAMPLE_CHOICE, REGISTRY
-from ui import cache, feedback, state
+from ui import cache, feedback, state, texts
 from ui.widgets import parameter_widgets, plain, technique_name
 
 PREFIX = "resample"
@@ -22,10 +23,19 @@ st.caption(
 )
 loaded, target = state.dataset(), state.target()
 modality = "image" if loaded.images is not None else "table"  # only samplers that handle the data are offered
+profile = state.dataset_profile()
+text_columns = getattr(profile, "text_columns", [])
+ROW_IDS = [technique_id for technique_id, technique in REGISTRY.items() if technique.sampler or technique.augment]
 SAMPLER_IDS = [
     technique_id
-    for technique_id, technique in REGISTRY.items()
-    if (technique.sampler or technique.augment) and modality in technique.modalities
+    for technique_id in ROW_IDS
+    if refusal_for_data(REGISTRY[technique_id].stages, profile.n_classes, modality, text_columns) is None
+]
+# Named, not offered: e.g. text augmentation on a table without a free-text column (images have their own note).
+NEEDS_TEXT = [
+    technique_id
+    for technique_id in ROW_IDS
+    if modality == "table" and needs_free_text(REGISTRY[technique_id].stages.rows) and not text_columns
 ]
 default_sampler = (
     DEFAULT_RESAMPLE_CHOICE
@@ -45,6 +55,11 @@ with controls:
         key="resample_technique",
         persist_state="session",
     )
+    if NEEDS_TEXT:
+        st.caption(
+            f"Not offered: {', '.join(technique_name(i) for i in NEEDS_TEXT)}, which edits the words of a "
+            "free-text column; this data has none."
+        )
     technique = REGISTRY[technique_id]
     values = parameter_widgets(technique, PREFIX)
     seed = st.number_input(
@@ -77,7 +92,7 @@ with feedback.reported(f"resampling with {technique.name}"):
     for note in view.notes:
         st.info(plain(note), icon=":material/info:")
 
-    minority = state.dataset_profile().minority_class
+    minority = profile.minority_class
     before_column, after_column = st.columns(2)
     before_column.plotly_chart(
         charts.class_histogram(view.before, "Before: training rows per class", minority),
@@ -94,6 +109,8 @@ with feedback.reported(f"resampling with {technique.name}"):
         from ui import images
 
         images.show_augmentation(loaded, dict(spec.params), int(seed))
+    if needs_free_text(technique.stages.rows):
+        texts.show_text_edits(view.text_edits, view.synthetic)
     st.plotly_chart(
         charts.resample_scatter(
             view.projection,

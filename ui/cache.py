@@ -64,6 +64,7 @@ class ResampleView:
     synthetic: int
     removed: int
     csv_text: str
+    text_edits: tuple = ()  # text augmentation's word edits (imbal_core.text_augment.TextEdit), for the side by side
 
 
 @st.cache_data(show_spinner=False, max_entries=24)
@@ -90,4 +91,5 @@ def resample_view(digest: str, target: str, spec_json: str, seed: int, _frame: p
         synthetic=int(result.synthetic.sum()),
         removed=int(len(result.removed_index)),
         csv_text=to_csv_text(resampled_rows_frame(preview, target)),
+        text_edits=tuple(result.text_edits),
     )
