@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import cache
 
 import numpy as np
 import pandas as pd
@@ -18,6 +19,15 @@ MAX_CATEGORIES = 30
 NUMERIC_SHARE_FOR_COERCION = 0.95
 TEXT_MIN_MEAN_WORDS = 3.0  # free text: several words per value on average, and many distinct values
 TEXT_FEATURES = 300  # words (and word pairs) kept per text column, by frequency in the training rows
+MOSTLY_DISTINCT_SHARE = 0.8  # categories repeat; messages hardly ever do
+# Words as the text columns are read: runs of two or more letters or digits (scikit-learn's default), each
+# Chinese/Japanese character on its own (those scripts put no spaces between words, so character pairs become
+# the "word pairs"), and emoji, with skin tones and zero-width-joiner sequences (a family, a flag) kept whole.
+_CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_EMOJI = "\u2600-\u27bf\U0001f000-\U0001faff"
+TOKEN_PATTERN = (
+    rf"(?:(?![{_CJK}])\w){{2,}}|[{_CJK}]|[{_EMOJI}](?:[\ufe0f\U0001f3fb-\U0001f3ff]|\u200d[{_EMOJI}]\ufe0f?)*"
+)
 _DATE_PATTERN = re.compile(r"^\s*(\d{4}-\d{1,2}-\d{1,2}|\d{1,2}[/.]\d{1,2}[/.]\d{2,4})([ T]\d{1,2}:\d{2}.*)?\s*$")
 _ID_NAME = re.compile(r"(^|_)(id|uuid|guid|key|index)$", re.I)
 
@@ -60,6 +70,12 @@ def plan_columns(features: pd.DataFrame) -> ColumnPlan:
             "Free-text columns become bag-of-words features (TF-IDF of words and word pairs, learned from the "
             "training rows of each fold): " + ", ".join(plan.text)
         )
+    empty = {name: int(features[name].isna().sum()) for name in plan.text if features[name].isna().any()}
+    if empty:
+        plan.notes.append(
+            "Empty text is read as a message with no words (not imputed): "
+            + ", ".join(f"{name} ({count} of {rows} rows empty)" for name, count in empty.items())
+        )
     if plan.coerced:
         plan.notes.append(
             "Mostly numeric columns with a few text values were read as numbers (the text became missing): "
@@ -92,9 +108,13 @@ def _plan_text_column(name: str, values: pd.Series, rows: int, plan: ColumnPlan)
 
 
 def _looks_like_free_text(sample: pd.Series, values: pd.Series) -> bool:
-    """Messages, notes, reviews: several words per value and more distinct values than categories have."""
-    mean_words = sample.str.split().str.len().mean()
-    return bool(mean_words >= TEXT_MIN_MEAN_WORDS and values.nunique() > MAX_CATEGORIES)
+    """Messages, notes, reviews: several words per value, and more distinct values than categories have or
+    (a column filled in for a few rows only) hardly a value written twice."""
+    # Words as the vectoriser reads them, or as spaces separate them: text in Chinese or Japanese has no spaces.
+    words = np.maximum(sample.str.split().str.len(), sample.str.lower().str.count(TOKEN_PATTERN))
+    distinct = values.nunique()
+    mostly_distinct = distinct >= MOSTLY_DISTINCT_SHARE * len(values)
+    return bool(words.mean() >= TEXT_MIN_MEAN_WORDS and (distinct > MAX_CATEGORIES or mostly_distinct))
 
 
 def clean_features(features: pd.DataFrame, plan: ColumnPlan) -> pd.DataFrame:
@@ -110,13 +130,43 @@ def clean_features(features: pd.DataFrame, plan: ColumnPlan) -> pd.DataFrame:
     return cleaned
 
 
+@cache
+def text_features_class() -> type:
+    """TfidfVectorizer that gives one column of zeros, instead of failing with "empty vocabulary", when the
+    training rows hold no words (a text column empty in every training row of a fold, or only punctuation).
+
+    Built on first use: scikit-learn is imported only when training starts, so profiling stays light.
+    """
+    from scipy.sparse import csr_matrix
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    class TextFeatures(TfidfVectorizer):
+        def fit(self, raw_documents, y=None):
+            self.fit_transform(raw_documents)
+            return self
+
+        def fit_transform(self, raw_documents, y=None):
+            analyse = self.build_analyzer()
+            self.no_words_ = not any(analyse(document) for document in raw_documents)
+            if self.no_words_:
+                self.vocabulary_ = {}
+                return csr_matrix((len(raw_documents), 1))
+            return super().fit_transform(raw_documents, y)
+
+        def transform(self, raw_documents):
+            if self.no_words_:
+                return csr_matrix((len(raw_documents), 1))
+            return super().transform(raw_documents)
+
+    return TextFeatures
+
+
 class FeatureEncoder:
     """Two-stage encoder fitted on training rows: `base` (codes) then `encode` (one-hot)."""
 
     def __init__(self, plan: ColumnPlan) -> None:
         # scikit-learn is imported here, not at the top, so profiling a table (the first page) stays light.
         from sklearn.compose import ColumnTransformer
-        from sklearn.feature_extraction.text import TfidfVectorizer
         from sklearn.impute import SimpleImputer
         from sklearn.pipeline import Pipeline
         from sklearn.preprocessing import OrdinalEncoder, StandardScaler
@@ -144,7 +194,9 @@ class FeatureEncoder:
             transformers.append(("categorical", categorical_steps, plan.categorical))
         for column in plan.text:
             # A column name (not a list) hands the vectoriser one string per row; fitted on training rows only.
-            vectoriser = TfidfVectorizer(max_features=TEXT_FEATURES, ngram_range=(1, 2), sublinear_tf=True)
+            vectoriser = text_features_class()(
+                max_features=TEXT_FEATURES, ngram_range=(1, 2), sublinear_tf=True, token_pattern=TOKEN_PATTERN
+            )
             transformers.append((f"text {column}", vectoriser, column))
         self.base_transformer = ColumnTransformer(transformers, remainder="drop", sparse_threshold=0)
         self.one_hot = None  # a fitted OneHotEncoder once fit() has seen categorical columns

@@ -761,6 +761,149 @@ CASES: list[Case] = [
 ]
 
 
+# --- free text: a column of messages (issue 14) -------------------------------------------------------------
+
+WORDS = ("free", "prize", "call", "now", "meeting", "lunch", "tomorrow", "thanks", "winner", "claim", "see", "later")
+LONG_MESSAGE_CHARACTERS = 20_000
+FAMILY_EMOJI = "\U0001f468\u200d\U0001f469\u200d\U0001f467"  # man, woman, girl joined by zero-width joiners
+RAINBOW_FLAG = "\U0001f3f3\ufe0f\u200d\U0001f308"
+MIXED_SCRIPT_MESSAGES = (
+    "Hello друг, مرحبا بك في المدينة",
+    f"Привет {FAMILY_EMOJI} family dinner",
+    "免费领取奖品 \U0001f389 free prize",
+    "東京で会いましょう \U0001f600 see you",
+    f"Win приз now {RAINBOW_FLAG} كلام جميل \U0001f44d\U0001f3fd",
+)
+EMOJI = (
+    "\U0001f44d",
+    "\U0001f389",
+    "\U0001f600",
+    "\u2764\ufe0f",
+    FAMILY_EMOJI,
+    RAINBOW_FLAG,
+    "\U0001f4b0",
+    "\U0001f525",
+)
+CJK_MESSAGES = ("明天一起吃午饭吧", "恭喜您中奖了请回电", "会議は三時からです", "免费领取大奖")
+
+
+def _with_text(messages: Callable[[pd.DataFrame, np.random.Generator], list], name: str = "message"):
+    """The healthy table with a text column (built from the frame and a seeded generator) before the label."""
+
+    def build() -> bytes:
+        frame = base_frame()
+        frame.insert(3, name, messages(frame, np.random.default_rng(7)))
+        return csv(frame)
+
+    return build
+
+
+def _some_words(rng: np.random.Generator, count: int) -> str:
+    return " ".join(rng.choice(WORDS, size=count))
+
+
+def _mostly_empty(frame: pd.DataFrame, rng: np.random.Generator) -> list:
+    """A note written for one row in eight (10 of 80), the rest left empty."""
+    return [f"{_some_words(rng, 5)} {index}" if index % 8 == 0 else None for index in range(len(frame))]
+
+
+def _long_message(rng: np.random.Generator, index: int) -> str:
+    """20,000 characters of words with the punctuation CSV must quote: commas, semicolons, double quotes."""
+    pieces = [*WORDS, "offer,", "now;", '"really"', "a\nnew line"]
+    text = " ".join(rng.choice(pieces, size=LONG_MESSAGE_CHARACTERS // 4))[:LONG_MESSAGE_CHARACTERS]
+    return f"{index} {text}"
+
+
+def _emoji_only(frame: pd.DataFrame, rng: np.random.Generator) -> list:
+    return [" ".join(rng.choice(EMOJI, size=6)) for _ in range(len(frame))]
+
+
+def _check_text_column(name: str, *more: Callable[[pd.Series], None]) -> Callable[[pd.DataFrame, object], None]:
+    """The column is typed as text (the Data page's table says so), plus checks on its values as read."""
+
+    def check(frame: pd.DataFrame, profile) -> None:
+        assert profile.text_columns == [name], profile.column_types()
+        assert (name, "text") in [(column, kind) for column, kind, _ in profile.column_types()]
+        for extra in more:
+            extra(frame[name])
+
+    return check
+
+
+def _ten_of_eighty(values: pd.Series) -> None:
+    assert values.notna().sum() == 10 and values.isna().sum() == 70
+
+
+def _twenty_thousand_characters(values: pd.Series) -> None:
+    assert values.str.len().min() > LONG_MESSAGE_CHARACTERS
+    assert values.str.contains('"really"', regex=False).all()  # quotes inside quoted fields survive
+
+
+def _joined_emoji_intact(values: pd.Series) -> None:
+    assert values.str.contains(FAMILY_EMOJI, regex=False).sum() == 16
+    assert values.str.contains(RAINBOW_FLAG, regex=False).sum() == 16
+
+
+TEXT_CASES: list[Case] = [
+    Case(
+        "text_mostly_empty",
+        "A text column empty in 70 of 80 rows",
+        _with_text(_mostly_empty, name="note"),
+        "ok",
+        "Empty text is read as a message with no words",
+        "Loaded; the column is text (bag of words), an empty row counts as a message with no words, and a note "
+        "says how many rows are empty.",
+        check=_check_text_column("note", _ten_of_eighty),
+        fixed="The 10 messages were typed as a category each (free text needed more than 30 distinct values); "
+        "and a training fold whose rows held no words stopped with scikit-learn's 'empty vocabulary' error.",
+    ),
+    Case(
+        "text_very_long_messages",
+        "20,000-character messages (with commas, quotes and newlines) in a text column",
+        _with_text(lambda frame, rng: [_long_message(rng, index) for index in range(len(frame))]),
+        "ok",
+        "Free-text columns become bag-of-words features",
+        "Loaded in well under a second; the column is text; nothing hangs.",
+        check=_check_text_column("message", _twenty_thousand_characters),
+    ),
+    Case(
+        "text_mixed_scripts",
+        "Messages mixing Latin, Cyrillic, Arabic, Chinese, Japanese and emoji (with skin tones, ZWJ families, flags)",
+        _with_text(lambda frame, rng: [f"{MIXED_SCRIPT_MESSAGES[i % 5]} {i}" for i in range(len(frame))]),
+        "ok",
+        "Free-text columns become bag-of-words features",
+        "Loaded unchanged (joined emoji intact); the column is text; emoji and each Chinese/Japanese character "
+        "count as words.",
+        check=_check_text_column("message", _joined_emoji_intact),
+        fixed="Emoji were not words (scikit-learn's default token pattern skips them) and a run of Chinese "
+        "characters was one word; now each emoji, with its joiners, and each Chinese/Japanese character is one.",
+    ),
+    Case(
+        "text_without_spaces",
+        "Chinese and Japanese messages (no spaces between words)",
+        _with_text(lambda frame, rng: [f"{CJK_MESSAGES[i % 4]}{i}" for i in range(len(frame))]),
+        "ok",
+        "Free-text columns become bag-of-words features",
+        "Loaded; the column is text, read one character (and character pair) at a time.",
+        check=_check_text_column("message"),
+        fixed="Dropped as 'ID-like': words were counted by spaces, so each message was one word.",
+    ),
+    Case(
+        "text_emoji_only",
+        "Messages made only of emoji",
+        _with_text(_emoji_only),
+        "ok",
+        "",
+        "Loaded; the column is text and every emoji is a word; resampling and training work.",
+        technique="random_over",
+        check=_check_text_column("message"),
+        fixed="The resampling preview and training failed with scikit-learn's 'empty vocabulary' error (emoji "
+        "were not words).",
+    ),
+]
+CASES += TEXT_CASES
+
+
 # --- images: ZIPs whose top-level folders are the classes (issue 14) -----------------------------------------
 
 

@@ -360,3 +360,71 @@ def test_nearmiss_3_says_when_it_keeps_fewer_rows_than_asked():
     assert any("fewer than the" in note and "Raise n_neighbors" in note for note in short.notes), short.notes
     assert not any("fewer than the" in note for note in enough.notes)
     assert np.bincount(enough.labels)[0] == np.bincount(enough.labels)[1]
+
+
+# --- free text (issue 14): typed as text, read as words, trained ------------------------------------------------
+
+
+def cleaned_text_case(case_id: str):
+    """(cleaned features, column plan) of a catalogue case, as a comparison sees them before the split."""
+    from imbal_core.data import load_table, prepare
+    from imbal_core.preprocess import clean_features, plan_columns
+
+    frame = load_table(BY_ID[case_id].payload(), "text.csv").frame
+    features = prepare(frame, "label").features
+    plan = plan_columns(features)
+    return clean_features(features, plan), plan
+
+
+def text_vocabulary(case_id: str) -> dict:
+    from imbal_core.preprocess import FeatureEncoder
+
+    cleaned, plan = cleaned_text_case(case_id)
+    encoder = FeatureEncoder(plan).fit(cleaned)
+    return encoder.base_transformer.named_transformers_["text message"].vocabulary_
+
+
+def test_emoji_and_every_script_are_words():
+    """Joined emoji stay one word; Cyrillic and Arabic words are words; Chinese/Japanese are read per character."""
+    from tests.catalogue import FAMILY_EMOJI, RAINBOW_FLAG
+
+    vocabulary = text_vocabulary("text_mixed_scripts")
+    for word in (FAMILY_EMOJI, RAINBOW_FLAG, "\U0001f44d\U0001f3fd", "друг", "مرحبا", "免", "免 费", "東 京", "hello"):
+        assert word in vocabulary, (word, sorted(vocabulary)[:40])
+    assert {"明 天", "会 議", "中 奖"} <= set(text_vocabulary("text_without_spaces"))
+
+
+def test_a_fold_whose_training_rows_hold_no_words_gets_zero_text_features():
+    """Mostly-empty text: a fold can draw only empty rows; that is no words, not scikit-learn's 'empty vocabulary'."""
+    from imbal_core.preprocess import FeatureEncoder
+
+    cleaned, plan = cleaned_text_case("text_mostly_empty")
+    empty_rows = cleaned[cleaned["note"] == ""]
+    assert len(empty_rows) == 70
+    encoder = FeatureEncoder(plan).fit(empty_rows)
+    text_features = encoder.base(cleaned)[:, encoder.text_start :]
+    assert text_features.shape == (80, 1) and not text_features.any()
+    assert np.isfinite(encoder.transform(cleaned)).all()
+
+
+TEXT_CASE_IDS = [case.id for case in CASES if case.id.startswith("text_")]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("case_id", TEXT_CASE_IDS)
+def test_text_cases_train_through_the_cli(case_id: str, tmp_path, capsys):
+    """Each text case trains (a resampler and class weights beside the baseline) and every metric is a number."""
+    import json
+
+    path = tmp_path / "text.csv"
+    path.write_bytes(BY_ID[case_id].payload())
+    out = tmp_path / "result.json"
+    arguments = ["compare", str(path), "--target", "label", "--techniques", "baseline,class_weight,random_over"]
+    with deadline(120):
+        code = main([*arguments, "--epochs", "3", "--json", str(out)])
+    assert code == 0, capsys.readouterr().err[-2000:]
+    document = json.loads(out.read_text())
+    assert document["dataset"]["features"] >= 4  # the three table columns and the text column
+    for result in document["results"]:
+        assert result["failed"] is None, result["failed"]
+        assert all(np.isfinite(value) for value in result["metrics"].values()), result["metrics"]

@@ -162,6 +162,27 @@ def test_upload(case: Case, session: AppTest):
     assert any(case.message in text for text in texts), texts
 
 
+TEXT_CASES = [case for case in CASES if case.id.startswith("text_")]
+
+
+def column_type_table(at: AppTest):
+    """The Data page's "Columns and how they are used" table (indexed by column name)."""
+    tables = [element.value for element in at.dataframe if "How it is used" in element.value.columns]
+    assert len(tables) == 1, [list(element.value.columns) for element in at.dataframe]
+    return tables[0]
+
+
+@pytest.mark.parametrize("case", TEXT_CASES, ids=[case.id for case in TEXT_CASES])
+def test_a_text_upload_is_listed_as_text_with_its_use(case: Case, session: AppTest):
+    upload(session, case)
+    assert not session.exception and not session.error, [item.value for item in [*session.exception, *session.error]]
+    table = column_type_table(session)
+    column = "note" if case.id == "text_mostly_empty" else "message"
+    assert table.loc[column, "Type"] == "text", table
+    assert "bag of words" in table.loc[column, "How it is used"]
+    assert table.loc["channel", "Type"] == "categorical"  # the other columns keep their types
+
+
 def test_upload_limit_is_configured_and_shown():
     config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())
     assert config["server"]["maxUploadSize"] == UPLOAD_LIMIT_MB
