@@ -126,6 +126,7 @@ def _profile_images(arguments) -> int:
         f"{arguments.data}: {profile.rows} images of {profile.height}x{profile.width}x{profile.channels} "
         "(height x width x channels); each folder is a class"
     )
+    print(f"Modality: {profile.modality}")
     _print_classes(profile)
     return 0
 
@@ -146,11 +147,28 @@ def _profile(arguments) -> int:
         return _profile_images(arguments)
     _, profile = read_and_profile(arguments.data, arguments.target)
     if arguments.json:
-        print(json.dumps(profile.to_dict(), indent=2))
+        print(json.dumps(_table_profile_document(profile), indent=2))
         return 0
     print(f"{arguments.data}: {profile.rows} rows, {profile.columns} columns, target {profile.target!r}")
+    print("Modality: table")
+    _print_column_types(profile.column_types())
     _print_classes(profile)
     return 0
+
+
+def _table_profile_document(profile) -> dict:
+    """The profile's JSON plus each feature column's type and use, as the Data page's column table lists them."""
+    column_types = [{"column": name, "type": kind, "use": use} for name, kind, use in profile.column_types()]
+    return profile.to_dict() | {"column_types": column_types}
+
+
+def _print_column_types(column_types: list[tuple[str, str, str]]) -> None:
+    """One line per feature column: name, type (numeric, categorical, text, dropped) and how it is used."""
+    # Names up to 30 characters line up; a longer one is printed whole and pushes its own line along.
+    width = min(max((len(name) for name, _, _ in column_types), default=6), 30)
+    print("Columns (type, how it is used):")
+    for name, kind, use in column_types:
+        print(f"  {name:<{width}}  {kind:<11}  {use}")
 
 
 def _techniques(arguments) -> int:
