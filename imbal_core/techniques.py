@@ -608,6 +608,8 @@ _register(
             Param("random_deletion", "bool", True, "Delete a word (never a message's last one)."),
         ),
         stages=Stages(rows=text_stages.TEXT_AUGMENT),
+        evidence="On sms (5-fold, seed 0, sample_data/README.md): PR-AUC 0.831 ± 0.032 against the baseline's "
+        "0.835 ± 0.020, so no better ranking; recall at 0.5 rose from 0.69 to 0.79 and F1 fell from 0.75 to 0.71.",
     )
 )
 _register(

@@ -147,6 +147,18 @@ st.markdown(
     "the network learns the clinic rather than the class. Augment the training rows only (the engine does), "
     "judge it on test rows at the real class ratio, and look at the augmented images on the Resample page."
 )
+st.markdown(
+    "**Text augmentation** (a table with a column of messages, e.g. the sms sample) edits a few words of real rare "
+    "messages: a synonym from a small list that ships with the app, a word the training messages use inserted, "
+    "two words swapped, one deleted (EDA, Wei & Zou 2019). The same questions apply. An edit can change the "
+    "class: delete the *not* in *not free* and a friend's message reads like spam. Synonyms carry the list's "
+    "sense, not the message's. Inserted words come from the training messages, so a new spam message can pick "
+    "up words from ordinary ones. And every new message repeats its original's topic, sender and hour: a few "
+    "rare messages, copied with small edits, make the network surer of their quirks, not of spam. A bag of "
+    "words also sees less than you read: it ignores word order except word pairs, so a swap changes little, "
+    "and a synonym the training messages never use has no column, so for the model it is a deletion. The "
+    "Resample page shows each new message beside its original with the changed words marked."
+)
 
 st.header("3. Which metrics to read, and when")
 st.table(METRIC_GUIDE)
