@@ -119,24 +119,37 @@ def run_comparison(
     on_progress: ProgressHook | None = None,
     should_stop: Callable[[], bool] | None = None,
     on_wait: WaitHook | None = None,
+    scheduler: str | None = None,
 ) -> Comparison:
     """Run every technique on every fold of the protocol; same seed, same numbers.
 
     Training waits for its turn on the process's trainer (imbal_core.engine), which runs one comparison
-    at a time; `on_wait` hears the place in the queue while it waits.
+    at a time; `on_wait` hears the place in the queue while it waits. With a Dask scheduler address
+    (`scheduler`, else IMBAL_LAB_SCHEDULER) the folds train on that cluster's workers instead
+    (imbal_core.scale), with no local turn to wait for.
     """
+    from imbal_core.scale import scheduler_address
+
     if not specs:
         raise InputError("Pick at least one technique to compare.")
+    address = scheduler_address(scheduler)
+    if address is not None:
+        return _run_comparison(frame, target, specs, protocol, settings, on_progress, should_stop, address)
     with trainer().turn(on_wait, should_stop) as waited:
         comparison = _run_comparison(frame, target, specs, protocol, settings, on_progress, should_stop)
     comparison.wait_seconds = waited
     return comparison
 
 
-def _run_comparison(frame, target, specs, protocol, settings, on_progress, should_stop) -> Comparison:
+def _run_comparison(frame, target, specs, protocol, settings, on_progress, should_stop, address=None) -> Comparison:
     started = time.perf_counter()
     job = comparison_job(frame, target, specs, protocol or Protocol(), settings or ModelSettings())
-    fold_results = train_folds(job, on_progress, should_stop)
+    if address is None:
+        fold_results = train_folds(job, on_progress, should_stop)
+    else:
+        from imbal_core.scale import train_on_cluster
+
+        fold_results = train_on_cluster(job, address, on_progress, should_stop)
     return assemble_comparison(job, target, fold_results, time.perf_counter() - started)
 
 
