@@ -67,6 +67,12 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="Add scikit-learn reference learners (logistic regression, gradient boosting) on the same folds.",
     )
+    compare.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="Train the folds on the Dask cluster at ADDRESS (tcp://host:8786; default: IMBAL_LAB_SCHEDULER, "
+        "else this process). Same seed, same numbers. See docs/scale-out.md.",
+    )
 
     resample = commands.add_parser("resample", help="Write resampled training rows, synthetic rows marked.")
     resample.add_argument("data")
@@ -217,7 +223,7 @@ def _compare(arguments) -> int:
     settings = ModelSettings() if arguments.epochs is None else ModelSettings(max_epochs=arguments.epochs)
     costs = _costs(arguments)
     frame, target = _load_data(arguments.data, arguments.target)
-    comparison = _run_with_progress(frame, target, specs, protocol, settings)
+    comparison = _run_with_progress(frame, target, specs, protocol, settings, arguments.scheduler)
     comparison.costs = costs
     from imbal_core.report import comparison_json_text
 
@@ -254,7 +260,7 @@ def _costs(arguments):
     return Costs(**{name: value for name, value in given.items() if value is not None})
 
 
-def _run_with_progress(frame, target, specs, protocol, settings):
+def _run_with_progress(frame, target, specs, protocol, settings, scheduler=None):
     from imbal_core.evaluate import run_comparison
 
     started = time.perf_counter()
@@ -267,7 +273,7 @@ def _run_with_progress(frame, target, specs, protocol, settings):
                 file=sys.stderr,
             )
 
-    return run_comparison(frame, target, specs, protocol, settings, on_progress=report)
+    return run_comparison(frame, target, specs, protocol, settings, on_progress=report, scheduler=scheduler)
 
 
 def _table_text(comparison) -> str:

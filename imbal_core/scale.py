@@ -18,6 +18,7 @@ from collections.abc import Callable
 from dataclasses import replace
 
 from imbal_core.engine import trainer
+from imbal_core.errors import ImbalanceLabError
 from imbal_core.evaluate import EncodedData, FoldJob, FoldResult, ProgressEvent, ProgressHook, train_folds
 from imbal_core.results import Cancelled
 
@@ -30,10 +31,11 @@ NO_WORKERS_SECONDS = 60.0  # a cluster without workers would keep the folds pend
 FoldTask = Callable[[EncodedData, FoldJob], list[FoldResult]]
 
 
-class ScaleOutError(RuntimeError):
+class ScaleOutError(ImbalanceLabError, RuntimeError):
     """The Dask cluster could not finish a comparison: unreachable, no workers, or a worker kept dying.
 
-    Nothing partial is returned; the message names the scheduler and what to do.
+    Nothing partial is returned; the message names the scheduler and what to do. It is an
+    ImbalanceLabError so the CLI and the dashboard show the message as it is, never a traceback.
     """
 
 
