@@ -454,7 +454,8 @@ def profile(frame: pd.DataFrame, target: str | None = None, notes: list[str] | N
     plan = plan_columns(prepared.features)
     counts = class_counts(prepared.labels)
     minority, majority = list(counts)[-1], list(counts)[0]
-    warnings = _warnings(counts, minority, frame, plan.dropped)
+    # Empty text is a message with no words (plan.notes says so), not a missing value to impute.
+    warnings = _warnings(counts, minority, frame.drop(columns=plan.text), plan.dropped)
     return DatasetProfile(
         rows=len(prepared.labels),
         columns=frame.shape[1],

@@ -834,6 +834,11 @@ def _ten_of_eighty(values: pd.Series) -> None:
     assert values.notna().sum() == 10 and values.isna().sum() == 70
 
 
+def _check_mostly_empty(frame: pd.DataFrame, profile) -> None:
+    _check_text_column("note", _ten_of_eighty)(frame, profile)
+    assert not any("imputed" in warning for warning in profile.warnings), profile.warnings  # empty text is not
+
+
 def _twenty_thousand_characters(values: pd.Series) -> None:
     assert values.str.len().min() > LONG_MESSAGE_CHARACTERS
     assert values.str.contains('"really"', regex=False).all()  # quotes inside quoted fields survive
@@ -853,9 +858,10 @@ TEXT_CASES: list[Case] = [
         "Empty text is read as a message with no words",
         "Loaded; the column is text (bag of words), an empty row counts as a message with no words, and a note "
         "says how many rows are empty.",
-        check=_check_text_column("note", _ten_of_eighty),
-        fixed="The 10 messages were typed as a category each (free text needed more than 30 distinct values); "
-        "and a training fold whose rows held no words stopped with scikit-learn's 'empty vocabulary' error.",
+        check=_check_mostly_empty,
+        fixed="The 10 messages were typed as a category each (free text needed more than 30 distinct values), "
+        "a warning said the empty rows were imputed, and a training fold whose rows held no words stopped with "
+        "scikit-learn's 'empty vocabulary' error.",
     ),
     Case(
         "text_very_long_messages",
