@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import cache
 
 import numpy as np
 import pandas as pd
@@ -130,37 +129,6 @@ def clean_features(features: pd.DataFrame, plan: ColumnPlan) -> pd.DataFrame:
     return cleaned
 
 
-@cache
-def text_features_class() -> type:
-    """TfidfVectorizer that gives one column of zeros, instead of failing with "empty vocabulary", when the
-    training rows hold no words (a text column empty in every training row of a fold, or only punctuation).
-
-    Built on first use: scikit-learn is imported only when training starts, so profiling stays light.
-    """
-    from scipy.sparse import csr_matrix
-    from sklearn.feature_extraction.text import TfidfVectorizer
-
-    class TextFeatures(TfidfVectorizer):
-        def fit(self, raw_documents, y=None):
-            self.fit_transform(raw_documents)
-            return self
-
-        def fit_transform(self, raw_documents, y=None):
-            analyse = self.build_analyzer()
-            self.no_words_ = not any(analyse(document) for document in raw_documents)
-            if self.no_words_:
-                self.vocabulary_ = {}
-                return csr_matrix((len(raw_documents), 1))
-            return super().fit_transform(raw_documents, y)
-
-        def transform(self, raw_documents):
-            if self.no_words_:
-                return csr_matrix((len(raw_documents), 1))
-            return super().transform(raw_documents)
-
-    return TextFeatures
-
-
 class FeatureEncoder:
     """Two-stage encoder fitted on training rows: `base` (codes) then `encode` (one-hot)."""
 
@@ -170,6 +138,8 @@ class FeatureEncoder:
         from sklearn.impute import SimpleImputer
         from sklearn.pipeline import Pipeline
         from sklearn.preprocessing import OrdinalEncoder, StandardScaler
+
+        from imbal_core.text_features import TextFeatures
 
         self.plan = plan
         numeric_steps = Pipeline([("impute", SimpleImputer(strategy="median")), ("scale", StandardScaler())])
@@ -194,7 +164,7 @@ class FeatureEncoder:
             transformers.append(("categorical", categorical_steps, plan.categorical))
         for column in plan.text:
             # A column name (not a list) hands the vectoriser one string per row; fitted on training rows only.
-            vectoriser = text_features_class()(
+            vectoriser = TextFeatures(
                 max_features=TEXT_FEATURES, ngram_range=(1, 2), sublinear_tf=True, token_pattern=TOKEN_PATTERN
             )
             transformers.append((f"text {column}", vectoriser, column))

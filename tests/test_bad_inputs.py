@@ -407,6 +407,18 @@ def test_a_fold_whose_training_rows_hold_no_words_gets_zero_text_features():
     assert np.isfinite(encoder.transform(cleaned)).all()
 
 
+def test_a_fitted_text_encoder_pickles_for_workers_in_other_processes():
+    """Dask sends work between processes with pickle: the text encoder must survive it, words and all."""
+    import pickle  # the test's own object: uploads are never unpickled (test_engine_never_unpickles...)
+
+    from imbal_core.preprocess import FeatureEncoder
+
+    cleaned, plan = cleaned_text_case("text_mixed_scripts")
+    encoder = FeatureEncoder(plan).fit(cleaned)
+    copy = pickle.loads(pickle.dumps(encoder))
+    np.testing.assert_array_equal(copy.transform(cleaned), encoder.transform(cleaned))
+
+
 TEXT_CASE_IDS = [case.id for case in CASES if case.id.startswith("text_")]
 
 
