@@ -75,6 +75,22 @@ def run_technique_on_fold(
     Raises TechniqueRefused when the technique cannot run on this target, Cancelled on a stop request,
     FloatingPointError when a loss becomes NaN.
     """
+    started = _start_technique(spec, fold, n_classes, settings, seed, on_epoch, should_stop)
+    output = spec.technique.stages.members.train(started.rows, spec.params, started.context)
+    return _finish_technique(started, output)
+
+
+@dataclass(frozen=True)
+class _StartedTechnique:
+    """A technique on a fold after its rows stage, before its members are trained."""
+
+    spec: TechniqueSpec
+    rows: ResampleResult
+    context: FoldContext
+
+
+def _start_technique(spec, fold, n_classes, settings, seed, on_epoch, should_stop) -> _StartedTechnique:
+    """Refuse what cannot run, then the rows stage on the fold's training rows only."""
     from imbal_core.train import NetworkTrainer
 
     stages = spec.technique.stages
@@ -103,11 +119,23 @@ def run_technique_on_fold(
         on_epoch,
         should_stop,
     )
-    output = stages.members.train(rows, spec.params, context)
-    validation, test, score_notes = stages.scores.finish(output, spec.params, context, rows.labels)
-    counts = {int(code): int(count) for code, count in enumerate(np.bincount(rows.labels, minlength=n_classes))}
+    return _StartedTechnique(spec, rows, context)
+
+
+def _finish_technique(started: _StartedTechnique, output) -> FoldOutcome:
+    """The scores stage on the members' output, and what the fold reports."""
+    spec, rows, context = started.spec, started.rows, started.context
+    validation, test, score_notes = spec.technique.stages.scores.finish(output, spec.params, context, rows.labels)
+    counts = np.bincount(rows.labels, minlength=context.n_classes)
     notes = [*rows.notes, *output.notes, *score_notes]
-    return FoldOutcome(validation, test, output.history, notes, counts, output.train_seconds)
+    return FoldOutcome(
+        validation,
+        test,
+        output.history,
+        notes,
+        {int(code): int(count) for code, count in enumerate(counts)},
+        output.train_seconds,
+    )
 
 
 def run_comparison(
@@ -210,12 +238,18 @@ def train_folds(
 ) -> list[FoldResult]:
     """Train every technique of `job` on each of its folds; results in (fold, technique) order.
 
-    A technique that fails or is refused on a fold is reported in its FoldResult, never raised; a stop
-    request raises Cancelled. The numbers depend only on the job, not on which process runs it.
+    The networks of every technique and fold whose members are independent (one network, bagging) train
+    together in one stack (imbal_core.stacked); boosting, references and the autoencoder train as they
+    go. A technique that fails or is refused on a fold is reported in its FoldResult, never raised; a stop
+    request raises Cancelled. The numbers depend only on the job, not on which process runs it or which
+    folds share its stack (a stacked member does not depend on its neighbours).
     """
+    from imbal_core.train import StackedNetworks
+
     n_classes = len(job.data.labels)
     results = []
     for fold_index, (train, test) in zip(job.fold_indices, job.splits, strict=True):
+        stack, waiting = StackedNetworks(n_classes, job.settings), []
         fold_seed = derive_seed(job.protocol.seed, fold_index)
         fold = prepare_fold(job.data, train, test, job.settings, fold_seed)
         repeat = fold_index // job.protocol.folds if job.protocol.mode == "cv" else 0
@@ -229,18 +263,70 @@ def train_folds(
                 job.n_folds,
                 max_epochs=job.settings.max_epochs,
             )
-            _emit(on_progress, event)
             result = FoldResult(
                 technique_index, fold_index, repeat, fold.test_codes, fold.test_rows, fold.validation_codes, fold.notes
             )
-            _train_one(spec, fold, fold_seed, n_classes, job.settings, result, event, on_progress, should_stop)
             results.append(result)
+            members = spec.technique.stages.members
+            _emit(on_progress, event)
+            if job.settings.image_shape is None and members.independent_networks:
+                ticket = _queue(spec, fold, fold_seed, n_classes, job.settings, result, stack)
+                if ticket is not None:
+                    waiting.append((result, ticket, event))
+                    continue
+            else:
+                _train_one(spec, fold, fold_seed, n_classes, job.settings, result, event, on_progress, should_stop)
             _emit(on_progress, replace(event, stage="done"))
+        if waiting:
+            _train_stack(stack, waiting, job, fold_index, on_progress, should_stop)
     return results
 
 
+def _queue(spec, fold, seed, n_classes, settings, result, stack) -> tuple | None:
+    """Run the technique up to its network plans and queue them on the stack; returns what finishing needs,
+    or None when the technique already failed (the failure is in `result`)."""
+    started_at = time.perf_counter()
+    try:
+        started = _start_technique(spec, fold, n_classes, settings, seed, None, None)
+        members = spec.technique.stages.members
+        members.check_rows(started.rows, started.context)
+        plans = members.plans(started.rows, spec.params, started.context)
+        ticket = stack.add(started.context.trainer, plans)
+    except TechniqueRefused as error:
+        result.failure = str(error)
+        return None
+    finally:
+        result.seconds += time.perf_counter() - started_at
+    return started, ticket
+
+
+def _train_stack(stack, waiting: list, job: FoldJob, fold_index: int, on_progress, should_stop) -> None:
+    """Train every queued network at once, then combine and score each technique on each fold."""
+
+    def on_epoch(epoch: int, training: int, networks: int) -> None:
+        logs = {"training": training, "networks": networks}
+        event = ProgressEvent(
+            "stack", "all", 0, len(job.specs), 0, job.n_folds, epoch + 1, job.settings.max_epochs, logs
+        )
+        _emit(on_progress, event)
+
+    stack.train(on_epoch, should_stop)
+    for result, (started, ticket), event in waiting:
+        members = started.spec.technique.stages.members
+        try:
+            networks = stack.networks(ticket)
+            output = members.checked(members.combine(networks, started.spec.params, started.context), started.context)
+            result.outcome = _finish_technique(started, output)
+            result.seconds += result.outcome.train_seconds
+        except FloatingPointError as error:
+            result.failure = f"Training failed: {error}."
+        except TechniqueRefused as error:
+            result.failure = str(error)
+        _emit(on_progress, replace(event, stage="done"))
+
+
 def _train_one(spec, fold, seed, n_classes, settings, result, event, on_progress, should_stop) -> None:
-    """Train `spec` on one fold into `result` (its outcome, or why it failed)."""
+    """Train `spec` on one fold into `result` (its outcome, or why it failed), networks one at a time."""
 
     def on_epoch(epoch: int, logs: dict) -> None:
         _emit(on_progress, replace(event, stage="epoch", epoch=epoch + 1, logs=dict(logs)))

@@ -14,7 +14,10 @@ from imbal_core.techniques import TechniqueSpec
 
 @dataclass(frozen=True)
 class ProgressEvent:
-    """One step of a comparison, for progress bars: stage is 'start', 'epoch' or 'done'."""
+    """One step of a comparison, for progress bars: stage is 'start', 'epoch', 'stack' or 'done'.
+
+    'stack' events describe the networks of all techniques of one fold training together (imbal_core.stacked):
+    `epoch` is the stack's epoch and logs hold how many networks are still training ('training', 'networks')."""
 
     stage: str
     technique: str
@@ -29,6 +32,9 @@ class ProgressEvent:
     @property
     def fraction(self) -> float:
         """Share of the whole comparison done, counting each technique-fold as one unit."""
+        if self.stage == "stack":  # every network of the fold trains together: one clock for the fold
+            within = self.epoch / self.max_epochs if self.max_epochs else 0.0
+            return min(1.0, (self.fold_index + within) / max(self.n_folds, 1))
         units = self.n_techniques * self.n_folds
         done = self.fold_index * self.n_techniques + self.technique_index
         within = 1.0 if self.stage == "done" else (self.epoch / self.max_epochs if self.max_epochs else 0.0)

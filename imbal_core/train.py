@@ -360,13 +360,15 @@ def predict_probabilities(model, features: np.ndarray) -> np.ndarray:
 
 
 class NetworkTrainer:
-    """Trains the networks that members stages plan (imbal_core.stages.NetworkPlan), one at a time.
+    """Trains the networks that members stages plan (imbal_core.stages.NetworkPlan).
 
     It owns what one technique on one fold shares: the validation and test rows, the settings, the
-    progress and stop hooks. `memo` (one dict per fold) remembers networks already trained in the fold:
-    a plan identical to an earlier one (same rows, weights, loss, batches and seed) gives the same
-    network, so it is not trained twice (e.g. post-hoc logit adjustment beside the baseline).
-    Issue 13's stacked trainer can replace `fit_all` without touching any stage.
+    progress and stop hooks. Tables' MLPs train stacked (imbal_core.stacked): `fit_all` trains a list of
+    plans together, and a comparison hands the plans of all its techniques and folds to one
+    StackedNetworks at once. Images' CNNs train one Keras model at a time.
+    `memo` (one dict per fold) remembers networks already trained in the fold: a plan identical to an
+    earlier one (same rows, weights, loss, batches and seed) gives the same network, so it is not trained
+    twice (e.g. post-hoc logit adjustment beside the baseline).
     """
 
     def __init__(
@@ -389,8 +391,57 @@ class NetworkTrainer:
         self.should_stop = should_stop
         self.memo = memo
 
+    @property
+    def stacks(self) -> bool:
+        """True when this trainer's networks train stacked (tables' MLPs; a CNN trains on its own)."""
+        return self.settings.image_shape is None
+
     def fit(self, plan: NetworkPlan, also_predict: np.ndarray | None = None) -> FittedNetwork:
         """Train `plan`'s network; raise Cancelled on a stop request, FloatingPointError on a NaN loss."""
+        if not self.stacks:
+            return self._fit_alone(plan, also_predict)
+        if also_predict is None:
+            return self.fit_all([plan])[0]
+        stack = StackedNetworks(self.n_classes, self.settings)
+        ticket = stack.add(self, [plan], also_predict)
+        stack.train(self._stack_epoch_hook(), self.should_stop)
+        return stack.networks(ticket)[0]
+
+    def fit_all(self, plans: list[NetworkPlan]) -> list[FittedNetwork]:
+        """Independent networks (bagging members), trained together; in order. A plan this fold has
+        trained before (the memo) is answered from memory."""
+        if not self.stacks:
+            return [self._fit_alone(plan) for plan in plans]
+        keys = [self._key(plan) if self.memo is not None else None for plan in plans]
+        new = [index for index, key in enumerate(keys) if key is None or key not in self.memo]
+        trained = {}
+        if new:
+            stack = StackedNetworks(self.n_classes, self.settings)
+            ticket = stack.add(self, [plans[index] for index in new])
+            stack.train(self._stack_epoch_hook(), self.should_stop)
+            trained = dict(zip(new, stack.networks(ticket), strict=True))
+        fitted = []
+        for index, key in enumerate(keys):
+            if index in trained:
+                network = trained[index]
+                if key is not None:
+                    self.memo[key] = network
+            else:
+                network = self.memo[key]
+                network = FittedNetwork(network.validation, network.test, network.history, 0.0)
+            fitted.append(
+                FittedNetwork(
+                    network.validation.copy(), network.test.copy(), dict(network.history), network.train_seconds
+                )
+            )
+        return fitted
+
+    def _stack_epoch_hook(self):
+        if self.on_epoch is None:
+            return None
+        return lambda epoch, training, networks: self.on_epoch(epoch, {"training": training, "networks": networks})
+
+    def _fit_alone(self, plan: NetworkPlan, also_predict: np.ndarray | None = None) -> FittedNetwork:
         key = self._key(plan) if also_predict is None and self.memo is not None else None
         if key is not None and key in self.memo:
             known = self.memo[key]
@@ -425,9 +476,40 @@ class NetworkTrainer:
             self.memo[key] = FittedNetwork(fitted.validation.copy(), fitted.test.copy(), dict(fitted.history), 0.0)
         return fitted
 
-    def fit_all(self, plans: list[NetworkPlan]) -> list[FittedNetwork]:
-        """Independent networks (bagging members), in order."""
-        return [self.fit(plan) for plan in plans]
+    def member(self, plan: NetworkPlan, also_predict: np.ndarray | None = None):
+        """The plan as a member of a stack (imbal_core.stacked.Member), scored on this fold's rows."""
+        from imbal_core.stacked import Member
+
+        focal = plan.loss.focal or {}
+        gamma = float(focal.get("gamma", 0.0)) if plan.loss.focal is not None else 0.0
+        alpha = float(focal.get("alpha", 0.25))
+        binary_balance = plan.loss.focal is not None and self.n_classes == 2 and focal.get("balance_classes", False)
+        bias = (
+            output_bias(plan.labels, self.n_classes)
+            if plan.batches.class_shares is None
+            else shares_bias(plan.batches.class_shares, self.n_classes)
+        )
+        if plan.loss.output_offset is not None:
+            bias = bias + np.asarray(plan.loss.output_offset, dtype=float)
+        weights = _row_weights(plan.labels, plan.class_weight)
+        if plan.row_weights is not None:
+            weights = weights * np.asarray(plan.row_weights, dtype=np.float32)
+        return Member(
+            features=np.asarray(plan.features, dtype=np.float32),
+            labels=np.asarray(plan.labels),
+            row_weights=weights,
+            bias=bias,
+            seed=plan.seed,
+            validation=np.asarray(self.validation, dtype=np.float32),
+            validation_labels=np.asarray(self.validation_labels),
+            predict=[self.test] + ([also_predict] if also_predict is not None else []),
+            gamma=gamma,
+            positive_weight=alpha if binary_balance else 1.0,
+            negative_weight=1.0 - alpha if binary_balance else 1.0,
+            scale=alpha if plan.loss.focal is not None and self.n_classes > 2 else 1.0,
+            output_offset=plan.loss.output_offset,
+            class_shares=plan.batches.class_shares,
+        )
 
     def _key(self, plan: NetworkPlan) -> str:
         digest = hashlib.blake2b(digest_size=20)
@@ -442,6 +524,70 @@ class NetworkTrainer:
         )
         digest.update(repr(described).encode())
         return digest.hexdigest()
+
+
+class StackedNetworks:
+    """Collects network plans from many techniques and folds, trains them as one stack, hands each caller
+    its networks back. Identical plans of one fold (same memo) are trained once."""
+
+    def __init__(self, n_classes: int, settings: ModelSettings) -> None:
+        self.n_classes = n_classes
+        self.settings = settings
+        self.members: list = []
+        self.tickets: list[list[int]] = []
+        self.known: dict[tuple, int] = {}
+        self.results: list | None = None
+        self.seconds = 0.0
+
+    def add(self, trainer: NetworkTrainer, plans: list[NetworkPlan], also_predict: np.ndarray | None = None) -> int:
+        """Queue `plans` (trained on `trainer`'s fold); returns a ticket for `networks`."""
+        positions = []
+        for plan in plans:
+            key = None
+            if trainer.memo is not None and also_predict is None:
+                key = (id(trainer.memo), trainer._key(plan))
+            if key is not None and key in self.known:
+                positions.append(self.known[key])
+                continue
+            self.members.append(trainer.member(plan, also_predict))
+            positions.append(len(self.members) - 1)
+            if key is not None:
+                self.known[key] = positions[-1]
+        self.tickets.append(positions)
+        return len(self.tickets) - 1
+
+    def train(self, on_epoch=None, should_stop: StopCheck | None = None) -> None:
+        """Train every queued network; raises Cancelled on a stop request."""
+        from imbal_core import stacked
+        from imbal_core.results import Cancelled
+
+        started = time.perf_counter()
+        try:
+            self.results = stacked.train_stack(self.members, self.n_classes, self.settings, on_epoch, should_stop)
+        except stacked.Cancelled as error:
+            raise Cancelled() from error
+        self.seconds = time.perf_counter() - started
+
+    def networks(self, ticket: int) -> list[FittedNetwork]:
+        """The trained networks of one `add`, in order; raises FloatingPointError if one diverged."""
+        if self.results is None:
+            raise RuntimeError("StackedNetworks.networks() was called before train().")
+        work = [
+            result.epochs_run * len(member.labels) for result, member in zip(self.results, self.members, strict=True)
+        ]
+        total = max(sum(work), 1)
+        fitted = []
+        for position in self.tickets[ticket]:
+            result = self.results[position]
+            _raise_if_stopped(False, result.diverged)
+            extra = result.predictions[1] if len(result.predictions) > 1 else None
+            share = self.seconds * work[position] / total
+            fitted.append(
+                FittedNetwork(
+                    result.validation.copy(), result.predictions[0].copy(), dict(result.history), share, extra
+                )
+            )
+        return fitted
 
 
 def _raise_if_stopped(cancelled: bool, diverged: bool) -> None:

@@ -12,7 +12,6 @@ import signal
 import time
 import tomllib
 from contextlib import contextmanager
-from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -293,17 +292,17 @@ def test_a_nan_loss_stops_only_that_technique(monkeypatch, tiny_settings):
     from imbal_core.evaluate import Protocol, run_comparison
     from imbal_core.techniques import make_spec
 
-    real_fit = train.fit_network
+    real_member = train.NetworkTrainer.member
 
-    def exploding_for_focal(*args, **kwargs):
-        if kwargs.get("focal") is not None:
-            args = list(args)
-            args[5] = replace(args[5], learning_rate=1e30)
-        return real_fit(*args, **kwargs)
+    def exploding_for_focal(trainer, plan, also_predict=None):
+        member = real_member(trainer, plan, also_predict)
+        if plan.loss.focal is not None:
+            member.learning_rate = 1e30
+        return member
 
     specs = [make_spec("baseline"), make_spec("focal_loss"), make_spec("smote")]
     untouched = run_comparison(small_frame(), "label", [specs[0], specs[2]], Protocol(seed=1), tiny_settings)
-    monkeypatch.setattr(train, "fit_network", exploding_for_focal)
+    monkeypatch.setattr(train.NetworkTrainer, "member", exploding_for_focal)
     comparison = run_comparison(small_frame(), "label", specs, Protocol(seed=1), tiny_settings)
     baseline, focal, smote = comparison.results
     assert focal.failed is not None and "NaN" in focal.failed and focal.failed in focal.notes
@@ -312,7 +311,8 @@ def test_a_nan_loss_stops_only_that_technique(monkeypatch, tiny_settings):
         assert healthy.failed is None
         probabilities = healthy.probabilities
         assert np.isfinite(probabilities).all() and ((probabilities >= 0) & (probabilities <= 1)).all()
-        assert healthy.metrics == reference.metrics  # the failure did not disturb its neighbours
+        # The failure did not disturb its neighbours (in one stack with them: equal to float32 rounding).
+        np.testing.assert_allclose(probabilities, reference.probabilities, rtol=0, atol=1e-6)
     document = comparison_json_text(comparison)  # exports cope with a failed technique (no NaN in JSON)
     assert '"failed": "Training failed' in document and "NaN," not in document
     assert metrics_csv(comparison).count("\n") == 4

@@ -310,7 +310,7 @@ def test_a_stopped_run_keeps_earlier_results_and_the_session_trains_again(monkey
     def stopped_mid_run(*args, on_progress=None, **kwargs):
         def progress_then_stop(event):
             on_progress(event)
-            if event.stage == "epoch":
+            if event.stage in ("epoch", "stack"):
                 raise StopException()
 
         return real_run(*args, on_progress=progress_then_stop, **kwargs)
@@ -357,14 +357,15 @@ def test_a_nan_loss_in_one_technique_is_reported_while_the_other_finishes(monkey
 
     import imbal_core.train as train
 
-    real_fit = train.fit_network
+    real_member = train.NetworkTrainer.member
 
-    def exploding_for_focal(*args, **kwargs):
-        if kwargs.get("focal") is not None:
-            args = [*args[:5], replace(args[5], learning_rate=1e30), *args[6:]]
-        return real_fit(*args, **kwargs)
+    def exploding_for_focal(trainer, plan, also_predict=None):
+        return replace(real_member(trainer, plan, also_predict), learning_rate=1e30) if plan.loss.focal else None
 
-    monkeypatch.setattr(train, "fit_network", exploding_for_focal)
+    def member_or_real(trainer, plan, also_predict=None):
+        return exploding_for_focal(trainer, plan, also_predict) or real_member(trainer, plan, also_predict)
+
+    monkeypatch.setattr(train.NetworkTrainer, "member", member_or_real)
     at = new_session()
     at.switch_page("pages/compare.py").run()
     tiny = {"techniques": ["baseline", "focal_loss"], "hidden_units": 8, "layers": 1, "max_epochs": 2, "patience": 1}

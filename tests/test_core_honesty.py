@@ -103,20 +103,27 @@ def test_prevalence_alone_lifts_precision_and_pr_auc_but_not_recall():
     assert half["pr_auc"] == pytest.approx(direct["pr_auc"], abs=0.05)  # re-weighting ≈ subsampling to 50%
 
 
+def _leakage_gain(frame, technique_id: str, seed: int, settings: ModelSettings) -> tuple:
+    honest = run_comparison(frame, "label", [make_spec(technique_id)], Protocol(seed=seed), settings).results[0]
+    leaky = leaky_comparison(frame, "label", [make_spec(technique_id)], Protocol(seed=seed), settings).results[0]
+    return honest, leaky, leaky.metrics["pr_auc"] - honest.metrics["pr_auc"]
+
+
 @pytest.mark.slow
 def test_leakage_lesson_keeps_test_rows_and_ratio_and_gains_from_copies(fast_settings):
     signal = make_binary_frame(rows=1000, minority_share=0.1, signal=1.0, seed=1)
-    protocol = Protocol(seed=0)
     settings = ModelSettings(max_epochs=40, patience=40)
-    honest = run_comparison(signal, "label", [make_spec("random_over")], protocol, settings).results[0]
-    leaky = leaky_comparison(signal, "label", [make_spec("random_over")], protocol, settings).results[0]
+    honest, leaky, _ = _leakage_gain(signal, "random_over", 0, settings)
     np.testing.assert_array_equal(honest.test_rows[0], leaky.test_rows[0])  # the same rows, the real ratio
     np.testing.assert_array_equal(honest.validation_labels[0], leaky.validation_labels[0])  # slice not resampled
-    assert leaky.metrics["pr_auc"] > honest.metrics["pr_auc"] + 0.05
+    # One split's gain swings with the seed (from -0.01 to +0.2 PR-AUC, in both engines), so the lesson's
+    # claim is tested on the mean over three splits.
+    over_gains = [_leakage_gain(signal, "random_over", seed, settings)[2] for seed in range(3)]
+    assert np.mean(over_gains) > 0.04, over_gains
     # Undersampling adds no copies of test rows to training: nothing leaks, so nothing is gained.
-    under_honest = run_comparison(signal, "label", [make_spec("random_under")], protocol, settings).results[0]
-    under_leaky = leaky_comparison(signal, "label", [make_spec("random_under")], protocol, settings).results[0]
-    assert abs(under_leaky.metrics["pr_auc"] - under_honest.metrics["pr_auc"]) < 0.05
+    under_gains = [_leakage_gain(signal, "random_under", seed, settings)[2] for seed in range(3)]
+    assert abs(np.mean(under_gains)) < 0.04, under_gains
+    assert np.mean(over_gains) > np.mean(under_gains) + 0.03, (over_gains, under_gains)
 
 
 @pytest.mark.slow

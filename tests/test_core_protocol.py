@@ -77,8 +77,11 @@ def test_same_seed_same_numbers_whatever_ran_before(binary_frame, fast_settings)
     after_other_seed = smote_probabilities([smote])
     bagging_first = smote_probabilities([bagging, smote])
     bagging_second = smote_probabilities([smote, bagging])
-    for other in (after_other_seed, bagging_first, bagging_second):
-        np.testing.assert_array_equal(alone, other)
+    np.testing.assert_array_equal(alone, after_other_seed)  # the same job: the same numbers, to the bit
+    # Beside other techniques SMOTE's networks train in one stack with theirs; a batched product may round
+    # differently with a member's place in it, in float32's last bits and nowhere else (measured: 1.2e-7).
+    for other in (bagging_first, bagging_second):
+        np.testing.assert_allclose(alone, other, rtol=0, atol=1e-6)
     other_seed = run_comparison(binary_frame, "label", [smote], Protocol(mode="cv", folds=2, seed=6), fast_settings)
     assert not np.array_equal(other_seed.results[0].probabilities, alone)
 
@@ -151,8 +154,8 @@ def test_progress_events_are_immutable_and_each_report_is_its_own(binary_frame, 
     seen = []
     run_comparison(binary_frame, "label", [make_spec("baseline")], Protocol(), fast_settings, on_progress=seen.append)
     stages = [event.stage for event in seen]
-    assert stages[0] == "start" and stages[-1] == "done" and "epoch" in stages
-    epochs = [event.epoch for event in seen if event.stage == "epoch"]
+    assert stages[0] == "start" and stages[-1] == "done" and "stack" in stages
+    epochs = [event.epoch for event in seen if event.stage == "stack"]
     assert epochs == list(range(1, len(epochs) + 1))
     with pytest.raises(dataclasses.FrozenInstanceError):
         seen[0].stage = "done"

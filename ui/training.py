@@ -39,23 +39,37 @@ def run_with_progress(title: str, labels: list[str], train: Callable[[Callable, 
         bars = {index: st.progress(0.0, text=f"{label}: queued") for index, label in enumerate(labels)}
         started = time.perf_counter()
 
+        shown = {"overall": 0.0}
+
         def on_progress(event) -> None:
-            label = labels[event.technique_index] if event.technique_index < len(labels) else event.technique
             folds = f"fold {event.fold_index + 1}/{event.n_folds}, " if event.n_folds > 1 else ""
-            if event.stage == "done":
-                text = f"{label}: {folds}done"
-            elif event.stage == "epoch":
-                text = f"{label}: {folds}epoch {event.epoch}/{event.max_epochs}"
-            else:
-                text = f"{label}: {folds}starting"
             within = 1.0 if event.stage == "done" else (event.epoch / event.max_epochs if event.max_epochs else 0.0)
-            technique_fraction = (event.fold_index + within) / max(event.n_folds, 1)
-            bar = bars.get(event.technique_index)
-            if bar is not None:
-                bar.progress(min(1.0, technique_fraction), text=text)
+            technique_fraction = min(1.0, (event.fold_index + within) / max(event.n_folds, 1))
+            if event.stage == "stack":  # every technique's networks of this fold train together
+                training = event.logs.get("training", 0)
+                networks = event.logs.get("networks", 0)
+                for index, bar in bars.items():
+                    bar.progress(
+                        technique_fraction,
+                        text=f"{labels[index]}: {folds}epoch {event.epoch}/{event.max_epochs} "
+                        f"({training} of {networks} networks of this fold still training)",
+                    )
+            else:
+                label = labels[event.technique_index] if event.technique_index < len(labels) else event.technique
+                if event.stage == "done":
+                    text = f"{label}: {folds}done"
+                elif event.stage == "epoch":
+                    text = f"{label}: {folds}epoch {event.epoch}/{event.max_epochs}"
+                else:
+                    text = f"{label}: {folds}starting"
+                bar = bars.get(event.technique_index)
+                if bar is not None:
+                    bar.progress(technique_fraction, text=text)
+            # Techniques of a fold start one by one and then train together, so the raw share can step back.
+            shown["overall"] = max(shown["overall"], event.fraction)
             overall.progress(
-                event.fraction,
-                text=f"Overall {event.fraction:.0%} · {time.perf_counter() - started:.0f} s elapsed",
+                shown["overall"],
+                text=f"Overall {shown['overall']:.0%} · {time.perf_counter() - started:.0f} s elapsed",
             )
 
         waiting = st.empty()

@@ -327,11 +327,19 @@ class MemberStage(Stage):
         return self.kind == "network" and not self.sequential
 
     def train(self, rows: ResampleResult, params: Mapping[str, Any], context: FoldContext) -> MemberOutput:
+        self.check_rows(rows, context)
+        return self.checked(self._train(rows, params, context), context)
+
+    def check_rows(self, rows: ResampleResult, context: FoldContext) -> None:
+        """Refuse a target this stage cannot handle; check the rows it is given."""
         refusal = self.refusal(context.n_classes)
         if refusal:
             raise TechniqueRefused(refusal)
         _check_labels(rows.labels, len(rows.features))
-        output = self._train(rows, params, context)
+
+    def checked(self, output: MemberOutput, context: FoldContext) -> MemberOutput:
+        """`output`, once it is known to be what this stage declares (a trainer that trains the plans of
+        many techniques before combining any calls `check_rows`, `plans`, then `combine` and this)."""
         columns = context.n_classes if output.kind == "probabilities" else 1
         if output.kind != self.output:
             raise ValueError(f"Members stage {self.name!r} returned {output.kind}; it declares {self.output}.")

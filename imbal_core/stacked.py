@@ -1,0 +1,603 @@
+"""Many small networks trained as one: weights with a leading member axis, batched matrix products.
+
+Training these networks is bound by TensorFlow's per-step dispatch, not by arithmetic (bench/RESULTS.md):
+a step of a 64-32 MLP costs about the same for one network as for fifty. So the networks of a comparison
+(techniques x folds x ensemble members) train together, one compiled function per epoch for all of them.
+
+Each member keeps everything it would have alone: its own training rows, batch size and steps per epoch,
+row weights, loss (cross-entropy is focal loss with gamma = 0), batches, initial weights and dropout
+stream (from its own seed), Adam moments and step count, early stopping and best weights. Nothing in a
+member's arithmetic reads another member's values, so a member's numbers do not depend on what trains
+beside it (tests/test_stacked.py trains one member alone and in a stack and compares).
+
+Members whose epochs are shorter (fewer rows) sit out the remaining steps of the stack's epoch: a masked
+step leaves the member's weights, moments and step count exactly as they were. So members of different
+sizes need no common rule for steps; the cost is idle arithmetic, which is cheap here, not dispatch.
+A member whose early stopping has fired is masked the same way for the rest of training.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from imbal_core.model import ModelSettings
+from imbal_core.seeds import derive_seed
+
+ADAM_BETA_1 = 0.9
+ADAM_BETA_2 = 0.999
+ADAM_EPSILON = 1e-7  # Keras' Adam defaults
+PROBABILITY_FLOOR = 1e-7  # the focal factor's base is kept above this, so gamma = 0 has a finite gradient
+PREDICT_ROWS = 65536  # rows per member per forward pass when predicting
+DROPOUT_TABLE = 1 << 17  # uniform numbers per member that dropout masks are read from
+DROPOUT_STREAM = 7_919  # derive_seed(member seed, this) seeds the table; the next number, the offsets
+
+StackEpochHook = Callable[[int, int, int], None]  # (epoch, members still training, members)
+
+
+@dataclass
+class Member:
+    """One network to train: its rows and everything that shapes its training."""
+
+    features: np.ndarray  # (rows, features) training rows
+    labels: np.ndarray  # (rows,) class codes
+    row_weights: np.ndarray  # (rows,) loss weight per row (class weights times any row weights)
+    bias: np.ndarray  # the output layer's starting bias (the logit offset included, if any)
+    seed: int
+    validation: np.ndarray  # rows for early stopping, never trained on
+    validation_labels: np.ndarray
+    predict: list[np.ndarray] = field(default_factory=list)  # rows to score with the best weights
+    gamma: float = 0.0  # focal loss' gamma; 0 is cross-entropy
+    positive_weight: float = 1.0  # binary focal class balancing: alpha for class 1
+    negative_weight: float = 1.0  # and 1 - alpha for class 0
+    scale: float = 1.0  # multi-class focal alpha (Keras multiplies every term by it)
+    output_offset: np.ndarray | None = None  # taken off the output bias after training
+    class_shares: np.ndarray | None = None  # fixed class shares in every batch (None: shuffled rows)
+    learning_rate: float | None = None  # None: the settings' learning rate
+
+
+@dataclass
+class MemberResult:
+    """A trained member: probabilities on each `predict` array, per-epoch history, and how it ended."""
+
+    predictions: list[np.ndarray]
+    validation: np.ndarray
+    history: dict[str, list[float]]
+    epochs_run: int
+    diverged: bool = False
+
+
+class Cancelled(Exception):
+    """A stop request arrived while the stack was training."""
+
+
+def train_stack(
+    members: list[Member],
+    n_classes: int,
+    settings: ModelSettings,
+    on_epoch: StackEpochHook | None = None,
+    should_stop: Callable[[], bool] | None = None,
+) -> list[MemberResult]:
+    """Train `members` together; results in the same order. Raises Cancelled on a stop request."""
+    import tensorflow as tf
+
+    tf.config.experimental.enable_op_determinism()
+    stack = _Stack(members, n_classes, settings)
+    for epoch in range(settings.max_epochs):
+        if not stack.active.any():
+            break
+        stack.run_epoch(epoch)
+        if on_epoch is not None:
+            on_epoch(epoch, int(stack.active.sum()), len(members))
+        if should_stop is not None and should_stop():
+            raise Cancelled()
+    return stack.results()
+
+
+# --- the stacked state ------------------------------------------------------------------------------
+
+
+class _Stack:
+    def __init__(self, members: list[Member], n_classes: int, settings: ModelSettings) -> None:
+        self.members = members
+        self.n_classes = n_classes
+        self.settings = settings
+        self.outputs = 1 if n_classes == 2 else n_classes
+        self.width = max(member.features.shape[1] for member in members)
+        self.batch_sizes = np.array([settings.batch_for(len(member.labels)) for member in members])
+        self.steps = np.array(
+            [math.ceil(len(member.labels) / size) for member, size in zip(members, self.batch_sizes, strict=True)]
+        )
+        self.streams = [_BatchStream(member, int(size)) for member, size in zip(members, self.batch_sizes, strict=True)]
+        self.offsets = np.cumsum([0] + [len(member.labels) for member in members])
+        self.parameters = _initial_parameters(members, self.width, settings.hidden_units, self.outputs)
+        self.best = [value.copy() for value in self.parameters]
+        self.first_moments = [np.zeros_like(value) for value in self.parameters]
+        self.second_moments = [np.zeros_like(value) for value in self.parameters]
+        self.step_counts = np.zeros(len(members), dtype=np.float32)
+        self.active = np.ones(len(members), dtype=bool)
+        self.diverged = np.zeros(len(members), dtype=bool)
+        self.history = [{"loss": [], "val_loss": []} for _ in members]
+        self.waits = np.zeros(len(members), dtype=int)
+        self.monitors = [_monitor(member, n_classes) for member in members]
+        self.best_scores = np.array([-np.inf if mode == "max" else np.inf for _, mode in self.monitors])
+        self._prepare_tensors()
+
+    def _prepare_tensors(self) -> None:
+        import tensorflow as tf
+
+        pooled = np.zeros((self.offsets[-1], self.width), dtype=np.float32)
+        for member, start in zip(self.members, self.offsets[:-1], strict=True):
+            pooled[start : start + len(member.labels), : member.features.shape[1]] = member.features
+        self.pool_features = tf.constant(pooled)
+        self.pool_labels = tf.constant(np.concatenate([member.labels for member in self.members]).astype(np.int64))
+        self.pool_weights = tf.constant(
+            np.concatenate([member.row_weights for member in self.members]).astype(np.float32)
+        )
+        self.learning_rates = np.array(
+            [self.settings.learning_rate if m.learning_rate is None else m.learning_rate for m in self.members],
+            dtype=np.float32,
+        )
+        self.loss_settings = tuple(
+            np.array(values, dtype=np.float32)
+            for values in (
+                [member.gamma for member in self.members],
+                [member.positive_weight for member in self.members],
+                [member.negative_weight for member in self.members],
+                [member.scale for member in self.members],
+            )
+        )
+        self.table = tf.constant(
+            np.stack(
+                [
+                    np.random.default_rng(derive_seed(member.seed, DROPOUT_STREAM)).random(
+                        DROPOUT_TABLE, dtype=np.float32
+                    )
+                    for member in self.members
+                ]
+            )
+        )
+        self.dropout_streams = [
+            np.random.default_rng(derive_seed(member.seed, DROPOUT_STREAM + 1)) for member in self.members
+        ]
+        self.train_epoch = _epoch_function(len(self.settings.hidden_units), self.n_classes == 2, self.settings.dropout)
+
+    def run_epoch(self, epoch: int) -> None:
+        """One epoch for the members still training; only they are computed (the others keep their state)."""
+        import tensorflow as tf
+
+        chosen = np.flatnonzero(self.active)
+        indices, row_mask, step_mask, offsets = (part[:, chosen] for part in self._epoch_batches())
+        state = self.train_epoch(
+            [tf.constant(value[chosen]) for value in self.parameters],
+            [tf.constant(value[chosen]) for value in self.first_moments],
+            [tf.constant(value[chosen]) for value in self.second_moments],
+            tf.constant(self.step_counts[chosen]),
+            self.pool_features,
+            self.pool_labels,
+            self.pool_weights,
+            tf.constant(indices),
+            tf.constant(row_mask),
+            tf.constant(step_mask),
+            tf.constant(self.batch_sizes[chosen].astype(np.float32)),
+            *(tf.constant(values[chosen]) for values in self.loss_settings),
+            tf.gather(self.table, chosen),
+            tf.constant(offsets),
+            tf.constant(self.learning_rates[chosen]),
+        )
+        parameters, first, second, counts, member_losses = state
+        for stored, computed in zip(
+            (*self.parameters, *self.first_moments, *self.second_moments),
+            (*parameters, *first, *second),
+            strict=True,
+        ):
+            stored[chosen] = computed.numpy()
+        self.step_counts[chosen] = counts.numpy()
+        loss_sums = np.zeros(len(self.members))
+        loss_sums[chosen] = member_losses.numpy()
+        self._after_epoch(loss_sums)
+
+    def _epoch_batches(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Row positions in the pool (steps, members, batch), which rows are real, which steps each member
+        takes, and where each member's dropout windows start."""
+        steps, batch = int(self.steps[self.active].max()), int(self.batch_sizes.max())
+        indices = np.zeros((steps, len(self.members), batch), dtype=np.int64)
+        row_mask = np.zeros((steps, len(self.members), batch), dtype=np.float32)
+        step_mask = np.zeros((steps, len(self.members)), dtype=bool)
+        layers = max(len(self.settings.hidden_units), 1)
+        offsets = np.zeros((steps, len(self.members), layers), dtype=np.int64)
+        for position, stream in enumerate(self.streams):
+            if not self.active[position]:
+                continue
+            own_steps, own_batch = int(self.steps[position]), int(self.batch_sizes[position])
+            indices[:own_steps, position, :own_batch] = stream.epoch(own_steps) + self.offsets[position]
+            row_mask[:own_steps, position, :own_batch] = 1.0
+            step_mask[:own_steps, position] = True
+            offsets[:own_steps, position] = self.dropout_streams[position].integers(
+                0, DROPOUT_TABLE, (own_steps, layers)
+            )
+        return indices, row_mask, step_mask, offsets
+
+    def _after_epoch(self, loss_sums: np.ndarray) -> None:
+        """Per member: record the epoch, score the validation rows, early stopping and best weights."""
+        validation = self.probabilities([member.validation for member in self.members], self.active)
+        for position, member in enumerate(self.members):
+            if not self.active[position]:
+                continue
+            loss = float(loss_sums[position] / self.steps[position])
+            history = self.history[position]
+            history["loss"].append(loss)
+            probabilities = validation[position]
+            history["val_loss"].append(log_loss(member.validation_labels, probabilities))
+            if self.n_classes == 2:
+                history.setdefault("val_pr_auc", []).append(
+                    average_precision(member.validation_labels, probabilities[:, 1])
+                    if np.isfinite(probabilities).all()
+                    else 0.0
+                )
+            if not math.isfinite(loss):
+                self.diverged[position] = True
+                self.active[position] = False
+                continue
+            self._early_stopping(position)
+
+    def _early_stopping(self, position: int) -> None:
+        """Keras' EarlyStopping rule: strictly better than the best so far, else wait; stop after `patience`."""
+        name, mode = self.monitors[position]
+        score = self.history[position][name][-1]
+        better = score > self.best_scores[position] if mode == "max" else score < self.best_scores[position]
+        if better:
+            self.best_scores[position] = score
+            self.waits[position] = 0
+            for best, current in zip(self.best, self.parameters, strict=True):
+                best[position] = current[position]
+            return
+        self.waits[position] += 1
+        if self.waits[position] >= self.settings.patience:
+            self.active[position] = False
+
+    def probabilities(self, arrays: list[np.ndarray], which: np.ndarray, parameters=None) -> list[np.ndarray | None]:
+        """Each chosen member's class probabilities on its own array (None for members not chosen).
+
+        Scored member by member: a member's scores must not depend on its neighbours."""
+        parameters = self.parameters if parameters is None else parameters
+        found: list[np.ndarray | None] = [None] * len(self.members)
+        for position in np.flatnonzero(which):
+            own = [value[position] for value in parameters]
+            found[position] = member_probabilities(own, arrays[position], self.outputs)
+        return found
+
+    def results(self) -> list[MemberResult]:
+        """Every member with its best weights (the output offset taken off), scored on its arrays."""
+        best = [value.copy() for value in self.best]
+        for position, member in enumerate(self.members):
+            if member.output_offset is not None:
+                best[-1][position] -= np.asarray(member.output_offset, dtype=np.float32)
+        everyone = np.ones(len(self.members), dtype=bool)
+        validation = self.probabilities([member.validation for member in self.members], everyone, best)
+        empty = np.zeros((0, 1), dtype=np.float32)
+        predictions = [
+            self.probabilities(
+                [member.predict[index] if index < len(member.predict) else empty for member in self.members],
+                everyone,
+                best,
+            )
+            for index in range(max(len(member.predict) for member in self.members))
+        ]
+        return [
+            MemberResult(
+                [predicted[position] for predicted in predictions[: len(self.members[position].predict)]],
+                validation[position],
+                self.history[position],
+                len(self.history[position]["loss"]),
+                bool(self.diverged[position]),
+            )
+            for position in range(len(self.members))
+        ]
+
+
+def member_probabilities(parameters: list[np.ndarray], features: np.ndarray, outputs: int) -> np.ndarray:
+    """One member's MLP (no dropout) on `features`, alone in the forward pass (so its scores never depend
+    on other members: a batched product's rounding can change with how many share it); (rows, classes)."""
+    import tensorflow as tf
+
+    forward = _forward_function(len(parameters) // 2 - 1, outputs == 1)
+    weights = [tf.constant(value[None]) for value in parameters]
+    width = parameters[0].shape[0]
+    pieces = []
+    for start in range(0, len(features), PREDICT_ROWS):
+        block = np.zeros((1, min(PREDICT_ROWS, len(features) - start), width), dtype=np.float32)
+        part = features[start : start + PREDICT_ROWS]
+        block[0, :, : part.shape[1]] = part
+        pieces.append(forward(weights, tf.constant(block)).numpy()[0].astype(np.float64))
+    values = np.concatenate(pieces) if pieces else np.zeros((0, outputs))
+    return np.column_stack([1.0 - values[:, 0], values[:, 0]]) if outputs == 1 else values
+
+
+def _forward_function(hidden_layers: int, binary: bool):
+    key = ("forward", hidden_layers, binary)
+    if key not in _FUNCTIONS:
+        import tensorflow as tf
+
+        def forward(parameters, features):
+            logits = _logits(parameters, features, hidden_layers, 0.0, None, None)
+            return tf.sigmoid(logits) if binary else tf.nn.softmax(logits, axis=-1)
+
+        weights = [
+            tf.TensorSpec([None, None, None] if index % 2 == 0 else [None, None], tf.float32)
+            for index in range(2 * (hidden_layers + 1))
+        ]
+        signature = [weights, tf.TensorSpec([None, None, None], tf.float32)]
+        _FUNCTIONS[key] = tf.function(forward, input_signature=signature)
+    return _FUNCTIONS[key]
+
+
+def _monitor(member: Member, n_classes: int) -> tuple[str, str]:
+    """PR-AUC needs both classes in the validation slice; without a minority row, watch the loss instead."""
+    labels = member.validation_labels
+    if n_classes == 2 and 0 < labels.sum() < len(labels):
+        return "val_pr_auc", "max"
+    return "val_loss", "min"
+
+
+# --- batches ----------------------------------------------------------------------------------------
+
+
+class _BatchStream:
+    """A member's endless supply of batches: its rows reshuffled on every pass (each class on its own with
+    fixed class shares), seeded by the member's seed only."""
+
+    def __init__(self, member: Member, batch: int) -> None:
+        from imbal_core.train import rows_per_batch
+
+        self.batch = batch
+        if member.class_shares is None:
+            self.parts = [_Shuffled(np.arange(len(member.labels)), member.seed)]
+            self.counts = [batch]
+        else:
+            counts = rows_per_batch(member.class_shares, batch)
+            self.parts, self.counts = [], []
+            for code, count in enumerate(counts):
+                if count > 0:
+                    rows = np.flatnonzero(member.labels == code)
+                    self.parts.append(_Shuffled(rows, derive_seed(member.seed, code)))
+                    self.counts.append(int(count))
+
+    def epoch(self, steps: int) -> np.ndarray:
+        """(steps, batch) row positions within the member's rows."""
+        columns = [
+            part.take(steps * count).reshape(steps, count) for part, count in zip(self.parts, self.counts, strict=True)
+        ]
+        return np.concatenate(columns, axis=1)
+
+
+class _Shuffled:
+    """Rows in a fresh seeded order on every pass; `take` continues where the last call stopped."""
+
+    def __init__(self, rows: np.ndarray, seed: int) -> None:
+        self.rows = rows
+        self.random = np.random.default_rng(seed)
+        self.order = self.random.permutation(rows)
+        self.position = 0
+
+    def take(self, count: int) -> np.ndarray:
+        taken = []
+        while count > 0:
+            if self.position == len(self.order):
+                self.order, self.position = self.random.permutation(self.rows), 0
+            piece = self.order[self.position : self.position + count]
+            taken.append(piece)
+            self.position += len(piece)
+            count -= len(piece)
+        return np.concatenate(taken) if taken else np.zeros(0, dtype=np.int64)
+
+
+# --- initial weights --------------------------------------------------------------------------------
+
+
+def _initial_parameters(
+    members: list[Member], width: int, hidden_units: tuple[int, ...], outputs: int
+) -> list[np.ndarray]:
+    """Kernels and biases with a leading member axis: Glorot-uniform kernels from each member's own seed
+    and real input width (padding columns get zeros and, with zero inputs, never a gradient)."""
+    sizes = [*hidden_units, outputs]
+    parameters = []
+    for layer, units in enumerate(sizes):
+        fan_in = width if layer == 0 else sizes[layer - 1]
+        kernels = np.zeros((len(members), fan_in, units), dtype=np.float32)
+        biases = np.zeros((len(members), units), dtype=np.float32)
+        for position, member in enumerate(members):
+            own_fan_in = member.features.shape[1] if layer == 0 else fan_in
+            limit = math.sqrt(6.0 / (own_fan_in + units))
+            random = np.random.default_rng(derive_seed(member.seed, layer))
+            kernels[position, :own_fan_in] = random.uniform(-limit, limit, (own_fan_in, units))
+            if layer == len(sizes) - 1:
+                biases[position] = np.asarray(member.bias, dtype=np.float32)
+        parameters += [kernels, biases]
+    return parameters
+
+
+# --- the compiled functions -------------------------------------------------------------------------
+
+_FUNCTIONS: dict[tuple, object] = {}
+
+
+def _epoch_function(hidden_layers: int, binary: bool, dropout: float):
+    """One epoch for every member in one call: a loop of steps inside a tf.function (one dispatch per epoch).
+
+    Inputs with unknown sizes (members, steps, rows) are declared as such, so one trace serves every stack
+    of this architecture; the functions are kept for the process.
+    """
+    key = ("epoch", hidden_layers, binary, float(dropout))
+    if key not in _FUNCTIONS:
+        _FUNCTIONS[key] = _build_epoch_function(hidden_layers, binary, float(dropout))
+    return _FUNCTIONS[key]
+
+
+def _logits(parameters, features, hidden_layers: int, dropout: float, table, offsets):
+    """The MLP on (members, rows, features): ReLU hidden layers with inverted dropout, a linear output.
+    `offsets` (members, layers) place each member's dropout window in its `table`; None: no dropout."""
+    import tensorflow as tf
+
+    hidden = features
+    for layer in range(hidden_layers):
+        kernel, bias = parameters[2 * layer], parameters[2 * layer + 1]
+        hidden = tf.nn.relu(tf.einsum("mbf,mfu->mbu", hidden, kernel) + bias[:, None, :])
+        if dropout > 0 and offsets is not None:
+            keep = _dropout_noise(table, offsets[:, layer], tf.shape(hidden, out_type=tf.int64)) >= dropout
+            hidden = tf.where(keep, hidden / (1.0 - dropout), tf.zeros_like(hidden))
+    kernel, bias = parameters[-2], parameters[-1]
+    return tf.einsum("mbf,mfu->mbu", hidden, kernel) + bias[:, None, :]
+
+
+def _dropout_noise(table, offsets, shape):
+    """Uniform numbers for dropout, (members, rows, units): for each member a window of its own table of
+    seeded uniforms, starting at an offset drawn from its own stream (so no member's mask depends on
+    another's). Reading a window costs a gather; hashing a counter per cell cost more than the step."""
+    import tensorflow as tf
+
+    cells = shape[1] * shape[2]
+    positions = tf.math.floormod(offsets[:, None] + tf.range(cells, dtype=tf.int64)[None, :], DROPOUT_TABLE)
+    return tf.reshape(tf.gather(table, positions, batch_dims=1), shape)
+
+
+def _row_losses(logits, labels, binary: bool, gamma, positive_weight, negative_weight, scale):
+    """Focal cross-entropy per row, as Keras' BinaryFocalCrossentropy / CategoricalFocalCrossentropy define
+    it (from logits, for stability); gamma = 0 and unit weights give plain cross-entropy."""
+    import tensorflow as tf
+
+    gamma = gamma[:, None]
+    if binary:
+        logit = logits[..., 0]
+        target = tf.cast(labels, tf.float32)
+        entropy = tf.nn.sigmoid_cross_entropy_with_logits(labels=target, logits=logit)
+        probability = tf.sigmoid(logit)
+        true_probability = target * probability + (1.0 - target) * (1.0 - probability)
+        weighting = target * positive_weight[:, None] + (1.0 - target) * negative_weight[:, None]
+    else:
+        log_probabilities = tf.nn.log_softmax(logits, axis=-1)
+        entropy = -tf.gather(log_probabilities, labels, axis=2, batch_dims=2)
+        true_probability = tf.exp(-entropy)
+        weighting = scale[:, None]
+    focal_factor = tf.pow(tf.maximum(1.0 - true_probability, PROBABILITY_FLOOR), gamma)
+    return weighting * focal_factor * entropy
+
+
+def _build_epoch_function(hidden_layers: int, binary: bool, dropout: float):
+    import tensorflow as tf
+
+    n_parameters = 2 * (hidden_layers + 1)
+
+    def epoch(
+        parameters,
+        first_moments,
+        second_moments,
+        step_counts,
+        pool_features,
+        pool_labels,
+        pool_weights,
+        indices,
+        row_mask,
+        step_mask,
+        batch_sizes,
+        gamma,
+        positive_weight,
+        negative_weight,
+        scale,
+        table,
+        dropout_offsets,
+        learning_rate,
+    ):
+        loss_sums = tf.zeros_like(step_counts)
+        for step in tf.range(tf.shape(indices)[0]):
+            batch = indices[step]
+            features = tf.gather(pool_features, batch)
+            labels = tf.gather(pool_labels, batch)
+            weights = tf.gather(pool_weights, batch) * row_mask[step]
+            taking = step_mask[step]
+            counts = step_counts + tf.cast(taking, tf.float32)
+            with tf.GradientTape() as tape:
+                tape.watch(parameters)
+                logits = _logits(parameters, features, hidden_layers, dropout, table, dropout_offsets[step])
+                losses = _row_losses(logits, labels, binary, gamma, positive_weight, negative_weight, scale)
+                member_losses = tf.reduce_sum(weights * losses, axis=1) / batch_sizes
+                total = tf.reduce_sum(member_losses)
+            gradients = tape.gradient(total, parameters)
+            # Adam with each member's own step count; a member not taking this step keeps its state exactly.
+            correction = tf.sqrt(1.0 - tf.pow(ADAM_BETA_2, counts)) / (1.0 - tf.pow(ADAM_BETA_1, counts))
+            step_size = learning_rate * correction  # per member
+            updated_parameters, updated_first, updated_second = [], [], []
+            for index in range(n_parameters):
+                value, gradient = parameters[index], gradients[index]
+                shape = [-1] + [1] * (len(value.shape) - 1)
+                mask = tf.reshape(taking, shape)
+                first = first_moments[index] + (gradient - first_moments[index]) * (1.0 - ADAM_BETA_1)
+                second = second_moments[index] + (tf.square(gradient) - second_moments[index]) * (1.0 - ADAM_BETA_2)
+                moved = value - tf.reshape(step_size, shape) * first / (tf.sqrt(second) + ADAM_EPSILON)
+                updated_parameters.append(tf.where(mask, moved, value))
+                updated_first.append(tf.where(mask, first, first_moments[index]))
+                updated_second.append(tf.where(mask, second, second_moments[index]))
+            parameters, first_moments, second_moments = updated_parameters, updated_first, updated_second
+            step_counts = counts
+            loss_sums = loss_sums + tf.where(taking, member_losses, tf.zeros_like(member_losses))
+        return parameters, first_moments, second_moments, step_counts, loss_sums
+
+    weights = [
+        tf.TensorSpec([None, None, None] if index % 2 == 0 else [None, None], tf.float32)
+        for index in range(n_parameters)
+    ]
+    vector = tf.TensorSpec([None], tf.float32)
+    signature = [
+        weights,
+        weights,
+        weights,
+        vector,
+        tf.TensorSpec([None, None], tf.float32),  # pooled training rows
+        tf.TensorSpec([None], tf.int64),
+        vector,
+        tf.TensorSpec([None, None, None], tf.int64),  # batches: (steps, members, rows)
+        tf.TensorSpec([None, None, None], tf.float32),
+        tf.TensorSpec([None, None], tf.bool),
+        vector,
+        vector,
+        vector,
+        vector,
+        vector,
+        tf.TensorSpec([None, None], tf.float32),  # dropout tables
+        tf.TensorSpec([None, None, None], tf.int64),
+        vector,  # learning rates
+    ]
+    # A fixed signature: one trace serves every stack of this architecture, whatever its sizes.
+    return tf.function(epoch, input_signature=signature)
+
+
+# --- validation scores, vectorised ------------------------------------------------------------------
+
+
+def average_precision(labels: np.ndarray, scores: np.ndarray) -> float:
+    """scikit-learn's average_precision_score for binary labels (ties grouped the same way), without its
+    per-call overhead: this runs for every member after every epoch."""
+    labels = np.asarray(labels)
+    positives = labels.sum()
+    if positives == 0:
+        return 0.0
+    order = np.argsort(-scores, kind="mergesort")
+    sorted_scores, sorted_labels = scores[order], labels[order]
+    last_of_tie = np.r_[np.flatnonzero(np.diff(sorted_scores)), len(sorted_scores) - 1]
+    true_positives = np.cumsum(sorted_labels)[last_of_tie]
+    predicted = last_of_tie + 1
+    precision = true_positives / predicted
+    recall = true_positives / positives
+    return float(np.sum(np.diff(np.r_[0.0, recall]) * precision))
+
+
+def log_loss(labels: np.ndarray, probabilities: np.ndarray) -> float:
+    """Mean cross-entropy of the true class (scikit-learn's log_loss, clipped the same way)."""
+    if not np.isfinite(probabilities).all():
+        return math.nan
+    probabilities = probabilities / probabilities.sum(axis=1, keepdims=True)
+    true = probabilities[np.arange(len(labels)), labels]
+    return float(-np.mean(np.log(np.clip(true, np.finfo(np.float64).eps, 1.0))))
