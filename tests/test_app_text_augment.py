@@ -76,3 +76,21 @@ def test_message_text_is_escaped_not_rendered():
     table = edit_table([edit])
     assert "<b>" not in table and "](http" not in table
     assert table.splitlines()[2].count(" | ") == 2  # the inserted "|" did not add a column
+
+
+def test_train_and_compare_offers_it_only_on_a_table_with_free_text():
+    from ui.session import TECHNIQUES_KEY
+
+    plain = open_page("pages/compare.py", "medical")
+    no_failures(plain)
+    assert "Text augmentation" in messages_options("sms")
+    assert "Text augmentation" not in plain.multiselect(key=TECHNIQUES_KEY).options  # options show names
+    assert any("Text augmentation" in caption.value and "free-text" in caption.value for caption in plain.caption)
+
+
+def messages_options(sample: str) -> list[str]:
+    from ui.session import TECHNIQUES_KEY
+
+    app = open_page("pages/compare.py", sample)
+    no_failures(app)
+    return app.multiselect(key=TECHNIQUES_KEY).options

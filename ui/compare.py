@@ -11,6 +11,7 @@ import streamlit as st
 
 from imbal_core.evaluate import DEFAULT_TECHNIQUES, Protocol
 from imbal_core.model import ModelSettings
+from imbal_core.stages.text import refusal_for_data
 from imbal_core.techniques import DEFAULT_IMAGE_TECHNIQUES, REGISTRY, make_spec
 from ui import feedback, session, state, training
 from ui.widgets import spec_from_state, technique_expander, technique_name
@@ -46,13 +47,22 @@ def technique_picker() -> list:
     # techniques that handle the data's modality (table or image) are offered; the rest are named below.
     modality = "image" if state.dataset().images is not None else "table"
     networks = {technique_id: technique for technique_id, technique in REGISTRY.items() if not technique.is_reference}
-    n_classes = state.dataset_profile().n_classes
+    profile = state.dataset_profile()
+    n_classes = profile.n_classes
     ids = [technique_id for technique_id, technique in networks.items() if modality in technique.modalities]
     # Two-class techniques (e.g. the anomaly autoencoder) are named, not offered, on a multi-class target.
     two_class_only = [
         technique_id for technique_id in ids if networks[technique_id].stages.refusal(n_classes, modality) is not None
     ]
-    ids = [technique_id for technique_id in ids if technique_id not in two_class_only]
+    # Text augmentation edits words: on a table without a free-text column it is named, not offered.
+    needs_text = [
+        technique_id
+        for technique_id in ids
+        if technique_id not in two_class_only
+        and refusal_for_data(networks[technique_id].stages, n_classes, modality, getattr(profile, "text_columns", []))
+        is not None
+    ]
+    ids = [technique_id for technique_id in ids if technique_id not in two_class_only + needs_text]
     default = DEFAULT_IMAGE_TECHNIQUES if modality == "image" else DEFAULT_CHOICE
     chosen = st.session_state.get(TECHNIQUES_WIDGET)
     if chosen is not None and any(technique_id not in ids for technique_id in chosen):  # the data changed kind
@@ -74,10 +84,15 @@ def technique_picker() -> list:
             f"Not offered for this {n_classes}-class target: "
             f"{', '.join(technique_name(technique_id) for technique_id in two_class_only)} (two classes only)."
         )
+    if needs_text:
+        st.caption(
+            f"Not offered for this table: {', '.join(technique_name(technique_id) for technique_id in needs_text)} "
+            "(it edits the words of a free-text column, and this table has none)."
+        )
     left_out = [
         technique_name(technique_id)
         for technique_id in networks
-        if technique_id not in ids and technique_id not in two_class_only
+        if technique_id not in ids and technique_id not in two_class_only + needs_text
     ]
     if left_out:
         st.caption(
