@@ -35,15 +35,9 @@ TECHNIQUES = ("baseline", "balanced_bagging", "smote")
 PROTOCOL = Protocol(mode="cv", folds=2, seed=3)
 SETTINGS = ModelSettings(max_epochs=3)  # what `compare --epochs 3` asks for, so the CLI compares too
 LIMIT_SECONDS = 120  # far above a run here (about 10 s); reaching it means a hang
-# Keras draws the seed of an unseeded initializer (model.py's Dense kernels) from Python's global `random`,
-# which a Dask worker's event loop also draws from (tornado's jittered callbacks): then a worker's first
-# weights can differ from a local run's. These tests pass with networks whose initial weights come from
-# their own seed only (the stacked trainer's, or model.py with GlorotUniform(seed=...); both checked);
-# remove this mark once every network path does. docs/scale-out.md says more.
-NEEDS_SEEDED_INITIALIZERS = pytest.mark.xfail(
-    reason="model.py's kernel initializers take their seed from Python's global random, shared with other threads",
-    strict=False,
-)
+# The techniques here train stacked (imbal_core/stacked.py: initial weights from each network's own seed).
+# Networks built by model.py (boosting, the autoencoder, images) take Keras' unseeded initializer seeds from
+# Python's global `random`, which a worker's event loop also draws from: docs/scale-out.md, "one caveat".
 
 
 @pytest.fixture(scope="module")
@@ -127,7 +121,6 @@ def test_scheduler_address_comes_from_the_argument_then_the_environment(monkeypa
     assert scheduler_address("") is None  # an explicit empty address means this process
 
 
-@NEEDS_SEEDED_INITIALIZERS
 def test_same_seed_same_numbers_on_two_workers(cluster, frame, local):
     local_cluster, _ = cluster
     events = []
@@ -150,7 +143,6 @@ def test_same_seed_same_numbers_on_two_workers(cluster, frame, local):
     assert received.wait_seconds == 0.0
 
 
-@NEEDS_SEEDED_INITIALIZERS
 def test_the_environment_variable_sends_the_dashboard_and_cli_runs_to_the_cluster(cluster, frame, local, monkeypatch):
     local_cluster, _ = cluster
     monkeypatch.setenv(SCHEDULER_VARIABLE, local_cluster.scheduler_address)
@@ -160,7 +152,6 @@ def test_the_environment_variable_sends_the_dashboard_and_cli_runs_to_the_cluste
     assert {event.stage for event in events} == {"done"}  # a local run reports starts and epochs too
 
 
-@NEEDS_SEEDED_INITIALIZERS
 def test_cli_compare_scheduler_gives_the_local_numbers(cluster, csv_path, local, tmp_path, capsys):
     local_cluster, _ = cluster
     out = tmp_path / "cluster.json"
@@ -173,7 +164,6 @@ def test_cli_compare_scheduler_gives_the_local_numbers(cluster, csv_path, local,
     assert "fold 2/2 smote done" in capsys.readouterr().err
 
 
-@NEEDS_SEEDED_INITIALIZERS
 def test_a_worker_killed_mid_comparison_is_retried_with_the_same_numbers(cluster, frame, local, tmp_path):
     local_cluster, client = cluster
     marker = tmp_path / "killed"
