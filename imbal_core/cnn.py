@@ -11,7 +11,7 @@ from dataclasses import asdict, dataclass
 import numpy as np
 
 from imbal_core.errors import ParameterError
-from imbal_core.model import ModelSettings  # importing model.py quietens TensorFlow's start-up logging
+from imbal_core.model import ModelSettings, seeded_glorot  # importing model.py quietens TensorFlow start-up logging
 
 FLIP_MODES = ("none", "horizontal", "vertical", "horizontal_and_vertical")
 
@@ -65,7 +65,12 @@ def create_cnn_model(
     height, width = image_shape[0], image_shape[1]
     for index, filters in enumerate(cnn_settings.filters):
         hidden = keras.layers.Conv2D(
-            filters, cnn_settings.kernel_size, padding="same", activation="relu", name=f"conv_{index}"
+            filters,
+            cnn_settings.kernel_size,
+            padding="same",
+            activation="relu",
+            kernel_initializer=seeded_glorot(seed, index),
+            name=f"conv_{index}",
         )(hidden)
         if min(height, width) >= 4:  # keep at least 2x2 positions for the next block
             hidden = keras.layers.MaxPooling2D(2, name=f"pool_{index}")(hidden)
@@ -73,12 +78,18 @@ def create_cnn_model(
     hidden = keras.layers.Flatten(name="flatten")(hidden)
     if settings.dropout > 0:
         hidden = keras.layers.Dropout(settings.dropout, seed=seed, name="dropout_conv")(hidden)
-    hidden = keras.layers.Dense(cnn_settings.dense_units, activation="relu", name="hidden_0")(hidden)
+    hidden = keras.layers.Dense(
+        cnn_settings.dense_units, activation="relu", kernel_initializer=seeded_glorot(seed, 100), name="hidden_0"
+    )(hidden)
     if settings.dropout > 0:
         hidden = keras.layers.Dropout(settings.dropout, seed=seed + 1, name="dropout_0")(hidden)
     units, activation = (1, "sigmoid") if n_classes == 2 else (n_classes, "softmax")
     outputs = keras.layers.Dense(
-        units, activation=activation, bias_initializer=keras.initializers.Constant(bias), name="probability"
+        units,
+        activation=activation,
+        kernel_initializer=seeded_glorot(seed, 101),
+        bias_initializer=keras.initializers.Constant(bias),
+        name="probability",
     )(hidden)
     model = keras.Model(inputs, outputs, name="imbalance_lab_cnn")
     model.compile(

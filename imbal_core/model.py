@@ -67,6 +67,16 @@ def output_bias(labels: np.ndarray, n_classes: int) -> np.ndarray:
     return np.log(counts / counts.sum())
 
 
+def seeded_glorot(seed: int, layer: int):
+    """Keras' default kernel initializer with its own seed: without one, Keras draws a seed from Python's
+    shared `random` state, which any other thread (a server, a Dask worker's event loop) also moves."""
+    import keras
+
+    from imbal_core.seeds import derive_seed
+
+    return keras.initializers.GlorotUniform(seed=derive_seed(seed, layer) % (2**31))
+
+
 def build_loss(n_classes: int, focal: bool, gamma: float = 2.0, alpha: float = 0.25, balance_classes: bool = False):
     """Cross-entropy, or Keras' built-in focal cross-entropy (binary or categorical)."""
     import keras
@@ -97,12 +107,18 @@ def create_mlp_model(
     inputs = keras.Input(shape=(n_features,), name="features")
     hidden = inputs
     for index, units in enumerate(settings.hidden_units):
-        hidden = keras.layers.Dense(units, activation="relu", name=f"hidden_{index}")(hidden)
+        hidden = keras.layers.Dense(
+            units, activation="relu", kernel_initializer=seeded_glorot(seed, index), name=f"hidden_{index}"
+        )(hidden)
         if settings.dropout > 0:
             hidden = keras.layers.Dropout(settings.dropout, seed=seed + index, name=f"dropout_{index}")(hidden)
     units, activation = (1, "sigmoid") if n_classes == 2 else (n_classes, "softmax")
     outputs = keras.layers.Dense(
-        units, activation=activation, bias_initializer=keras.initializers.Constant(bias), name="probability"
+        units,
+        activation=activation,
+        kernel_initializer=seeded_glorot(seed, len(settings.hidden_units)),
+        bias_initializer=keras.initializers.Constant(bias),
+        name="probability",
     )(hidden)
     model = keras.Model(inputs, outputs, name="imbalance_lab_mlp")
     model.compile(
@@ -125,10 +141,14 @@ def create_autoencoder_model(
     keras.utils.set_random_seed(seed)
     width = settings.hidden_units[0] if settings.hidden_units else 32
     inputs = keras.Input(shape=(n_features,), name="features")
-    hidden = keras.layers.Dense(width, activation="relu", name="encoder")(inputs)
-    code = keras.layers.Dense(code_units, name="code")(hidden)
-    hidden = keras.layers.Dense(width, activation="relu", name="decoder")(code)
-    outputs = keras.layers.Dense(n_features, name="reconstruction")(hidden)
+    hidden = keras.layers.Dense(width, activation="relu", kernel_initializer=seeded_glorot(seed, 0), name="encoder")(
+        inputs
+    )
+    code = keras.layers.Dense(code_units, kernel_initializer=seeded_glorot(seed, 1), name="code")(hidden)
+    hidden = keras.layers.Dense(width, activation="relu", kernel_initializer=seeded_glorot(seed, 2), name="decoder")(
+        code
+    )
+    outputs = keras.layers.Dense(n_features, kernel_initializer=seeded_glorot(seed, 3), name="reconstruction")(hidden)
     model = keras.Model(inputs, outputs, name="imbalance_lab_autoencoder")
     model.compile(
         optimizer=keras.optimizers.Adam(learning_rate=settings.learning_rate),

@@ -105,3 +105,25 @@ def test_cnn_takes_flattened_pixels_when_asked():
     )
     assert model.input_shape == (None, 144)
     assert model.predict(images.reshape(len(images), -1), verbose=0).shape == (12, 1)
+
+
+def test_initial_weights_do_not_depend_on_pythons_shared_random_state(monkeypatch):
+    """Another thread (a server, a Dask worker's event loop) drawing from `random` between the seeding
+    and the layers' creation must not move the starting weights."""
+    import random
+
+    import keras
+
+    from imbal_core.model import ModelSettings, create_autoencoder_model
+
+    quiet = [value.numpy() for value in create_autoencoder_model(6, ModelSettings(), 2, 5, 1).weights]
+    real_seeding = keras.utils.set_random_seed
+
+    def seeding_then_another_thread_draws(seed):
+        real_seeding(seed)
+        random.random()
+
+    monkeypatch.setattr(keras.utils, "set_random_seed", seeding_then_another_thread_draws)
+    busy = [value.numpy() for value in create_autoencoder_model(6, ModelSettings(), 2, 5, 1).weights]
+    for before, after in zip(quiet, busy, strict=True):
+        np.testing.assert_array_equal(before, after)
