@@ -3,6 +3,7 @@
 Each step runs in its own process under `/usr/bin/time -v` so peak memory is the step's own.
 Run: .venv/bin/python bench/scale.py [--sizes 100000 1000000]
 One step alone: .venv/bin/python bench/scale.py --step profile --rows 1000000
+The training step uses the engine's stacked trainer; `--keras` times the earlier one-network Keras fit.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from pathlib import Path
 from common import ROOT, machine, save, synthetic_frame
 
 DATA = Path("/tmp/imbalance-lab-bench")
+KERAS_ALONE = "--keras" in sys.argv
 
 
 def csv_for(rows: int) -> Path:
@@ -52,25 +54,23 @@ def step(name: str, rows: int) -> None:
         result = resample(make_spec("smote"), fold.base_fit, fold.fit_codes, fold.encoder, 0)
         print(f"seconds={time.perf_counter() - started:.3f} rows_out={len(result.labels)}")
         return
-    from imbal_core.train import fit_network
+    from imbal_core.stages.base import NetworkPlan
+    from imbal_core.train import NetworkTrainer, fit_network
 
+    features = fold.encoder.encode(fold.base_fit)
     started = time.perf_counter()
-    network = fit_network(
-        fold.encoder.encode(fold.base_fit),
-        fold.fit_codes,
-        fold.validation,
-        fold.validation_codes,
-        2,
-        ModelSettings(),
-        0,
-    )
-    print(
-        f"seconds={time.perf_counter() - started:.3f} epochs={network.epochs_run} training_rows={len(fold.fit_codes)}"
-    )
+    if KERAS_ALONE:  # the one-network Keras path the engine used before stacked training
+        network = fit_network(features, fold.fit_codes, fold.validation, fold.validation_codes, 2, ModelSettings(), 0)
+        epochs = network.epochs_run
+    else:  # the engine's path: a stack of one
+        trainer = NetworkTrainer(fold.validation, fold.validation_codes, fold.test, 2, ModelSettings())
+        epochs = len(trainer.fit(NetworkPlan(features, fold.fit_codes, 0)).history["loss"])
+    print(f"seconds={time.perf_counter() - started:.3f} epochs={epochs} training_rows={len(fold.fit_codes)}")
 
 
 def measure(name: str, rows: int) -> dict:
     command = ["/usr/bin/time", "-v", sys.executable, __file__, "--step", name, "--rows", str(rows)]
+    command += ["--keras"] if KERAS_ALONE else []
     completed = subprocess.run(command, capture_output=True, text=True, cwd=ROOT)
     reported = {key: float(value) for key, value in re.findall(r"(\w+)=([\d.]+)", completed.stdout)}
     peak = re.search(r"Maximum resident set size \(kbytes\): (\d+)", completed.stderr)
@@ -90,6 +90,7 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[100_000, 1_000_000])
     parser.add_argument("--step", choices=["profile", "smote", "train"])
     parser.add_argument("--rows", type=int)
+    parser.add_argument("--keras", action="store_true", help="time the one-network Keras fit instead")
     arguments = parser.parse_args()
     if arguments.step:
         step(arguments.step, arguments.rows)
