@@ -104,7 +104,15 @@ def _start_technique(spec, fold, n_classes, settings, seed, on_epoch, should_sto
         rows = resample(spec, fold.base_fit, fold.fit_codes, fold.encoder, seed, fold.fit_frame)
     memo = None if fold.already_resampled else fold.trained
     trainer = NetworkTrainer(
-        fold.validation, fold.validation_codes, fold.test, n_classes, settings, on_epoch, should_stop, memo
+        fold.validation,
+        fold.validation_codes,
+        fold.test,
+        n_classes,
+        settings,
+        on_epoch,
+        should_stop,
+        memo,
+        reference_rows=len(fold.fit_codes),
     )
     context = FoldContext(
         fold.validation,

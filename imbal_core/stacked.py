@@ -57,6 +57,7 @@ class Member:
     output_offset: np.ndarray | None = None  # taken off the output bias after training
     class_shares: np.ndarray | None = None  # fixed class shares in every batch (None: shuffled rows)
     learning_rate: float | None = None  # None: the settings' learning rate
+    steps_per_epoch: int | None = None  # None: one pass over its rows
 
 
 @dataclass
@@ -109,14 +110,18 @@ class _Stack:
         self.width = max(member.features.shape[1] for member in members)
         self.batch_sizes = np.array([settings.batch_for(len(member.labels)) for member in members])
         self.steps = np.array(
-            [math.ceil(len(member.labels) / size) for member, size in zip(members, self.batch_sizes, strict=True)]
+            [
+                member.steps_per_epoch or math.ceil(len(member.labels) / size)
+                for member, size in zip(members, self.batch_sizes, strict=True)
+            ]
         )
         self.streams = [_BatchStream(member, int(size)) for member, size in zip(members, self.batch_sizes, strict=True)]
         self.offsets = np.cumsum([0] + [len(member.labels) for member in members])
         self.parameters = _initial_parameters(members, self.width, settings.hidden_units, self.outputs)
         self.best = [value.copy() for value in self.parameters]
-        self.first_moments = [np.zeros_like(value) for value in self.parameters]
-        self.second_moments = [np.zeros_like(value) for value in self.parameters]
+        self.flat = flatten(self.parameters)  # what the compiled epoch updates; `parameters` are views of it
+        self.first_moments = np.zeros_like(self.flat)
+        self.second_moments = np.zeros_like(self.flat)
         self.step_counts = np.zeros(len(members), dtype=np.float32)
         self.active = np.ones(len(members), dtype=bool)
         self.diverged = np.zeros(len(members), dtype=bool)
@@ -163,7 +168,9 @@ class _Stack:
         self.dropout_streams = [
             np.random.default_rng(derive_seed(member.seed, DROPOUT_STREAM + 1)) for member in self.members
         ]
-        self.train_epoch = _epoch_function(len(self.settings.hidden_units), self.n_classes == 2, self.settings.dropout)
+        validations, self.validation_rows = _pooled_validation(self.members, self.width)
+        self.validation_pool = tf.constant(validations)
+        self.train_epoch = _epoch_function(self.settings.hidden_units, self.n_classes == 2, self.settings.dropout)
 
     def run_epoch(self, epoch: int) -> None:
         """One epoch for the members still training; only they are computed (the others keep their state)."""
@@ -172,10 +179,11 @@ class _Stack:
         chosen = np.flatnonzero(self.active)
         indices, row_mask, step_mask, offsets = (part[:, chosen] for part in self._epoch_batches())
         state = self.train_epoch(
-            [tf.constant(value[chosen]) for value in self.parameters],
-            [tf.constant(value[chosen]) for value in self.first_moments],
-            [tf.constant(value[chosen]) for value in self.second_moments],
+            tf.constant(self.flat[chosen]),
+            tf.constant(self.first_moments[chosen]),
+            tf.constant(self.second_moments[chosen]),
             tf.constant(self.step_counts[chosen]),
+            tf.constant([self.width, self.outputs], dtype=tf.int64),
             self.pool_features,
             self.pool_labels,
             self.pool_weights,
@@ -187,18 +195,20 @@ class _Stack:
             tf.gather(self.table, chosen),
             tf.constant(offsets),
             tf.constant(self.learning_rates[chosen]),
+            self.validation_pool,
+            tf.constant(self.validation_rows[chosen]),
         )
-        parameters, first, second, counts, member_losses = state
-        for stored, computed in zip(
-            (*self.parameters, *self.first_moments, *self.second_moments),
-            (*parameters, *first, *second),
-            strict=True,
-        ):
-            stored[chosen] = computed.numpy()
-        self.step_counts[chosen] = counts.numpy()
+        flat, first, second, counts, member_losses, probabilities = (value.numpy() for value in state)
+        self.flat[chosen], self.first_moments[chosen], self.second_moments[chosen] = flat, first, second
+        unflatten(self.flat, self.parameters)
+        self.step_counts[chosen] = counts
         loss_sums = np.zeros(len(self.members))
-        loss_sums[chosen] = member_losses.numpy()
-        self._after_epoch(loss_sums)
+        loss_sums[chosen] = member_losses
+        validation: list[np.ndarray | None] = [None] * len(self.members)
+        for slot, position in enumerate(chosen):
+            scores = probabilities[slot, : len(self.members[position].validation_labels)].astype(np.float64)
+            validation[position] = np.column_stack([1.0 - scores[:, 0], scores[:, 0]]) if self.outputs == 1 else scores
+        self._after_epoch(loss_sums, validation)
 
     def _epoch_batches(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Row positions in the pool (steps, members, batch), which rows are real, which steps each member
@@ -207,8 +217,7 @@ class _Stack:
         indices = np.zeros((steps, len(self.members), batch), dtype=np.int64)
         row_mask = np.zeros((steps, len(self.members), batch), dtype=np.float32)
         step_mask = np.zeros((steps, len(self.members)), dtype=bool)
-        layers = max(len(self.settings.hidden_units), 1)
-        offsets = np.zeros((steps, len(self.members), layers), dtype=np.int64)
+        offsets = np.zeros((steps, len(self.members)), dtype=np.int64)
         for position, stream in enumerate(self.streams):
             if not self.active[position]:
                 continue
@@ -216,14 +225,11 @@ class _Stack:
             indices[:own_steps, position, :own_batch] = stream.epoch(own_steps) + self.offsets[position]
             row_mask[:own_steps, position, :own_batch] = 1.0
             step_mask[:own_steps, position] = True
-            offsets[:own_steps, position] = self.dropout_streams[position].integers(
-                0, DROPOUT_TABLE, (own_steps, layers)
-            )
+            offsets[:own_steps, position] = self.dropout_streams[position].integers(0, DROPOUT_TABLE, own_steps)
         return indices, row_mask, step_mask, offsets
 
-    def _after_epoch(self, loss_sums: np.ndarray) -> None:
-        """Per member: record the epoch, score the validation rows, early stopping and best weights."""
-        validation = self.probabilities([member.validation for member in self.members], self.active)
+    def _after_epoch(self, loss_sums: np.ndarray, validation: list) -> None:
+        """Per member: record the epoch and its validation scores, early stopping and best weights."""
         for position, member in enumerate(self.members):
             if not self.active[position]:
                 continue
@@ -323,7 +329,7 @@ def _forward_function(hidden_layers: int, binary: bool):
         import tensorflow as tf
 
         def forward(parameters, features):
-            logits = _logits(parameters, features, hidden_layers, 0.0, None, None)
+            logits = _logits(parameters, features, hidden_layers)
             return tf.sigmoid(logits) if binary else tf.nn.softmax(logits, axis=-1)
 
         weights = [
@@ -333,6 +339,27 @@ def _forward_function(hidden_layers: int, binary: bool):
         signature = [weights, tf.TensorSpec([None, None, None], tf.float32)]
         _FUNCTIONS[key] = tf.function(forward, input_signature=signature)
     return _FUNCTIONS[key]
+
+
+def _pooled_validation(members: list[Member], width: int) -> tuple[np.ndarray, np.ndarray]:
+    """Every distinct validation array once (members of a fold share theirs), padded to `width`, and
+    each member's row positions in it, padded with row 0 to the longest."""
+    starts: dict[int, int] = {}
+    arrays = []
+    total = 0
+    for member in members:
+        if id(member.validation) not in starts:
+            starts[id(member.validation)] = total
+            arrays.append(member.validation)
+            total += len(member.validation)
+    pooled = np.zeros((max(total, 1), width), dtype=np.float32)
+    for array, start in zip(arrays, starts.values(), strict=True):
+        pooled[start : start + len(array), : array.shape[1]] = array
+    longest = max(len(member.validation) for member in members)
+    rows = np.zeros((len(members), longest), dtype=np.int64)
+    for position, member in enumerate(members):
+        rows[position, : len(member.validation)] = starts[id(member.validation)] + np.arange(len(member.validation))
+    return pooled, rows
 
 
 def _monitor(member: Member, n_classes: int) -> tuple[str, str]:
@@ -425,43 +452,76 @@ def _initial_parameters(
 _FUNCTIONS: dict[tuple, object] = {}
 
 
-def _epoch_function(hidden_layers: int, binary: bool, dropout: float):
-    """One epoch for every member in one call: a loop of steps inside a tf.function (one dispatch per epoch).
+def _epoch_function(hidden_units: tuple[int, ...], binary: bool, dropout: float):
+    """One epoch for every member in one call: a loop of steps inside a tf.function (one dispatch per epoch),
+    then every member scored on its validation rows.
 
-    Inputs with unknown sizes (members, steps, rows) are declared as such, so one trace serves every stack
-    of this architecture; the functions are kept for the process.
+    Inputs with unknown sizes (members, steps, rows, features) are declared as such, so one trace serves
+    every stack of this architecture. The traced functions hold no state (no weights, no seeds), so one
+    cache serves the process.
     """
-    key = ("epoch", hidden_layers, binary, float(dropout))
+    key = ("epoch", tuple(hidden_units), binary, float(dropout))
     if key not in _FUNCTIONS:
-        _FUNCTIONS[key] = _build_epoch_function(hidden_layers, binary, float(dropout))
+        _FUNCTIONS[key] = _build_epoch_function(tuple(hidden_units), binary, float(dropout))
     return _FUNCTIONS[key]
 
 
-def _logits(parameters, features, hidden_layers: int, dropout: float, table, offsets):
-    """The MLP on (members, rows, features): ReLU hidden layers with inverted dropout, a linear output.
-    `offsets` (members, layers) place each member's dropout window in its `table`; None: no dropout."""
+def flatten(parameters: list[np.ndarray]) -> np.ndarray:
+    """Kernels and biases (each with the member axis first) as one (members, values) array, layer by layer."""
+    return np.concatenate([value.reshape(len(value), -1) for value in parameters], axis=1)
+
+
+def unflatten(flat: np.ndarray, like: list[np.ndarray]) -> None:
+    """Write a (members, values) array back into kernels and biases shaped like `like`, in place."""
+    start = 0
+    for value in like:
+        size = int(np.prod(value.shape[1:]))
+        value[...] = flat[:, start : start + size].reshape(value.shape)
+        start += size
+
+
+def _unpack(flat, width, outputs, hidden_units: tuple[int, ...]):
+    """Kernels and biases as views of the (members, values) tensor Adam updates in one piece."""
     import tensorflow as tf
 
-    hidden = features
+    sizes = [width, *hidden_units, outputs]
+    parameters, start = [], 0
+    for fan_in, units in zip(sizes[:-1], sizes[1:], strict=True):
+        count = fan_in * units
+        parameters.append(tf.reshape(flat[:, start : start + count], tf.stack([-1, fan_in, units])))
+        start = start + count
+        parameters.append(flat[:, start : start + units])
+        start = start + units
+    return parameters
+
+
+def _logits(parameters, features, hidden_layers: int, dropout: float = 0.0, noise=None):
+    """The MLP on (members, rows, features): ReLU hidden layers with inverted dropout, a linear output.
+    `noise` holds one uniform number per (member, row, hidden unit), layer after layer; None: no dropout."""
+    import tensorflow as tf
+
+    hidden, used = features, 0
     for layer in range(hidden_layers):
         kernel, bias = parameters[2 * layer], parameters[2 * layer + 1]
         hidden = tf.nn.relu(tf.einsum("mbf,mfu->mbu", hidden, kernel) + bias[:, None, :])
-        if dropout > 0 and offsets is not None:
-            keep = _dropout_noise(table, offsets[:, layer], tf.shape(hidden, out_type=tf.int64)) >= dropout
+        if dropout > 0 and noise is not None:
+            units = tf.shape(bias)[1]
+            keep = noise[:, :, used : used + units] >= dropout
             hidden = tf.where(keep, hidden / (1.0 - dropout), tf.zeros_like(hidden))
+            used = used + units
     kernel, bias = parameters[-2], parameters[-1]
     return tf.einsum("mbf,mfu->mbu", hidden, kernel) + bias[:, None, :]
 
 
-def _dropout_noise(table, offsets, shape):
-    """Uniform numbers for dropout, (members, rows, units): for each member a window of its own table of
-    seeded uniforms, starting at an offset drawn from its own stream (so no member's mask depends on
-    another's). Reading a window costs a gather; hashing a counter per cell cost more than the step."""
+def _dropout_noise(table, offsets, rows, units):
+    """Uniform numbers for dropout, (members, rows, units of all hidden layers): for each member a window of
+    its own table of seeded uniforms, starting at an offset drawn from its own stream (so no member's mask
+    depends on another's). Reading a window costs a gather; hashing a counter per cell cost more."""
     import tensorflow as tf
 
-    cells = shape[1] * shape[2]
-    positions = tf.math.floormod(offsets[:, None] + tf.range(cells, dtype=tf.int64)[None, :], DROPOUT_TABLE)
-    return tf.reshape(tf.gather(table, positions, batch_dims=1), shape)
+    cells = tf.range(rows * units, dtype=tf.int64)[None, :]
+    positions = tf.math.floormod(offsets[:, None] + cells, DROPOUT_TABLE)
+    return tf.reshape(tf.gather(table, positions, batch_dims=1), tf.stack([-1, rows, units]))
 
 
 def _row_losses(logits, labels, binary: bool, gamma, positive_weight, negative_weight, scale):
@@ -486,16 +546,17 @@ def _row_losses(logits, labels, binary: bool, gamma, positive_weight, negative_w
     return weighting * focal_factor * entropy
 
 
-def _build_epoch_function(hidden_layers: int, binary: bool, dropout: float):
+def _build_epoch_function(hidden_units: tuple[int, ...], binary: bool, dropout: float):
     import tensorflow as tf
 
-    n_parameters = 2 * (hidden_layers + 1)
+    hidden_layers = len(hidden_units)
 
     def epoch(
-        parameters,
+        flat,
         first_moments,
         second_moments,
         step_counts,
+        shape,
         pool_features,
         pool_labels,
         pool_weights,
@@ -510,8 +571,12 @@ def _build_epoch_function(hidden_layers: int, binary: bool, dropout: float):
         table,
         dropout_offsets,
         learning_rate,
+        validation_features,
+        validation_rows,
     ):
+        width, outputs = shape[0], shape[1]
         loss_sums = tf.zeros_like(step_counts)
+        rows = tf.shape(indices, out_type=tf.int64)[2]
         for step in tf.range(tf.shape(indices)[0]):
             batch = indices[step]
             features = tf.gather(pool_features, batch)
@@ -519,56 +584,57 @@ def _build_epoch_function(hidden_layers: int, binary: bool, dropout: float):
             weights = tf.gather(pool_weights, batch) * row_mask[step]
             taking = step_mask[step]
             counts = step_counts + tf.cast(taking, tf.float32)
+            noise = _dropout_noise(table, dropout_offsets[step], rows, sum(hidden_units)) if dropout > 0 else None
             with tf.GradientTape() as tape:
-                tape.watch(parameters)
-                logits = _logits(parameters, features, hidden_layers, dropout, table, dropout_offsets[step])
+                tape.watch(flat)
+                parameters = _unpack(flat, width, outputs, hidden_units)
+                logits = _logits(parameters, features, hidden_layers, dropout, noise)
                 losses = _row_losses(logits, labels, binary, gamma, positive_weight, negative_weight, scale)
                 member_losses = tf.reduce_sum(weights * losses, axis=1) / batch_sizes
                 total = tf.reduce_sum(member_losses)
-            gradients = tape.gradient(total, parameters)
-            # Adam with each member's own step count; a member not taking this step keeps its state exactly.
+            gradient = tape.gradient(total, flat)
+            # Adam (Keras' update) with each member's own step count and learning rate, on all weights at
+            # once; a member not taking this step keeps its weights, moments and count exactly.
             correction = tf.sqrt(1.0 - tf.pow(ADAM_BETA_2, counts)) / (1.0 - tf.pow(ADAM_BETA_1, counts))
-            step_size = learning_rate * correction  # per member
-            updated_parameters, updated_first, updated_second = [], [], []
-            for index in range(n_parameters):
-                value, gradient = parameters[index], gradients[index]
-                shape = [-1] + [1] * (len(value.shape) - 1)
-                mask = tf.reshape(taking, shape)
-                first = first_moments[index] + (gradient - first_moments[index]) * (1.0 - ADAM_BETA_1)
-                second = second_moments[index] + (tf.square(gradient) - second_moments[index]) * (1.0 - ADAM_BETA_2)
-                moved = value - tf.reshape(step_size, shape) * first / (tf.sqrt(second) + ADAM_EPSILON)
-                updated_parameters.append(tf.where(mask, moved, value))
-                updated_first.append(tf.where(mask, first, first_moments[index]))
-                updated_second.append(tf.where(mask, second, second_moments[index]))
-            parameters, first_moments, second_moments = updated_parameters, updated_first, updated_second
+            step_size = (learning_rate * correction)[:, None]
+            first = first_moments + (gradient - first_moments) * (1.0 - ADAM_BETA_1)
+            second = second_moments + (tf.square(gradient) - second_moments) * (1.0 - ADAM_BETA_2)
+            moved = flat - step_size * first / (tf.sqrt(second) + ADAM_EPSILON)
+            mask = taking[:, None]
+            flat = tf.where(mask, moved, flat)
+            first_moments = tf.where(mask, first, first_moments)
+            second_moments = tf.where(mask, second, second_moments)
             step_counts = counts
             loss_sums = loss_sums + tf.where(taking, member_losses, tf.zeros_like(member_losses))
-        return parameters, first_moments, second_moments, step_counts, loss_sums
+        parameters = _unpack(flat, width, outputs, hidden_units)
+        logits = _logits(parameters, tf.gather(validation_features, validation_rows), hidden_layers)
+        probabilities = tf.sigmoid(logits) if binary else tf.nn.softmax(logits, axis=-1)
+        return flat, first_moments, second_moments, step_counts, loss_sums, probabilities
 
-    weights = [
-        tf.TensorSpec([None, None, None] if index % 2 == 0 else [None, None], tf.float32)
-        for index in range(n_parameters)
-    ]
+    matrix = tf.TensorSpec([None, None], tf.float32)
     vector = tf.TensorSpec([None], tf.float32)
     signature = [
-        weights,
-        weights,
-        weights,
-        vector,
-        tf.TensorSpec([None, None], tf.float32),  # pooled training rows
+        matrix,  # weights: (members, values)
+        matrix,
+        matrix,
+        vector,  # step counts
+        tf.TensorSpec([2], tf.int64),  # input width, outputs
+        matrix,  # pooled training rows
         tf.TensorSpec([None], tf.int64),
         vector,
         tf.TensorSpec([None, None, None], tf.int64),  # batches: (steps, members, rows)
         tf.TensorSpec([None, None, None], tf.float32),
         tf.TensorSpec([None, None], tf.bool),
+        vector,  # batch sizes
+        vector,  # gamma
         vector,
         vector,
         vector,
-        vector,
-        vector,
-        tf.TensorSpec([None, None], tf.float32),  # dropout tables
-        tf.TensorSpec([None, None, None], tf.int64),
+        matrix,  # dropout tables
+        tf.TensorSpec([None, None], tf.int64),  # dropout offsets: (steps, members)
         vector,  # learning rates
+        matrix,  # pooled validation rows
+        tf.TensorSpec([None, None], tf.int64),  # each member's validation rows, padded
     ]
     # A fixed signature: one trace serves every stack of this architecture, whatever its sizes.
     return tf.function(epoch, input_signature=signature)

@@ -381,7 +381,9 @@ class NetworkTrainer:
         on_epoch: EpochHook | None = None,
         should_stop: StopCheck | None = None,
         memo: dict | None = None,
+        reference_rows: int | None = None,
     ) -> None:
+        self.reference_rows = reference_rows
         self.validation = validation
         self.validation_labels = validation_labels
         self.test = test
@@ -509,7 +511,15 @@ class NetworkTrainer:
             scale=alpha if plan.loss.focal is not None and self.n_classes > 2 else 1.0,
             output_offset=plan.loss.output_offset,
             class_shares=plan.batches.class_shares,
+            steps_per_epoch=self._steps_per_epoch(len(plan.labels)),
         )
+
+    def _steps_per_epoch(self, rows: int) -> int | None:
+        """Every network of a fold takes the steps one pass over the fold's training rows (as read, before
+        any resampling) takes, so none waits on a longer one within an epoch (see imbal_core.stacked)."""
+        if self.reference_rows is None:
+            return None
+        return math.ceil(self.reference_rows / self.settings.batch_for(self.reference_rows))
 
     def _key(self, plan: NetworkPlan) -> str:
         digest = hashlib.blake2b(digest_size=20)
