@@ -515,11 +515,14 @@ class NetworkTrainer:
         )
 
     def _steps_per_epoch(self, rows: int) -> int | None:
-        """Every network of a fold takes the steps one pass over the fold's training rows (as read, before
-        any resampling) takes, so none waits on a longer one within an epoch (see imbal_core.stacked)."""
+        """At most the steps one pass over the fold's training rows (as read, before resampling) takes: an
+        oversampled network's epoch covers part of its rows, so the fold's stack is not held to its longer
+        pass; a network on fewer rows (undersampling) keeps its own one pass (several passes per epoch
+        let it overfit before early stopping looks). See imbal_core.stacked."""
+        own = math.ceil(rows / self.settings.batch_for(rows))
         if self.reference_rows is None:
-            return None
-        return math.ceil(self.reference_rows / self.settings.batch_for(self.reference_rows))
+            return own
+        return min(own, math.ceil(self.reference_rows / self.settings.batch_for(self.reference_rows)))
 
     def _key(self, plan: NetworkPlan) -> str:
         digest = hashlib.blake2b(digest_size=20)
