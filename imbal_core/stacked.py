@@ -32,6 +32,7 @@ ADAM_BETA_2 = 0.999
 ADAM_EPSILON = 1e-7  # Keras' Adam defaults
 PROBABILITY_FLOOR = 1e-7  # the focal factor's base is kept above this, so gamma = 0 has a finite gradient
 PREDICT_ROWS = 65536  # rows per member per forward pass when predicting
+COMPILED_ROWS = 100_000  # every network of a stack on at least this many rows: the epoch is XLA-compiled
 DROPOUT_TABLE = 1 << 17  # uniform numbers per member that dropout masks are read from
 DROPOUT_STREAM = 7_919  # derive_seed(member seed, this) seeds the table; the next number, the offsets
 
@@ -170,13 +171,19 @@ class _Stack:
         ]
         validations, self.validation_rows = _pooled_validation(self.members, self.width)
         self.validation_pool = tf.constant(validations)
-        self.train_epoch = _epoch_function(self.settings.hidden_units, self.n_classes == 2, self.settings.dropout)
+        # Large data: each epoch is thousands of steps of one or few networks, where XLA's fused kernels
+        # cost a quarter of the per-step time; it compiles per shape, so the stack then keeps its shape
+        # (no members are dropped from the computation, a stopped one only sits out its steps).
+        self.compiled = min(len(member.labels) for member in self.members) >= COMPILED_ROWS
+        self.train_epoch = _epoch_function(
+            self.settings.hidden_units, self.n_classes == 2, self.settings.dropout, self.compiled
+        )
 
     def run_epoch(self, epoch: int) -> None:
         """One epoch for the members still training; only they are computed (the others keep their state)."""
         import tensorflow as tf
 
-        chosen = np.flatnonzero(self.active)
+        chosen = np.arange(len(self.members)) if self.compiled else np.flatnonzero(self.active)
         indices, row_mask, step_mask, offsets = (part[:, chosen] for part in self._epoch_batches())
         state = self.train_epoch(
             tf.constant(self.flat[chosen]),
@@ -452,7 +459,7 @@ def _initial_parameters(
 _FUNCTIONS: dict[tuple, object] = {}
 
 
-def _epoch_function(hidden_units: tuple[int, ...], binary: bool, dropout: float):
+def _epoch_function(hidden_units: tuple[int, ...], binary: bool, dropout: float, compiled: bool = False):
     """One epoch for every member in one call: a loop of steps inside a tf.function (one dispatch per epoch),
     then every member scored on its validation rows.
 
@@ -460,9 +467,9 @@ def _epoch_function(hidden_units: tuple[int, ...], binary: bool, dropout: float)
     every stack of this architecture. The traced functions hold no state (no weights, no seeds), so one
     cache serves the process.
     """
-    key = ("epoch", tuple(hidden_units), binary, float(dropout))
+    key = ("epoch", tuple(hidden_units), binary, float(dropout), compiled)
     if key not in _FUNCTIONS:
-        _FUNCTIONS[key] = _build_epoch_function(tuple(hidden_units), binary, float(dropout))
+        _FUNCTIONS[key] = _build_epoch_function(tuple(hidden_units), binary, float(dropout), compiled)
     return _FUNCTIONS[key]
 
 
@@ -546,7 +553,7 @@ def _row_losses(logits, labels, binary: bool, gamma, positive_weight, negative_w
     return weighting * focal_factor * entropy
 
 
-def _build_epoch_function(hidden_units: tuple[int, ...], binary: bool, dropout: float):
+def _build_epoch_function(hidden_units: tuple[int, ...], binary: bool, dropout: float, compiled: bool):
     import tensorflow as tf
 
     hidden_layers = len(hidden_units)
@@ -637,7 +644,7 @@ def _build_epoch_function(hidden_units: tuple[int, ...], binary: bool, dropout: 
         tf.TensorSpec([None, None], tf.int64),  # each member's validation rows, padded
     ]
     # A fixed signature: one trace serves every stack of this architecture, whatever its sizes.
-    return tf.function(epoch, input_signature=signature)
+    return tf.function(epoch, input_signature=signature, jit_compile=compiled)
 
 
 # --- validation scores, vectorised ------------------------------------------------------------------

@@ -131,3 +131,20 @@ def test_a_diverging_member_is_reported_and_its_neighbour_is_untouched():
     broken, beside = train_stack([exploding, healthy], 2, SETTINGS)
     assert broken.diverged and not beside.diverged
     np.testing.assert_allclose(beside.predictions[0], alone.predictions[0], rtol=0, atol=TOLERANCE)
+
+
+@pytest.mark.slow
+def test_large_data_takes_the_compiled_epoch_with_the_same_numbers(monkeypatch):
+    """Stacks whose networks all train on many rows run an XLA-compiled epoch (fused kernels); lowered
+    here so a small table takes that path. Fusion may round differently, nothing more."""
+    import imbal_core.stacked as stacked
+
+    subject, neighbour = member(600, seed=1), member(900, seed=2)
+    plain = train_stack([subject, neighbour], 2, SETTINGS)
+    monkeypatch.setattr(stacked, "COMPILED_ROWS", 100)
+    compiled = train_stack([subject, neighbour], 2, SETTINGS)
+    again = train_stack([subject, neighbour], 2, SETTINGS)
+    for fused, unfused, repeated in zip(compiled, plain, again, strict=True):
+        np.testing.assert_array_equal(fused.predictions[0], repeated.predictions[0])  # deterministic
+        assert fused.epochs_run == unfused.epochs_run
+        np.testing.assert_allclose(fused.predictions[0], unfused.predictions[0], rtol=0, atol=1e-4)
