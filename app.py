@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import sys
+
 import streamlit as st
 
-from ui import feedback, history, identity, navigation, session, sidebar, state
+from ui import cache, feedback, history, identity, navigation, session, sidebar, state
 from ui.widgets import plain
 
+SWITCH_INTERVAL_SECONDS = 0.0005
+
+# Every session's script shares this process with the web server's thread: a shorter GIL switch interval
+# (5 ms by default) lets that thread answer health checks and page traffic between them (bench/RESULTS.md §10).
+sys.setswitchinterval(SWITCH_INTERVAL_SECONDS)
 navigation.entered_through_app()  # before anything else: links open cleanly with a pages/ folder (ui/navigation.py)
 session.allow_parameter("step")  # the Present page's step: links to a step keep it
 st.set_page_config(page_title="Imbalance Lab", page_icon=":material/balance:", layout="wide")
@@ -48,4 +55,5 @@ with st.sidebar:
 if st.session_state.pop(state.TRAINING_MARKER, False):
     st.toast("Training was stopped before it finished; nothing from that run was kept.", icon=":material/stop_circle:")
 
+cache.warm_engine()  # once per process, in the background
 pages.run()

@@ -95,6 +95,8 @@ def main(sessions: int) -> None:
         "health_answers": len(answers),
         "health_max_seconds": round(max(answers), 3) if answers else None,
         "health_median_seconds": round(statistics.median(answers), 3) if answers else None,
+        "health_p95_seconds": round(statistics.quantiles(answers, n=20)[-1], 3) if len(answers) > 1 else None,
+        "health_over_1s": sum(answer > 1.0 for answer in answers),
         "server_rss_mb_end": round(memory),
         "queue_messages_seen": queue_messages,
     }

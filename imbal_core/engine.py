@@ -14,7 +14,7 @@ import time
 from collections import deque
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TypeVar
 
 from imbal_core.train import CompiledModels
@@ -52,6 +52,7 @@ class Trainer:
         self._queue: list[object] = []
         self._busy = False
         self._recent: deque[float] = deque(maxlen=RECENT_RUNS)
+        self.warming = False  # warm_up_in_background was started in this process
 
     def run(
         self,
@@ -118,6 +119,37 @@ class Trainer:
         typical = statistics.median(self._recent) if self._recent else None
         estimate = None if typical is None else ahead * typical
         return WaitStatus(ahead, time.monotonic() - started, estimate)
+
+
+def warm_up(delay_seconds: float = 0.0) -> None:
+    """Import TensorFlow and trace the stacked epoch for the default settings, in the trainer's turn.
+
+    Both hold Python's interpreter lock for seconds (the import, autograph's conversion); a server that
+    does this once, soon after start, keeps that pause away from the moment a class presses Train.
+    """
+    import numpy as np
+
+    from imbal_core.model import ModelSettings, output_bias
+    from imbal_core.stacked import Member, train_stack
+
+    time.sleep(delay_seconds)
+    features = np.random.default_rng(0).normal(size=(64, 4)).astype(np.float32)
+    labels = (features[:, 0] > 1.0).astype(int)
+    labels[:2] = 1
+    member = Member(features, labels, np.ones(64, np.float32), output_bias(labels, 2), 0, features, labels)
+    with trainer().turn():
+        train_stack([member], 2, replace(ModelSettings(), max_epochs=1))
+
+
+def warm_up_in_background(delay_seconds: float) -> bool:
+    """Start `warm_up` on a daemon thread, once per process; True if this call started it."""
+    owner = trainer()
+    with owner._condition:
+        if owner.warming:
+            return False
+        owner.warming = True
+    threading.Thread(target=warm_up, args=(delay_seconds,), name="engine-warm-up", daemon=True).start()
+    return True
 
 
 _TRAINER: Trainer | None = None

@@ -79,3 +79,21 @@ def test_the_estimate_follows_the_runs_that_finished():
         time.sleep(0.8)
     thread.join(5)
     assert statuses and statuses[0].estimate_seconds == pytest.approx(0.3, abs=0.15)
+
+
+def test_the_engine_warms_up_once_per_process_and_gives_its_turn_back():
+    import threading
+    import time
+
+    from imbal_core.engine import trainer, warm_up_in_background
+
+    started = warm_up_in_background(0.0)
+    assert warm_up_in_background(0.0) is False  # a second page (or session) starts nothing more
+    if started:
+        thread = next(thread for thread in threading.enumerate() if thread.name == "engine-warm-up")
+        thread.join(timeout=120)
+        assert not thread.is_alive()
+    deadline = time.monotonic() + 60
+    while trainer().busy() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not trainer().busy() and trainer().waiting() == 0

@@ -93,3 +93,14 @@ def resample_view(digest: str, target: str, spec_json: str, seed: int, _frame: p
         csv_text=to_csv_text(resampled_rows_frame(preview, target)),
         text_edits=tuple(result.text_edits),
     )
+
+
+WARM_UP_DELAY_SECONDS = 5.0
+
+
+def warm_engine() -> None:
+    """Once per server process, a few seconds after the first page: TensorFlow's import and the first
+    trace (seconds of held interpreter lock) happen before anyone trains, not while a class waits."""
+    from imbal_core.engine import warm_up_in_background
+
+    warm_up_in_background(WARM_UP_DELAY_SECONDS)
