@@ -9,6 +9,7 @@ import argparse
 import json
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 
 from imbal_core.errors import ImbalanceLabError, InputError
@@ -47,6 +48,14 @@ def build_parser() -> argparse.ArgumentParser:
     compare.add_argument("--repeats", type=int, default=1)
     compare.add_argument("--test-size", type=float, default=0.25)
     compare.add_argument("--epochs", type=int, help="Maximum epochs (early stopping usually ends sooner).")
+    compare.add_argument(
+        "--seed-average",
+        type=int,
+        default=1,
+        metavar="N",
+        help="Train N networks per technique, each from its own seed, and average their probabilities "
+        "(1 to 10; 3 lifted PR-AUC by up to 0.03 on the bundled samples at about twice the time).",
+    )
     compare.add_argument("--seed", type=int, default=0)
     compare.add_argument("--json", metavar="OUT", help="Write the JSON result to OUT ('-' for stdout).")
     compare.add_argument("--html", metavar="OUT", help="Write the offline HTML report (the dashboard's) to OUT.")
@@ -220,7 +229,11 @@ def _compare(arguments) -> int:
         test_size=arguments.test_size,
         seed=arguments.seed,
     )
-    settings = ModelSettings() if arguments.epochs is None else ModelSettings(max_epochs=arguments.epochs)
+    if not 1 <= arguments.seed_average <= 10:
+        raise InputError(f"--seed-average must be between 1 and 10; got {arguments.seed_average}.")
+    settings = ModelSettings(seed_average=arguments.seed_average)
+    if arguments.epochs is not None:
+        settings = replace(settings, max_epochs=arguments.epochs)
     costs = _costs(arguments)
     frame, target = _load_data(arguments.data, arguments.target)
     comparison = _run_with_progress(frame, target, specs, protocol, settings, arguments.scheduler)

@@ -30,6 +30,9 @@ class ModelSettings:
     # (height, width, channels) for image data: the network body is then imbal_core.cnn's CNN, fed the
     # flattened pixels; None for tables (the MLP above). Set by the engine from the data, not by people.
     image_shape: tuple[int, int, int] | None = None
+    # Networks per plan, each from its own seed, probabilities averaged (bench/RESULTS.md §12: measured,
+    # not the default).
+    seed_average: int = 1
 
     def batch_for(self, rows: int) -> int:
         """The batch size used for `rows` training rows: at most a quarter of them, so small data still
@@ -39,6 +42,8 @@ class ModelSettings:
     def to_json(self) -> dict:
         data = asdict(self)
         data["hidden_units"] = list(self.hidden_units)
+        if self.seed_average == 1:  # the default says nothing: documents from before it stay the same
+            del data["seed_average"]
         if self.image_shape is None:
             del data["image_shape"]
         else:  # named in every result: a CNN trained on these images

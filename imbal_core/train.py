@@ -6,7 +6,7 @@ import hashlib
 import math
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -18,6 +18,7 @@ EpochHook = Callable[[int, dict], None]
 StopCheck = Callable[[], bool]
 PREDICT_CHUNK = 65536
 STEPS_PER_EXECUTION = 32
+SEED_AVERAGE_STREAM = 104_729  # derive_seed(plan seed, this + k) seeds the k-th extra network of a seed average
 
 
 @dataclass
@@ -553,20 +554,27 @@ class StackedNetworks:
         self.seconds = 0.0
 
     def add(self, trainer: NetworkTrainer, plans: list[NetworkPlan], also_predict: np.ndarray | None = None) -> int:
-        """Queue `plans` (trained on `trainer`'s fold); returns a ticket for `networks`."""
-        positions = []
+        """Queue `plans` (trained on `trainer`'s fold); returns a ticket for `networks`.
+
+        With `settings.seed_average` above 1, each plan trains that many networks, the first from the plan's
+        seed and the others from seeds derived from it, and hands back their averaged probabilities."""
+        groups = []
         for plan in plans:
             key = None
             if trainer.memo is not None and also_predict is None:
                 key = (id(trainer.memo), trainer._key(plan))
             if key is not None and key in self.known:
-                positions.append(self.known[key])
+                groups.append(self.known[key])
                 continue
-            self.members.append(trainer.member(plan, also_predict))
-            positions.append(len(self.members) - 1)
+            group = []
+            for copy in range(max(1, self.settings.seed_average)):
+                seed = plan.seed if copy == 0 else derive_seed(plan.seed, SEED_AVERAGE_STREAM + copy)
+                self.members.append(trainer.member(replace(plan, seed=seed), also_predict))
+                group.append(len(self.members) - 1)
+            groups.append(group)
             if key is not None:
-                self.known[key] = positions[-1]
-        self.tickets.append(positions)
+                self.known[key] = group
+        self.tickets.append(groups)
         return len(self.tickets) - 1
 
     def train(self, on_epoch=None, should_stop: StopCheck | None = None) -> None:
@@ -590,16 +598,17 @@ class StackedNetworks:
         ]
         total = max(sum(work), 1)
         fitted = []
-        for position in self.tickets[ticket]:
-            result = self.results[position]
-            _raise_if_stopped(False, result.diverged)
-            extra = result.predictions[1] if len(result.predictions) > 1 else None
-            share = self.seconds * work[position] / total
-            fitted.append(
-                FittedNetwork(
-                    result.validation.copy(), result.predictions[0].copy(), dict(result.history), share, extra
-                )
-            )
+        for group in self.tickets[ticket]:
+            results = [self.results[position] for position in group]
+            for result in results:
+                _raise_if_stopped(False, result.diverged)
+            extra = None
+            if len(results[0].predictions) > 1:
+                extra = np.mean([result.predictions[1] for result in results], axis=0)
+            share = self.seconds * sum(work[position] for position in group) / total
+            validation = np.mean([result.validation for result in results], axis=0)
+            test = np.mean([result.predictions[0] for result in results], axis=0)
+            fitted.append(FittedNetwork(validation, test, dict(results[0].history), share, extra))
         return fitted
 
 

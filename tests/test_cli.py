@@ -212,6 +212,10 @@ def write(tmp_path: Path, name: str, content: bytes) -> str:
             "between 1 and 20",
         ),
         (lambda tmp: ["compare", "x.csv"], "--target"),
+        (
+            lambda tmp: ["compare", write(tmp, "d.csv", b"a,b\n1,x\n2,y\n"), "--target", "b", "--seed-average", "0"],
+            "--seed-average must be between 1 and 10",
+        ),
     ],
 )
 def test_bad_input_exits_2_with_one_clear_line(arguments, message, tmp_path, capsys):
@@ -254,3 +258,14 @@ def test_costs_move_the_decision_and_references_are_marked(binary_csv, tmp_path)
     assert dear["results"][0]["decision"]["recall"] >= cheap["results"][0]["decision"]["recall"]
     assert [result["reference"] for result in dear["results"]] == [False, True, True]
     assert dear["recommendation"]["technique"] == "baseline"  # references are never recommended
+
+
+@pytest.mark.slow
+def test_seed_average_trains_several_networks_per_technique_and_says_so(binary_csv, tmp_path):
+    common = ["compare", str(binary_csv), "--target", "label", "--techniques", "baseline", "--epochs", "3"]
+    single, averaged = tmp_path / "single.json", tmp_path / "averaged.json"
+    assert main([*common, "--json", str(single)]) == 0
+    assert main([*common, "--seed-average", "3", "--json", str(averaged)]) == 0
+    one, three = json.loads(single.read_text()), json.loads(averaged.read_text())
+    assert three["model"]["seed_average"] == 3 and "seed_average" not in one["model"]
+    assert three["results"][0]["metrics"] != one["results"][0]["metrics"]

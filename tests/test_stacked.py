@@ -148,3 +148,26 @@ def test_large_data_takes_the_compiled_epoch_with_the_same_numbers(monkeypatch):
         np.testing.assert_array_equal(fused.predictions[0], repeated.predictions[0])  # deterministic
         assert fused.epochs_run == unfused.epochs_run
         np.testing.assert_allclose(fused.predictions[0], unfused.predictions[0], rtol=0, atol=1e-4)
+
+
+@pytest.mark.slow
+def test_a_seed_average_trains_several_networks_per_plan_and_averages_them():
+    from dataclasses import replace
+
+    from imbal_core.seeds import derive_seed
+    from imbal_core.stages.base import NetworkPlan
+    from imbal_core.train import SEED_AVERAGE_STREAM, NetworkTrainer
+
+    features, labels = table(600, seed=1)
+    validation, validation_labels = table(200, seed=101)
+    plan = NetworkPlan(features, labels, seed=3)
+    averaged = NetworkTrainer(validation, validation_labels, validation, 2, replace(SETTINGS, seed_average=3)).fit(plan)
+    seeds = [3, derive_seed(3, SEED_AVERAGE_STREAM + 1), derive_seed(3, SEED_AVERAGE_STREAM + 2)]
+    alone = [
+        NetworkTrainer(validation, validation_labels, validation, 2, SETTINGS).fit(replace(plan, seed=seed))
+        for seed in seeds
+    ]
+    assert not np.allclose(alone[0].test, averaged.test)  # two more networks joined the first
+    np.testing.assert_allclose(averaged.test, np.mean([network.test for network in alone], axis=0), atol=TOLERANCE)
+    assert ModelSettings.from_json(replace(SETTINGS, seed_average=3).to_json()).seed_average == 3
+    assert "seed_average" not in SETTINGS.to_json()  # the default leaves saved documents as they were
