@@ -81,7 +81,9 @@ def protocol_text(comparison) -> str:
         split = f"quick split ({protocol.test_size:.0%} test)"
     else:
         split = f"{protocol.folds}-fold" + (f" x {protocol.repeats}" if protocol.repeats > 1 else "")
-    return f"{split}, seed {protocol.seed}, max {comparison.settings.max_epochs} epochs"
+    averaged = getattr(comparison.settings, "seed_average", 1)
+    networks = f", each network an average of {averaged} seeds" if averaged > 1 else ""
+    return f"{split}, seed {protocol.seed}, max {comparison.settings.max_epochs} epochs{networks}"
 
 
 def protocol_words(comparison) -> str:

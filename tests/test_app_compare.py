@@ -277,3 +277,13 @@ def test_two_class_techniques_are_named_not_offered_on_a_multiclass_target():
     offered = app.multiselect(key="techniques").options
     assert "Anomaly autoencoder" not in offered and "Baseline" in offered
     assert any("Not offered for this 10-class target: Anomaly autoencoder" in caption.value for caption in app.caption)
+
+
+def test_a_seed_average_set_in_the_form_trains_and_is_named_with_the_run():
+    app = compare_page()
+    app.number_input(key="seed_average").set_value(2)
+    app = train(app, ["baseline"])
+    no_failures(app)
+    (record,) = app.session_state["runs"]
+    assert record.comparison.settings.seed_average == 2
+    assert app.selectbox(key="shown_run").value.count("each network an average of 2 seeds") == 1

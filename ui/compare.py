@@ -154,6 +154,16 @@ def settings_form() -> None:
             st.number_input(
                 "Early-stopping patience (epochs)", 1, 50, defaults.patience, key="patience", persist_state="session"
             )
+            st.number_input(
+                "Networks per technique (seed average)",
+                1,
+                10,
+                defaults.seed_average,
+                key="seed_average",
+                persist_state="session",
+                help="Each network trains this many times from different seeds and the probabilities are averaged: "
+                "steadier numbers, about twice the time for 3 (bench/RESULTS.md section 13).",
+            )
         st.checkbox(
             "Add reference learners (logistic regression, gradient boosting)",
             key="references",
@@ -214,6 +224,7 @@ def settings_from_state() -> tuple[Protocol, ModelSettings]:
         max_epochs=int(get("max_epochs", defaults.max_epochs)),
         patience=int(get("patience", defaults.patience)),
         validation_fraction=defaults.validation_fraction,
+        seed_average=int(get("seed_average", defaults.seed_average)),
     )
     protocol = Protocol(
         mode=get("protocol_mode", protocol_defaults.mode),
