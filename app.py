@@ -6,7 +6,7 @@ import sys
 
 import streamlit as st
 
-from ui import cache, feedback, history, identity, navigation, session, sidebar, state
+from ui import cache, feedback, history, identity, navigation, runtime, session, sidebar, state
 from ui.widgets import plain
 
 SWITCH_INTERVAL_SECONDS = 0.0005
@@ -14,6 +14,7 @@ SWITCH_INTERVAL_SECONDS = 0.0005
 # Every session's script shares this process with the web server's thread: a shorter GIL switch interval
 # (5 ms by default) lets that thread answer health checks and page traffic between them (bench/RESULTS.md §10).
 sys.setswitchinterval(SWITCH_INTERVAL_SECONDS)
+runtime.leave_engine_state_alone()  # no Keras reset after every rerun (ui/runtime.py says why)
 navigation.entered_through_app()  # before anything else: links open cleanly with a pages/ folder (ui/navigation.py)
 session.allow_parameter("step")  # the Present page's step: links to a step keep it
 st.set_page_config(page_title="Imbalance Lab", page_icon=":material/balance:", layout="wide")
