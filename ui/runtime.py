@@ -14,6 +14,8 @@ import sys
 
 from streamlit.runtime.scriptrunner import script_runner
 
+STREAMLIT_CLEAN_UP = script_runner._clean_problem_modules  # as Streamlit ships it, before any replacement
+
 
 def _clean_problem_modules_but_keras() -> None:
     """Streamlit's per-run clean-up, except the Keras reset: close pyplot figures, if pyplot is loaded."""
