@@ -278,9 +278,9 @@ def train_folds(
             members = spec.technique.stages.members
             _emit(on_progress, event)
             if job.settings.image_shape is None and members.independent_networks:
-                ticket = _queue(spec, fold, fold_seed, n_classes, job.settings, result, stack)
-                if ticket is not None:
-                    waiting.append((result, ticket, event))
+                queued = _queue(spec, fold, fold_seed, n_classes, job.settings, result, stack)
+                if queued is not None:
+                    waiting.append((result, queued, event))
                     continue
             else:
                 _train_one(spec, fold, fold_seed, n_classes, job.settings, result, event, on_progress, should_stop)

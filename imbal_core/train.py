@@ -425,18 +425,11 @@ class NetworkTrainer:
             trained = dict(zip(new, stack.networks(ticket), strict=True))
         fitted = []
         for index, key in enumerate(keys):
-            if index in trained:
-                network = trained[index]
-                if key is not None:
-                    self.memo[key] = network
-            else:
-                network = self.memo[key]
-                network = FittedNetwork(network.validation, network.test, network.history, 0.0)
-            fitted.append(
-                FittedNetwork(
-                    network.validation.copy(), network.test.copy(), dict(network.history), network.train_seconds
-                )
-            )
+            network = trained.get(index) or self.memo[key]
+            if index in trained and key is not None:
+                self.memo[key] = network
+            seconds = network.train_seconds if index in trained else 0.0  # remembered: no time spent
+            fitted.append(FittedNetwork(network.validation.copy(), network.test.copy(), dict(network.history), seconds))
         return fitted
 
     def _stack_epoch_hook(self):
