@@ -81,18 +81,23 @@ def protocol_text(comparison) -> str:
         split = f"quick split ({protocol.test_size:.0%} test)"
     else:
         split = f"{protocol.folds}-fold" + (f" x {protocol.repeats}" if protocol.repeats > 1 else "")
-    averaged = getattr(comparison.settings, "seed_average", 1)
-    networks = f", each network an average of {averaged} seeds" if averaged > 1 else ""
-    return f"{split}, seed {protocol.seed}, max {comparison.settings.max_epochs} epochs{networks}"
+    return f"{split}, seed {protocol.seed}, max {comparison.settings.max_epochs} epochs{_averaged(comparison)}"
 
 
 def protocol_words(comparison) -> str:
     """The protocol in words for a reader, e.g. "5-fold stratified CV, 1 repeat, seed 0"."""
     protocol = comparison.protocol
     if protocol.mode == "quick":
-        return f"one stratified hold-out split ({protocol.test_size:.0%} of rows tested), seed {protocol.seed}"
+        split = f"one stratified hold-out split ({protocol.test_size:.0%} of rows tested), seed {protocol.seed}"
+        return split + _averaged(comparison)
     repeats = f"{protocol.repeats} repeat" + ("s" if protocol.repeats != 1 else "")
-    return f"{protocol.folds}-fold stratified CV, {repeats}, seed {protocol.seed}"
+    return f"{protocol.folds}-fold stratified CV, {repeats}, seed {protocol.seed}{_averaged(comparison)}"
+
+
+def _averaged(comparison) -> str:
+    """ ", each network an average of N seeds" when the run averaged seeds; nothing otherwise."""
+    averaged = getattr(comparison.settings, "seed_average", 1)
+    return f", each network an average of {averaged} seeds" if averaged > 1 else ""
 
 
 # --- tables --------------------------------------------------------------------------------------

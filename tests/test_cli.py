@@ -265,7 +265,9 @@ def test_seed_average_trains_several_networks_per_technique_and_says_so(binary_c
     common = ["compare", str(binary_csv), "--target", "label", "--techniques", "baseline", "--epochs", "3"]
     single, averaged = tmp_path / "single.json", tmp_path / "averaged.json"
     assert main([*common, "--json", str(single)]) == 0
-    assert main([*common, "--seed-average", "3", "--json", str(averaged)]) == 0
+    report = tmp_path / "averaged.html"
+    assert main([*common, "--seed-average", "3", "--json", str(averaged), "--html", str(report)]) == 0
     one, three = json.loads(single.read_text()), json.loads(averaged.read_text())
     assert three["model"]["seed_average"] == 3 and "seed_average" not in one["model"]
     assert three["results"][0]["metrics"] != one["results"][0]["metrics"]
+    assert "each network an average of 3 seeds" in report.read_text()  # the report says what it measured
