@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 import re
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -15,6 +17,9 @@ import pandas as pd
 from imbal_core.errors import InputError
 
 MAX_CLASSES = 20
+# The networks compute in float32: a number beyond its largest (about 3.4e38) cannot reach them, and below it
+# the scaler's mean and variance (float64) stay finite for any number of rows a table can have.
+MAX_MAGNITUDE = float(np.finfo(np.float32).max)
 TARGET_NAME_PATTERN = re.compile(r"^(class|label|labels|target|y|outcome|is_.*|.*_label|.*_class)$", re.I)
 
 # Magic numbers of files people rename to .csv by mistake, with what to do instead.
@@ -26,6 +31,33 @@ _FOREIGN_SIGNATURES = (
     (b"\xd0\xcf\x11\xe0", "an old Excel/Office file"),
     (b"\x1f\x8b", "a gzip archive"),
 )
+
+
+@dataclass(frozen=True)
+class TableLimits:
+    """What one table may hold, checked before the expensive work (parsing, profiling).
+
+    Generous for real tables (the 5,000-column case loads in about a second); a file past them would hold
+    the server's interpreter lock and memory for everyone (a 100,000-column CSV, one 50 MB cell).
+    """
+
+    max_columns: int = 10_000
+    max_cell_characters: int = 100_000
+
+    @classmethod
+    def from_environment(cls, environ: Mapping[str, str] | None = None) -> TableLimits:
+        """The limits from IMBAL_LAB_MAX_COLUMNS and IMBAL_LAB_MAX_CELL_CHARACTERS, else the defaults."""
+        environ = os.environ if environ is None else environ
+        names = {"max_columns": "IMBAL_LAB_MAX_COLUMNS", "max_cell_characters": "IMBAL_LAB_MAX_CELL_CHARACTERS"}
+        values = {}
+        for field_name, variable in names.items():
+            text = environ.get(variable, "").strip()
+            if not text:
+                continue
+            if not text.isdigit() or int(text) < 1:
+                raise InputError(f"{variable} must be a whole number of at least 1; got {text!r}.")
+            values[field_name] = int(text)
+        return cls(**values)
 
 
 @dataclass
@@ -117,8 +149,10 @@ class DatasetProfile:
         }
 
 
-def load_table(source: str | Path | bytes, file_name: str | None = None) -> LoadedTable:
-    """Read CSV, TSV, Parquet or Excel .xlsx from a path or from raw bytes (an upload)."""
+def load_table(
+    source: str | Path | bytes, file_name: str | None = None, limits: TableLimits = TableLimits()
+) -> LoadedTable:
+    """Read CSV, TSV, Parquet or Excel .xlsx from a path or from raw bytes (an upload), within `limits`."""
     if isinstance(source, (str, Path)):
         path = Path(source)
         if not path.exists():
@@ -132,17 +166,17 @@ def load_table(source: str | Path | bytes, file_name: str | None = None) -> Load
         file_name = file_name or path.name
     else:
         raw = bytes(source)
-    return parse_bytes(raw, file_name or "upload.csv")
+    return parse_bytes(raw, file_name or "upload.csv", limits)
 
 
-def parse_bytes(raw: bytes, file_name: str) -> LoadedTable:
+def parse_bytes(raw: bytes, file_name: str, limits: TableLimits = TableLimits()) -> LoadedTable:
     """Parse bytes into a table, choosing the format from the content and the file name."""
     if not raw.strip():
         raise InputError(f"{file_name} is empty. Upload a CSV, TSV or Parquet file with a header row and data rows.")
     if raw[:4] == b"PAR1" or file_name.lower().endswith((".parquet", ".pq")):
-        return _read_parquet(raw, file_name)
+        return _read_parquet(raw, file_name, limits)
     if raw.startswith(b"PK\x03\x04") or file_name.lower().endswith((".xlsx", ".xlsm")):
-        return _read_excel(raw, file_name)
+        return _read_excel(raw, file_name, limits)
     for signature, kind in _FOREIGN_SIGNATURES:
         if raw.startswith(signature):
             raise InputError(
@@ -150,30 +184,36 @@ def parse_bytes(raw: bytes, file_name: str) -> LoadedTable:
                 "or Parquet and upload that."
             )
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return _read_utf16(raw, file_name)
+        return _read_utf16(raw, file_name, limits)
     if b"\x00" in raw[:4096]:
         raise InputError(f"{file_name} contains binary data, not text. Upload a CSV, TSV or Parquet file.")
     text, encoding_note = _decode(raw)
-    return _read_delimited(text, file_name, encoding_note)
+    return _read_delimited(text, file_name, encoding_note, limits, raw)
 
 
-def _read_parquet(raw: bytes, file_name: str) -> LoadedTable:
+def _read_parquet(raw: bytes, file_name: str, limits: TableLimits) -> LoadedTable:
     try:
+        import pyarrow.parquet as parquet
+
+        # The schema in the footer gives the column count without reading a single value.
+        _check_column_count(len(parquet.ParquetFile(io.BytesIO(raw)).schema_arrow.names), file_name, limits)
         frame = pd.read_parquet(io.BytesIO(raw))
+    except InputError:
+        raise
     except Exception as error:  # pyarrow raises many types for corrupt files
         raise InputError(
             f"{file_name} could not be read as Parquet ({type(error).__name__}). "
             "Check that the file is complete, or upload it as CSV."
         ) from None
     frame.columns = _unique([str(column).strip() for column in frame.columns])
-    return _checked(LoadedTable(frame=frame), file_name)
+    return _checked(LoadedTable(frame=frame), file_name, limits)
 
 
 # An .xlsx file is a ZIP of XML parts; refuse one that would unpack to more than this (a "ZIP bomb").
 MAX_EXCEL_UNPACKED_BYTES = 1024 * 1024 * 1024
 
 
-def _read_excel(raw: bytes, file_name: str) -> LoadedTable:
+def _read_excel(raw: bytes, file_name: str, limits: TableLimits) -> LoadedTable:
     """The first sheet of an Excel .xlsx workbook (openpyxl), cells with formulas as their saved values."""
     import zipfile
 
@@ -203,8 +243,12 @@ def _read_excel(raw: bytes, file_name: str) -> LoadedTable:
 
         workbook = openpyxl.load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
         sheets = list(workbook.sheetnames)
+        width = workbook[sheets[0]].max_column if sheets else 0  # from the sheet's dimension tag: no cells read
         workbook.close()
+        _check_column_count(width or 0, file_name, limits)
         frame = pd.read_excel(io.BytesIO(raw), sheet_name=0, engine="openpyxl")
+    except InputError:
+        raise
     except Exception as error:  # openpyxl raises many types for damaged workbooks
         raise InputError(
             f"{file_name} could not be read as an Excel workbook ({type(error).__name__}: {str(error)[:120]}). "
@@ -221,7 +265,7 @@ def _read_excel(raw: bytes, file_name: str) -> LoadedTable:
     unnamed = [column for column in frame.columns if column.startswith("Unnamed: ")]
     if unnamed:
         notes.append(f"{len(unnamed)} columns had no header cell and were named like {unnamed[0]!r}.")
-    return _checked(LoadedTable(frame=frame, notes=notes), file_name)
+    return _checked(LoadedTable(frame=frame, notes=notes), file_name, limits)
 
 
 def _unique(names: list[str]) -> list[str]:
@@ -238,7 +282,7 @@ def _unique(names: list[str]) -> list[str]:
     return unique
 
 
-def _read_utf16(raw: bytes, file_name: str) -> LoadedTable:
+def _read_utf16(raw: bytes, file_name: str, limits: TableLimits) -> LoadedTable:
     """Excel's "Unicode Text" export: UTF-16 with a byte-order mark, usually tab-separated."""
     try:
         text = raw.decode("utf-16")
@@ -246,7 +290,8 @@ def _read_utf16(raw: bytes, file_name: str) -> LoadedTable:
         raise InputError(
             f"{file_name} starts like UTF-16 text but is not valid UTF-16. Save it as CSV UTF-8 and upload that."
         ) from None
-    return _read_delimited(text, file_name, "The file is UTF-16 text (Excel's 'Unicode Text'); it was read as such.")
+    note = "The file is UTF-16 text (Excel's 'Unicode Text'); it was read as such."
+    return _read_delimited(text, file_name, note, limits, text.encode("utf-8", "surrogatepass"))
 
 
 def _decode(raw: bytes) -> tuple[str, str | None]:
@@ -277,8 +322,12 @@ def _sniff_delimiter(text: str, file_name: str) -> str:
 _DECIMAL_COMMA = re.compile(r"(?:^|[;\t|])[ ]*-?\d+,\d+[ ]*(?=[;\t|\r\n]|$)", re.M)
 
 
-def _read_delimited(text: str, file_name: str, encoding_note: str | None) -> LoadedTable:
+def _read_delimited(
+    text: str, file_name: str, encoding_note: str | None, limits: TableLimits, raw: bytes
+) -> LoadedTable:
+    """`raw` is the text's bytes in an ASCII-compatible encoding, where cell lengths are measured cheaply."""
     delimiter = _sniff_delimiter(text, file_name)
+    _check_longest_field(raw, delimiter, file_name, limits)
     notes = [encoding_note] if encoding_note else []
     if delimiter not in ",\t":
         notes.append(f"Columns are separated by {delimiter!r}; detected automatically.")
@@ -291,6 +340,7 @@ def _read_delimited(text: str, file_name: str, encoding_note: str | None) -> Loa
         raise InputError(
             f"{file_name} could not be parsed as a table ({error}). Check that it is a CSV or TSV file."
         ) from None
+    _check_column_count(len(header), file_name, limits)  # before pandas parses (and profile types) every column
     counts = Counter(name.strip() for name in header)  # linear: a 50,000-column header must not hang
     duplicates = sorted(name for name, count in counts.items() if count > 1)
     try:
@@ -306,10 +356,57 @@ def _read_delimited(text: str, file_name: str, encoding_note: str | None) -> Loa
     frame.columns = _unique([str(column).strip() for column in frame.columns])
     if duplicates:
         notes.append("Duplicated column names were renamed with a suffix (.1, .2, ...): " + ", ".join(duplicates[:10]))
-    return _checked(LoadedTable(frame=frame, notes=notes), file_name)
+    return _checked(LoadedTable(frame=frame, notes=notes), file_name, limits)
 
 
-def _checked(table: LoadedTable, file_name: str) -> LoadedTable:
+def _check_column_count(count: int, file_name: str, limits: TableLimits) -> None:
+    if count > limits.max_columns:
+        raise InputError(
+            f"{file_name} has {count:,} columns, more than the {limits.max_columns:,} columns a table may have "
+            "here (wider tables would stall the server for everyone). Keep the columns that matter, or split "
+            "the table, and upload it again."
+        )
+
+
+# Bytes scanned at a time when measuring cells: keeps the scan's memory small on a 200 MB upload.
+_SCAN_CHUNK_BYTES = 1 << 24
+
+
+def longest_field(raw: bytes, delimiter: str) -> int:
+    """The longest run of bytes with no delimiter or line break: an upper bound for a cell's length that costs
+    one vectorised pass (a quoted cell holding delimiters counts as several shorter runs; _checked catches it)."""
+    separator = delimiter.encode()[0]
+    data = np.frombuffer(raw, dtype=np.uint8)
+    longest = run = 0
+    for start in range(0, len(data), _SCAN_CHUNK_BYTES):
+        part = data[start : start + _SCAN_CHUNK_BYTES]
+        positions = np.flatnonzero((part == 10) | (part == 13) | (part == separator))  # \n, \r, the delimiter
+        if len(positions) == 0:
+            run += len(part)
+            longest = max(longest, run)
+            continue
+        inner = int(np.diff(positions).max()) - 1 if len(positions) > 1 else 0
+        longest = max(longest, run + int(positions[0]), inner)
+        run = len(part) - int(positions[-1]) - 1
+        longest = max(longest, run)
+    return longest
+
+
+def _check_longest_field(raw: bytes, delimiter: str, file_name: str, limits: TableLimits) -> None:
+    longest = longest_field(raw, delimiter)
+    if longest > limits.max_cell_characters:
+        _refuse_long_cell(longest, file_name, limits)
+
+
+def _refuse_long_cell(length: int, file_name: str, limits: TableLimits) -> None:
+    raise InputError(
+        f"{file_name} has a cell of about {length:,} characters, more than the {limits.max_cell_characters:,} "
+        "characters a cell may hold here (one such cell would take gigabytes of the server's memory). Shorten or "
+        "remove that cell (a long document belongs in a separate file) and upload the table again."
+    )
+
+
+def _checked(table: LoadedTable, file_name: str, limits: TableLimits = TableLimits()) -> LoadedTable:
     frame = table.frame
     if frame.shape[1] == 0:
         raise InputError(f"{file_name} has no columns. Upload a table with a header row.")
@@ -320,20 +417,62 @@ def _checked(table: LoadedTable, file_name: str) -> LoadedTable:
             f"{file_name} has only one column ({frame.columns[0]!r}). A table needs a target column and at "
             "least one feature column; if it should have more, check the delimiter."
         )
-    infinite = _replace_infinities(frame)
+    _check_column_count(frame.shape[1], file_name, limits)
+    _check_cell_lengths(frame, file_name, limits)
+    infinite = _replace_infinities(frame, file_name)
     if infinite:
         table.notes.append(f"{infinite} infinite values (inf, -inf) were treated as missing.")
     return table
 
 
-def _replace_infinities(frame: pd.DataFrame) -> int:
-    """Infinite numbers become missing (pandas' replace); returns how many there were."""
-    numeric = frame.select_dtypes(include="number").columns
-    if len(numeric) == 0:
+def _check_cell_lengths(frame: pd.DataFrame, file_name: str, limits: TableLimits) -> None:
+    """Text cells after parsing (Parquet, Excel, quoted CSV cells holding delimiters): one pass per column."""
+    for column in [column for column, dtype in frame.dtypes.items() if dtype.kind in "OSU"]:  # text columns
+        values = frame[column]
+        if isinstance(values.dtype, pd.StringDtype):  # pandas' own strings: measured in one vectorised call
+            longest = int(values.str.len().max(skipna=True) or 0)
+        else:  # Python objects (mixed types): only the strings have a length
+            longest = max((len(value) for value in values if isinstance(value, str)), default=0)
+        if longest > limits.max_cell_characters:
+            _refuse_long_cell(longest, file_name, limits)
+
+
+def check_magnitudes(frame: pd.DataFrame, columns, source: str = "The table") -> None:
+    """Refuse numbers beyond float32's range in `columns` (numeric already), naming each column."""
+    columns = list(columns)
+    if columns:
+        _refuse_huge(columns, frame[columns].to_numpy(dtype=np.float64, na_value=np.nan), source)
+
+
+def _refuse_huge(columns: list, values: np.ndarray, source: str) -> None:
+    """Refused rather than clipped: clipping a column of 1e300s would make every value the same number (the
+    column would say nothing) and would invent values silently; the person knows the units and can rescale."""
+    with np.errstate(invalid="ignore"):
+        largest = np.nanmax(np.abs(np.where(np.isinf(values), np.nan, values)), axis=0, initial=0.0)
+    offending = [(str(column), size) for column, size in zip(columns, largest, strict=True) if size > MAX_MAGNITUDE]
+    if not offending:
+        return
+    shown = ", ".join(f"{name!r} (up to {size:.3g})" for name, size in offending[:10])
+    more = f" and {len(offending) - 10} more" if len(offending) > 10 else ""
+    raise InputError(
+        f"{source} has numbers too large to compute with in {shown}{more}: the networks compute in 32-bit floats, "
+        f"whose largest number is about {MAX_MAGNITUDE:.2g}. Rescale those columns (divide by a power of ten, or "
+        "take the logarithm), make sentinel values such as 1e308 empty, or remove the columns, then load the "
+        "file again."
+    )
+
+
+def _replace_infinities(frame: pd.DataFrame, file_name: str) -> int:
+    """Infinite numbers become missing (pandas' replace); returns how many there were. Refuses finite numbers
+    beyond float32's range. Only float columns can hold either (int64 stops at 9.2e18): one pass over them."""
+    floats = [column for column, dtype in frame.dtypes.items() if dtype.kind == "f"]
+    if not floats:
         return 0
-    count = int(np.isinf(frame[numeric].to_numpy(dtype=float, na_value=np.nan)).sum())
+    values = frame[floats].to_numpy(dtype=np.float64, na_value=np.nan)
+    _refuse_huge(floats, values, file_name)
+    count = int(np.isinf(values).sum())
     if count:
-        frame[numeric] = frame[numeric].replace([np.inf, -np.inf], np.nan)
+        frame[floats] = frame[floats].replace([np.inf, -np.inf], np.nan)
     return count
 
 
@@ -452,6 +591,8 @@ def profile(frame: pd.DataFrame, target: str | None = None, notes: list[str] | N
     target = target or suggest_target(frame)
     prepared = prepare(frame, target)
     plan = plan_columns(prepared.features)
+    if plan.coerced:  # mostly numeric text columns become numbers in training: their numbers must fit too
+        check_magnitudes(prepared.features[plan.coerced].apply(pd.to_numeric, errors="coerce"), plan.coerced)
     counts = class_counts(prepared.labels)
     minority, majority = list(counts)[-1], list(counts)[0]
     # Empty text is a message with no words (plan.notes says so), not a missing value to impute.

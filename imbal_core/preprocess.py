@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from imbal_core.data import check_magnitudes
+
 MAX_CATEGORIES = 30
 NUMERIC_SHARE_FOR_COERCION = 0.95
 TEXT_MIN_MEAN_WORDS = 3.0  # free text: several words per value on average, and many distinct values
@@ -117,15 +119,21 @@ def _looks_like_free_text(sample: pd.Series, values: pd.Series) -> bool:
 
 
 def clean_features(features: pd.DataFrame, plan: ColumnPlan) -> pd.DataFrame:
-    """Row-wise cleaning that learns nothing from the data, so it is safe before the split."""
-    cleaned = pd.DataFrame(index=features.index)
+    """Row-wise cleaning that learns nothing from the data, so it is safe before the split.
+
+    Raises InputError when a number is beyond what the networks can compute with (imbal_core.data).
+    """
+    columns: dict[str, pd.Series] = {}
     for column in plan.numeric:
         numbers = pd.to_numeric(features[column], errors="coerce").astype(float)
-        cleaned[column] = numbers.mask(np.isinf(numbers))
+        columns[column] = numbers.mask(np.isinf(numbers))
     for column in plan.categorical:
-        cleaned[column] = features[column].map(str, na_action="ignore").astype(object)
+        columns[column] = features[column].map(str, na_action="ignore").astype(object)
     for column in plan.text:
-        cleaned[column] = features[column].fillna("").map(str).astype(object)  # a missing message is an empty one
+        columns[column] = features[column].fillna("").map(str).astype(object)  # a missing message is an empty one
+    # One concat, not one insert per column: a wide table would fragment the frame (pandas' PerformanceWarning).
+    cleaned = pd.concat(columns, axis=1) if columns else pd.DataFrame(index=features.index)
+    check_magnitudes(cleaned, plan.numeric)
     return cleaned
 
 

@@ -28,6 +28,7 @@ PICKLE_MARKER_NAME = "imbalance-lab-unpickled-marker"
 HTML_COLUMN = "<img src=x onerror=alert(1)>"
 HTML_LABEL = "<script>alert('label')</script>"
 FORMULA_LABEL = '=HYPERLINK("http://evil.example","click")'
+BIDI_COLUMN = "\u202egnp.exe"  # shows as "exe.png" where bidirectional controls are obeyed
 UPLOAD_LIMIT_MB = 200  # .streamlit/config.toml server.maxUploadSize
 
 
@@ -237,6 +238,56 @@ def _inf() -> bytes:
     frame.loc[[3, 9], "amount"] = "inf"
     frame.loc[[4], "amount"] = "-inf"
     return csv(frame)
+
+
+def _scaled(factor: float, rows: int = 80) -> Callable[[], bytes]:
+    """The healthy table with `amount` multiplied by `factor` (1e300: finite in float64, but its variance is not)."""
+
+    def build() -> bytes:
+        frame = base_frame(rows=rows)
+        frame["amount"] = frame["amount"] * factor
+        return csv(frame)
+
+    return build
+
+
+def _one_huge_value(value: float) -> Callable[[], bytes]:
+    """One cell of `amount` set to `value` (an outlier or a sentinel such as 1e308), the rest healthy."""
+
+    def build() -> bytes:
+        frame = base_frame()
+        frame["amount"] = frame["amount"].astype(float)
+        frame.loc[5, "amount"] = value
+        return csv(frame)
+
+    return build
+
+
+def _only_inf_column() -> bytes:
+    frame = base_frame()
+    frame.insert(2, "ratio", ["inf"] * len(frame))
+    return csv(frame)
+
+
+def _too_many_columns() -> bytes:
+    """A 6.7 MB-style wide file: 100,000 columns of small numbers (the issue's stall), built as text quickly."""
+    columns = 100_000
+    header = ",".join(f"c{index}" for index in range(columns)) + ",label\n"
+    rows = "".join(",".join(["1"] * columns) + (",yes\n" if row % 5 == 0 else ",no\n") for row in range(10))
+    return (header + rows).encode()
+
+
+def _huge_cell() -> bytes:
+    """One 5 MB cell (the issue's was 50 MB) in an otherwise healthy table."""
+    frame = base_frame()
+    frame.insert(3, "comment", "short")
+    frame.loc[7, "comment"] = "x" * (5 * 1024 * 1024)
+    return csv(frame)
+
+
+def _bidi_column() -> bytes:
+    """A column named gnp.exe behind a right-to-left override (U+202E): it displays as exe.png."""
+    return csv(base_frame().rename(columns={"channel": BIDI_COLUMN}))
 
 
 def _garbage() -> bytes:
@@ -676,6 +727,61 @@ CASES: list[Case] = [
         "Loaded; infinities become missing values (imputed from training rows) with a note.",
     ),
     Case(
+        "only_inf_column",
+        "A numeric column holding only inf",
+        _only_inf_column,
+        "ok",
+        "every value is missing",
+        "Loaded; the infinities become missing values (with a note), so the column is not used, with the reason.",
+    ),
+    Case(
+        "huge_numbers_1e300",
+        "A numeric column multiplied by 1e300 (finite, but its variance overflows)",
+        _scaled(1e300),
+        "error",
+        "too large to compute with",
+        "Refused at load time, naming the column, its largest value and the limit (3.4e+38); rescale or remove it.",
+        technique="smote",
+        fixed="compare with SMOTE exited 1 with scikit-learn's 'Input X contains NaN' traceback (scaling overflowed "
+        "to inf); numbers beyond float32's range are now refused when the file is read.",
+    ),
+    Case(
+        "huge_numbers_1e308",
+        "One cell of 1e308 (near float64's largest number) in a numeric column",
+        _one_huge_value(1e308),
+        "error",
+        "too large to compute with",
+        "Refused at load time, naming the column: a sentinel like 1e308 should be made empty (missing) instead.",
+        fixed="Was accepted, and scaling the column overflowed to inf/NaN in training.",
+    ),
+    Case(
+        "huge_negative_1e308",
+        "One cell of -1e308 in a numeric column",
+        _one_huge_value(-1e308),
+        "error",
+        "too large to compute with",
+        "Refused at load time, naming the column and the limit.",
+        fixed="Was accepted, and scaling the column overflowed to inf/NaN in training.",
+    ),
+    Case(
+        "beyond_float32",
+        "A column near 1e39: finite in float64, beyond float32 (the networks' precision)",
+        _scaled(1e39),
+        "error",
+        "too large to compute with",
+        "Refused at load time: the limit is float32's largest number, about 3.4e+38.",
+        fixed="Was accepted although the networks compute in float32.",
+    ),
+    Case(
+        "large_but_within_float32",
+        "A column near 1e37 (large, but within float32's range)",
+        _scaled(1e37),
+        "ok",
+        "",
+        "Loaded; scaling keeps every value finite, and resampling runs.",
+        technique="smote",
+    ),
+    Case(
         "numbers_and_text",
         "A numeric column with a few text values ('n/a', 'unknown')",
         _with(weight=lambda f: ["n/a" if i == 5 else "unknown" if i == 50 else str(i % 13) for i in range(len(f))]),
@@ -746,6 +852,36 @@ CASES: list[Case] = [
         check=_check_five_thousand,
         fixed="The duplicated-name check was quadratic (25 million string operations here; a 50,000-column "
         "header would hang); it is now linear.",
+    ),
+    Case(
+        "too_many_columns",
+        "100,000 columns (a 6.7 MB file that stalled the server)",
+        _too_many_columns,
+        "error",
+        "more than the 10,000 columns",
+        "Refused from the header line, before the table is parsed: names the count and the limit; keep the columns "
+        "that matter or upload fewer.",
+        fixed="Was parsed and profiled column by column: the health check stayed over 1 s for minutes and the "
+        "uploader's browser froze; the column count is now checked from the header first.",
+    ),
+    Case(
+        "huge_cell",
+        "One 5 MB cell in a text column",
+        _huge_cell,
+        "error",
+        "more than the 100,000 characters",
+        "Refused before the table is parsed: says how long the cell is, and the limit per cell.",
+        fixed="Was parsed and profiled (a 50 MB cell took the server from 1.8 to 5.15 GB); cell lengths are now "
+        "measured on the raw bytes first.",
+    ),
+    Case(
+        "bidi_column_name",
+        "A column named gnp.exe behind a right-to-left override (U+202E), shown as exe.png",
+        _bidi_column,
+        "ok",
+        "",
+        "Loaded; on the pages the control is written out as [U+202E], so the name reads as it is stored.",
+        fixed="The override was obeyed on the page, so the column appeared as exe.png.",
     ),
     Case(
         "over_upload_limit",

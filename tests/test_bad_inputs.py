@@ -192,13 +192,83 @@ def test_whitespace_variants_of_a_column_name_stay_distinct_columns():
 
 
 def test_a_header_of_50000_columns_is_read_in_linear_time():
-    from imbal_core.data import load_table
+    """With the column limit raised (it is an argument), a 50,000-column header is still read in linear time."""
+    from imbal_core.data import TableLimits, load_table
 
     header = ",".join(f"c{i}" for i in range(50_000)) + ",label\n"
     row = ",".join("1" for _ in range(50_000)) + ",x\n"
     with deadline(15):
-        table = load_table((header + row + row.replace(",x", ",y")).encode(), "wide.csv")
+        table = load_table((header + row + row.replace(",x", ",y")).encode(), "wide.csv", TableLimits(60_000))
     assert table.frame.shape == (2, 50_001)
+
+
+# --- limits checked before the expensive work (issue 19, item 16) -----------------------------------------
+
+
+def test_table_limits_are_arguments_with_defaults_and_settings():
+    from imbal_core.data import TableLimits, load_table
+    from imbal_core.errors import InputError
+
+    raw = csv_bytes(columns=30, cell="y" * 500)
+    load_table(raw, "t.csv")  # within the defaults
+    with pytest.raises(InputError, match="31 columns, more than the 20 columns"):
+        load_table(raw, "t.csv", TableLimits(max_columns=20))
+    with pytest.raises(InputError, match="about 500 characters, more than the 400 characters"):
+        load_table(raw, "t.csv", TableLimits(max_cell_characters=400))
+    limits = TableLimits.from_environment({"IMBAL_LAB_MAX_COLUMNS": "20", "IMBAL_LAB_MAX_CELL_CHARACTERS": " "})
+    assert limits == TableLimits(max_columns=20)
+    with pytest.raises(InputError, match="IMBAL_LAB_MAX_COLUMNS must be a whole number"):
+        TableLimits.from_environment({"IMBAL_LAB_MAX_COLUMNS": "lots"})
+
+
+def csv_bytes(columns: int, cell: str) -> bytes:
+    """A small table of `columns` numeric columns, a label, and one cell holding `cell`."""
+    header = ",".join(f"c{index}" for index in range(columns)) + ",label\n"
+    rows = [
+        ",".join(str(row % 7) for _ in range(columns)) + (",yes\n" if row % 4 == 0 else ",no\n") for row in range(12)
+    ]
+    rows[3] = cell + rows[3][1:]
+    return (header + "".join(rows)).encode()
+
+
+@pytest.mark.parametrize(
+    ("file_name", "writer"),
+    [("long.parquet", "to_parquet"), ("long.xlsx", "to_excel")],
+)
+def test_long_cells_and_wide_tables_are_refused_in_every_format(file_name, writer, tmp_path):
+    """Parquet and Excel are checked too: the column count from the footer or sheet dimension, cells after reading."""
+    from imbal_core.data import TableLimits, load_table
+    from imbal_core.errors import InputError
+
+    frame = pd.DataFrame({"note": ["x" * 300, "short", "short", "short"], "label": ["a", "b", "a", "b"]})
+    path = tmp_path / file_name
+    getattr(frame, writer)(path, index=False)
+    with pytest.raises(InputError, match="about 300 characters"):
+        load_table(path, limits=TableLimits(max_cell_characters=200))
+    with pytest.raises(InputError, match="2 columns, more than the 1 columns"):
+        load_table(path, limits=TableLimits(max_columns=1))
+    assert load_table(path).frame.shape == (4, 2)
+
+
+def test_a_long_quoted_cell_holding_delimiters_is_refused_after_parsing():
+    """The raw scan sees runs between commas; a quoted cell full of commas is caught once parsed."""
+    from imbal_core.data import TableLimits, load_table, longest_field
+    from imbal_core.errors import InputError
+
+    cell = '"' + ",".join(["word"] * 100) + '"'
+    raw = f"note,label\n{cell},a\nshort,b\nshort,a\nshort,b\n".encode()
+    assert longest_field(raw, ",") < 200 < len(cell)
+    with pytest.raises(InputError, match="about 499 characters"):
+        load_table(raw, "q.csv", TableLimits(max_cell_characters=200))
+
+
+def test_longest_field_across_scan_chunks(monkeypatch):
+    import imbal_core.data as data
+
+    monkeypatch.setattr(data, "_SCAN_CHUNK_BYTES", 7)
+    assert data.longest_field(b"ab,cdefghijklmnop,q\nrstu", ",") == 14
+    assert data.longest_field(b"abcdefghijklmnopqrstuvwxyz", ",") == 26
+    assert data.longest_field(b"a,b\r\nc", ",") == 1
 
 
 def test_semicolon_file_without_decimal_commas_keeps_text_intact():
