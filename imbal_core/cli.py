@@ -1,12 +1,14 @@
 """`python -m imbal_core`: profile, techniques, compare, resample. Same code path as the dashboard.
 
-Exit 0 on success, 2 on bad input (one readable line on stderr, never a traceback).
+Exit 0 on success, 2 on bad input or when no technique could run (one readable line on stderr, never a
+traceback), 1 when the reader of the output went away (`| head`).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import time
 from dataclasses import replace
@@ -96,13 +98,25 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     try:
         arguments = build_parser().parse_args(argv)
-        return COMMANDS[arguments.command](arguments)
+        code = COMMANDS[arguments.command](arguments)
+        sys.stdout.flush()  # inside the try: a reader that went away (`| head`) is seen here, not at exit
+        return code
     except ImbalanceLabError as error:
         print(f"error: {error}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:
         print("error: interrupted.", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        return _reader_went_away()
+
+
+def _reader_went_away() -> int:
+    """The reader of stdout closed the pipe (`profile --json | head`): stop quietly, as Python's documentation
+    on SIGPIPE recommends: point stdout at devnull so the flush at exit cannot raise again, and exit 1."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    return 1
 
 
 def _is_image_zip(data: str) -> bool:
@@ -256,7 +270,16 @@ def _compare(arguments) -> int:
         print(save_from_cli(comparison, Path(arguments.data), arguments.save), file=sys.stderr)
     if arguments.json != "-":
         print(_table_text(comparison))
-    return 0
+    return _nothing_ran(comparison)
+
+
+def _nothing_ran(comparison) -> int:
+    """0 when a technique produced numbers; else one error line naming why each failed, and exit 2."""
+    if any(result.failed is None for result in comparison.results):
+        return 0
+    reasons = "; ".join(f"{result.spec.technique_id}: {result.failed}" for result in comparison.results)
+    print(f"error: No technique could run on this data. {reasons}", file=sys.stderr)
+    return EXIT_BAD_INPUT
 
 
 def _costs(arguments):

@@ -15,7 +15,7 @@ import pandas as pd
 
 from imbal_core import metrics as metric_functions
 from imbal_core.engine import WaitStatus, trainer
-from imbal_core.errors import InputError
+from imbal_core.errors import ImbalanceLabError, InputError
 from imbal_core.folds import (  # noqa: F401 (re-exported)
     EncodedData,
     FoldData,
@@ -300,8 +300,8 @@ def _queue(spec, fold, seed, n_classes, settings, result, stack) -> tuple | None
         members.check_rows(started.rows, started.context)
         plans = members.plans(started.rows, spec.params, started.context)
         ticket = stack.add(started.context.trainer, plans)
-    except TechniqueRefused as error:
-        result.failure = str(error)
+    except Exception as error:  # anything one technique's stages raise is that technique's failure
+        result.failure = failure_sentence(error)
         return None
     finally:
         result.seconds += time.perf_counter() - started_at
@@ -326,10 +326,8 @@ def _train_stack(stack, waiting: list, job: FoldJob, fold_index: int, on_progres
             output = members.checked(members.combine(networks, started.spec.params, started.context), started.context)
             result.outcome = _finish_technique(started, output)
             result.seconds += result.outcome.train_seconds
-        except FloatingPointError as error:
-            result.failure = f"Training failed: {error}."
-        except TechniqueRefused as error:
-            result.failure = str(error)
+        except Exception as error:
+            result.failure = failure_sentence(error)
         _emit(on_progress, replace(event, stage="done"))
 
 
@@ -342,11 +340,28 @@ def _train_one(spec, fold, seed, n_classes, settings, result, event, on_progress
     started = time.perf_counter()
     try:
         result.outcome = run_technique_on_fold(spec, fold, n_classes, settings, seed, on_epoch, should_stop)
-    except FloatingPointError as error:
-        result.failure = f"Training failed: {error}."
-    except TechniqueRefused as error:
-        result.failure = str(error)
+    except Exception as error:
+        result.failure = failure_sentence(error)
     result.seconds = time.perf_counter() - started
+
+
+def failure_sentence(error: Exception) -> str:
+    """What a person reads when one technique's stages raise: the comparison goes on without it.
+
+    A stop request (Cancelled) is not a failure and is raised again. Refusals and the engine's own errors are
+    sentences already; anything else (a library's ValueError, say) is named, with what to try.
+    """
+    if isinstance(error, Cancelled):
+        raise error
+    if isinstance(error, FloatingPointError):
+        return f"Training failed: {error}."
+    if isinstance(error, (TechniqueRefused, ImbalanceLabError)):
+        return str(error)
+    detail = " ".join(str(error).split())[:200] or "no message"
+    return (
+        f"Training failed: this technique raised {type(error).__name__} ({detail}). The other techniques are not "
+        "affected. Check the feature columns for extreme or unusual values, or try other parameters."
+    )
 
 
 def assemble_comparison(job: FoldJob, target: str, fold_results: list[FoldResult], seconds: float) -> Comparison:

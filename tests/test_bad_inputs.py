@@ -11,6 +11,7 @@ import re
 import signal
 import time
 import tomllib
+import warnings
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -510,3 +511,142 @@ def test_text_cases_train_through_the_cli(case_id: str, tmp_path, capsys):
     for result in document["results"]:
         assert result["failed"] is None, result["failed"]
         assert all(np.isfinite(value) for value in result["metrics"].values()), result["metrics"]
+
+
+# --- numbers too large to compute with, and failures inside one technique (issue 19, item 1) --------------
+
+
+def _scaled_csv(tmp_path: Path, factor: float) -> Path:
+    frame = small_frame()
+    frame["amount"] = frame["amount"] * factor
+    path = tmp_path / "scaled.csv"
+    frame.to_csv(path, index=False)
+    return path
+
+
+def test_compare_on_a_1e300_column_is_refused_with_a_sentence_not_a_traceback(tmp_path, capsys):
+    """The issue's reproduction: any float column times 1e300, `compare --techniques baseline,smote`."""
+    path = _scaled_csv(tmp_path, 1e300)
+    code = main(["compare", str(path), "--target", "label", "--techniques", "baseline,smote", "--epochs", "1"])
+    captured = capsys.readouterr()
+    assert code == 2, captured.err
+    assert "Traceback" not in captured.err + captured.out
+    (line,) = captured.err.strip().splitlines()
+    assert line.startswith("error: scaled.csv has numbers too large to compute with in 'amount' (up to ")
+    assert "3.4e+38" in line and "Rescale" in line
+
+
+def test_a_frame_given_to_the_engine_directly_is_checked_too():
+    """Not only files: a frame handed to the engine (the API, a mostly-numeric text column) is checked in
+    clean_features, before the scaler could overflow."""
+    from imbal_core.errors import InputError
+    from imbal_core.evaluate import encode_dataset
+
+    frame = small_frame()
+    frame["amount"] = [str(value * 1e300) if index else "n/a" for index, value in enumerate(frame["amount"])]
+    with pytest.raises(InputError, match="too large to compute with in 'amount'"):
+        encode_dataset(frame, "label")
+
+
+def test_numbers_at_the_limit_scale_to_finite_values():
+    """Up to float32's largest number, the scaler's mean and variance (float64) stay finite: the limit is enough."""
+    from imbal_core.data import MAX_MAGNITUDE
+    from imbal_core.preprocess import FeatureEncoder, clean_features, plan_columns
+
+    frame = pd.DataFrame({"big": np.resize([MAX_MAGNITUDE, -MAX_MAGNITUDE, 0.5 * MAX_MAGNITUDE], 5000)})
+    plan = plan_columns(frame)
+    cleaned = clean_features(frame, plan)
+    encoded = FeatureEncoder(plan).fit(cleaned).transform(cleaned)
+    assert np.isfinite(encoded).all() and encoded.dtype == np.float32
+
+
+def _failing_for(technique_id: str, monkeypatch) -> None:
+    """Fault injection: the rows stage of `technique_id` raises what scikit-learn raised in the issue."""
+    import imbal_core.evaluate as evaluate
+
+    real_resample = evaluate.resample
+
+    def resample(spec, *arguments, **options):
+        if technique_id in ("*", spec.technique_id):
+            raise ValueError("Input X contains NaN.\nSMOTE does not accept missing values encoded as NaN natively.")
+        return real_resample(spec, *arguments, **options)
+
+    monkeypatch.setattr(evaluate, "resample", resample)
+
+
+def test_an_unexpected_error_in_one_technique_becomes_its_failure(monkeypatch, tiny_settings):
+    from imbal_core.evaluate import Protocol, run_comparison
+    from imbal_core.techniques import make_spec
+
+    _failing_for("smote", monkeypatch)
+    specs = [make_spec("baseline"), make_spec("smote")]
+    comparison = run_comparison(small_frame(), "label", specs, Protocol(mode="cv", folds=2, seed=1), tiny_settings)
+    baseline, smote = comparison.results
+    assert baseline.failed is None and baseline.metrics
+    assert smote.failed == (
+        "Training failed: this technique raised ValueError (Input X contains NaN. SMOTE does not accept missing "
+        "values encoded as NaN natively.). The other techniques are not affected. Check the feature columns for "
+        "extreme or unusual values, or try other parameters."
+    )
+    assert smote.notes == [smote.failed]  # said once, not once per fold
+    assert '"failed": "Training failed: this technique raised ValueError' in comparison_json_text(comparison)
+
+
+def test_a_stop_request_is_not_turned_into_a_failure():
+    from imbal_core.evaluate import Cancelled, failure_sentence
+
+    with pytest.raises(Cancelled):
+        failure_sentence(Cancelled())
+    assert failure_sentence(FloatingPointError("the loss became NaN")) == "Training failed: the loss became NaN."
+
+
+def test_cli_exits_2_with_one_sentence_when_no_technique_could_run(monkeypatch, tmp_path, capsys):
+    _failing_for("*", monkeypatch)
+    path = tmp_path / "small.csv"
+    small_frame().to_csv(path, index=False)
+    output = tmp_path / "result.json"
+    code = main(["compare", str(path), "--target", "label", "--techniques", "smote,random_over", "--json", str(output)])
+    captured = capsys.readouterr()
+    assert code == 2
+    assert "Traceback" not in captured.err + captured.out
+    errors = [line for line in captured.err.splitlines() if line.startswith("error:")]
+    assert len(errors) == 1 and errors[0].startswith("error: No technique could run on this data. smote: Training")
+    assert "random_over: Training failed" in errors[0]
+    assert output.exists()  # the JSON still records why each failed
+
+
+# --- the CLI in a pipeline, and wide tables (issue 19, item 13) -------------------------------------------
+
+
+def test_profile_json_into_a_reader_that_stops_early_ends_quietly(tmp_path):
+    """`profile --json | head`: the reader closes the pipe after a few bytes; no BrokenPipeError traceback."""
+    import subprocess
+    import sys
+
+    path = tmp_path / "wide.csv"
+    columns = {f"feature_{index:04d}": np.arange(40) % (index + 2) for index in range(1500)}
+    pd.DataFrame(columns).assign(label=["yes", "no", "no", "no"] * 10).to_csv(path, index=False)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "imbal_core", "profile", str(path), "--target", "label", "--json"],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert process.stdout.read(100).startswith(b"{")  # far more than a pipe's 64 KB is still to come
+    process.stdout.close()
+    stderr = process.stderr.read().decode()
+    assert process.wait(timeout=120) == 1
+    assert stderr == "", stderr
+
+
+def test_cleaning_a_wide_table_does_not_fragment_the_frame():
+    from imbal_core.preprocess import clean_features, plan_columns
+
+    frame = pd.DataFrame({f"f{index}": np.arange(30.0) * index for index in range(1, 400)})
+    frame["colour"] = ["red", "blue", "green"] * 10
+    plan = plan_columns(frame)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", pd.errors.PerformanceWarning)
+        cleaned = clean_features(frame, plan)
+    assert list(cleaned.columns) == plan.numeric + plan.categorical
+    assert cleaned["colour"].tolist() == frame["colour"].tolist()
