@@ -9,7 +9,7 @@ from imbal_core import charts
 from imbal_core.report_html import imbalance_verdict, severity
 from imbal_core.samples import get_sample
 from ui import cache, feedback, images, state
-from ui.widgets import plain
+from ui.widgets import plain, visible, visible_frame
 
 PREVIEW_ROWS = 200
 LAST_ACTION = "data_last_action"
@@ -108,6 +108,7 @@ with feedback.reported("profiling the dataset"):
     st.selectbox(
         "Target column (the class to predict)",
         columns,
+        format_func=visible,  # a column name with a right-to-left override shows as stored
         key=state.TARGET_WIDGET,
         on_change=_choose_target,
         help="Pre-filled with the suggestion. Any column with 2 to 20 distinct values can be the target.",
@@ -137,19 +138,17 @@ with feedback.reported("profiling the dataset"):
     )
 
     with st.expander("Columns and how they are used"):
-        st.dataframe(
-            pd.DataFrame(profile.column_types(), columns=["Column", "Type", "How it is used"]).set_index("Column"),
-            width="stretch",
-        )
+        column_types = pd.DataFrame(profile.column_types(), columns=["Column", "Type", "How it is used"])
+        st.dataframe(visible_frame(column_types.set_index("Column")), width="stretch")
 
     st.subheader("Preview")
     st.caption(f"The first {min(PREVIEW_ROWS, len(loaded.frame))} of {len(loaded.frame):,} rows as read.")
-    st.dataframe(loaded.frame.head(PREVIEW_ROWS), width="stretch", height=280)
+    st.dataframe(visible_frame(loaded.frame.head(PREVIEW_ROWS)), width="stretch", height=280)
 
     st.subheader("A feature by class")
     features = profile.numeric_columns + profile.categorical_columns
     if features:
-        feature = st.selectbox("Feature", features, key="feature")
+        feature = st.selectbox("Feature", features, format_func=visible, key="feature")
         st.plotly_chart(
             cache.feature_figure(loaded.digest, profile.target, feature, loaded.frame),
             width="stretch",

@@ -380,3 +380,108 @@ def test_a_nan_loss_in_one_technique_is_reported_while_the_other_finishes(monkey
     assert any("Failed: Focal loss" in text for text in visible_text(at)), visible_text(at)
     everything = " ".join(text for node in at._tree for text in proto_strings(getattr(node, "proto", None)))
     assert "the loss became NaN" in everything  # the note is on the page (results table)
+
+
+# --- uploads past the limits, and what the server keeps (issue 19, item 16) --------------------------------
+
+
+@pytest.mark.parametrize("case_id", ["too_many_columns", "huge_cell"])
+def test_a_file_past_the_limits_is_refused_by_the_uploader_and_the_session_keeps_its_data(case_id: str):
+    at = new_session()
+    _named_upload(at, "before.csv", csv(base_frame(seed=5)))
+    before = (at.session_state["dataset"].digest, at.session_state["active_target"])
+    case = BY_ID[case_id]
+    upload(at, case)
+    assert not at.exception, [item.value for item in at.exception]
+    errors = [unescape(element.value) for element in at.error]
+    assert any(case.message in error and case.file_name in error for error in errors), errors
+    assert (at.session_state["dataset"].digest, at.session_state["active_target"]) == before
+    assert at.session_state["dataset"].name == "before.csv"
+
+
+def test_the_server_keeps_few_parsed_uploads(monkeypatch):
+    """Parsed uploads live in their session; the shared cache keeps at most UPLOAD_CACHE's entries (then
+    the oldest is parsed again), forgets them after its ttl, and all cached data has a total cap."""
+    from imbal_core.data import TableLimits
+    from ui import cache
+
+    parsed = []
+    real_load_table = cache.load_table
+    monkeypatch.setattr(cache, "load_table", lambda *a, **k: parsed.append(a[0]) or real_load_table(*a, **k))
+    cache.read_upload.clear()
+    uploads = [csv(base_frame(seed=seed)) for seed in range(cache.UPLOAD_CACHE["max_entries"] + 2)]
+    for raw in uploads:
+        cache.read_upload(cache.digest_of(raw), "kept.csv", raw, TableLimits())
+    cache.read_upload(cache.digest_of(uploads[-1]), "kept.csv", uploads[-1], TableLimits())  # still cached
+    assert len(parsed) == len(uploads)
+    cache.read_upload(cache.digest_of(uploads[0]), "kept.csv", uploads[0], TableLimits())  # evicted: parsed again
+    assert len(parsed) == len(uploads) + 1
+    assert cache.UPLOAD_CACHE["ttl"] and cache.UPLOAD_CACHE["max_size"]
+    config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())
+    assert config["server"]["maxCacheDataSize"] == "1gb"
+
+
+def test_choosing_a_target_counts_no_columns_when_the_suggestion_works(monkeypatch):
+    """The suggested target profiles, so no other column is counted as a target candidate (on a 2,000-column
+    table that was 2,000 extra counts of distinct values; profiling's own column typing is separate)."""
+    import pandas as pd
+
+    from ui import state
+
+    frame = pd.DataFrame({f"c{index}": [index % 3, 1, 2, 0] * 5 for index in range(2000)})
+    frame["label"] = ["yes", "no", "no", "no"] * 5
+    profiled = state._usable_target(frame, "digest-wide-profiled", ())  # profile cached: only candidates count
+    counted = []
+    real_nunique = pd.Series.nunique
+    monkeypatch.setattr(
+        pd.Series, "nunique", lambda self, *a, **k: counted.append(self.name) or real_nunique(self, *a, **k)
+    )
+    assert state._usable_target(frame, "digest-wide-profiled", ()) == profiled == ("label", None)
+    assert counted == []
+
+
+# --- user strings shown literally (issue 19, item 17) ----------------------------------------------------
+
+# Streamlit's markdown (1.67, its frontend's text-node plugin) turns these into typographic symbols.
+STREAMLIT_TYPOGRAPHY = [
+    (r"(^|\s)<->(\s|$)", r"\1↔\2"),
+    (r"(^|\s)->(\s|$)", r"\1→\2"),
+    (r"(^|\s)<-(\s|$)", r"\1←\2"),
+    (r"(^|\s)--(\s|$)", r"\1—\2"),
+    (r"(^|\s)>=(\s|$)", r"\1≥\2"),
+    (r"(^|\s)<=(\s|$)", r"\1≤\2"),
+    (r"(^|\s)~=(\s|$)", r"\1≈\2"),
+]
+BIDI_CONTROLS = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def as_shown(markdown_source: str) -> str:
+    """The text a person reads for a markdown source: escapes read, Streamlit's replacements applied, and the
+    invisible word joiner (U+2060) dropped."""
+    text = unescape(markdown_source)
+    for pattern, replacement in STREAMLIT_TYPOGRAPHY:
+        text = re.sub(pattern, replacement, text)
+    return text.replace("\u2060", "")
+
+
+def page_strings(at: AppTest) -> list[str]:
+    return [text for node in at._tree for text in proto_strings(getattr(node, "proto", None))]
+
+
+def test_column_and_target_names_are_shown_as_they_are():
+    from tests.catalogue import BIDI_COLUMN
+
+    target = "risk -- *stars*"
+    frame = base_frame().rename(columns={"label": target})
+    frame.insert(0, BIDI_COLUMN, "constant")  # not a feature: named in the warning that says why
+    at = new_session()
+    _named_upload(at, "literal.csv", csv(frame))
+    assert at.session_state["active_target"] == target
+    assert not [text for text in page_strings(at) if BIDI_CONTROLS.search(text)]  # markdown, options, tables
+    assert "[U+202E]gnp.exe" in at.selectbox(key="target").options
+    warnings = [as_shown(str(element.value)) for element in at.warning]
+    assert any("[U+202E]gnp.exe (constant)" in warning for warning in warnings), warnings
+    at.switch_page("pages/compare.py").run()
+    bodies = markdown_bodies(at)
+    assert any(f"target {target} (2 classes)" in as_shown(body) for body in bodies), bodies
+    assert any("\\*stars\\*" in body for body in bodies)  # escaped: shown with its stars, not in italics

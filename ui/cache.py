@@ -11,7 +11,7 @@ import pandas as pd
 import streamlit as st
 
 from imbal_core import charts
-from imbal_core.data import DatasetProfile, LoadedTable, load_table, profile
+from imbal_core.data import DatasetProfile, LoadedTable, TableLimits, load_table, profile
 from imbal_core.samples import sample_path
 
 PROJECTION_POINTS_PER_GROUP = 2000
@@ -29,19 +29,33 @@ def read_sample(sample_id: str) -> tuple[LoadedTable, str]:
     return load_table(raw, file_name=path.name), digest_of(raw)
 
 
-@st.cache_data(show_spinner=False, max_entries=8)
-def read_upload(digest: str, file_name: str, _raw: bytes) -> LoadedTable:
-    """An uploaded file parsed as data (never unpickled or executed); `digest` keys the cache."""
-    return load_table(_raw, file_name=file_name)
+# What the server keeps for everyone. A parsed upload also lives in its session (ui/state.LoadedDataset) while
+# that session is open; the cache only spares a re-read of the same bytes, so it is small and forgets soon,
+# and memory comes back after the windows close. .streamlit/config.toml caps all cached data together
+# (server.maxCacheDataSize).
+UPLOAD_CACHE = {"max_entries": 4, "max_size": "400MB", "ttl": "10m"}
+DERIVED_CACHE_TTL = "1h"  # profiles, figures, resampling views: small, but one per table and target
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
+def table_limits() -> TableLimits:
+    """The limits an upload must fit (columns, cell length): the engine's defaults, or the environment's."""
+    return TableLimits.from_environment()
+
+
+@st.cache_data(show_spinner=False, **UPLOAD_CACHE)
+def read_upload(digest: str, file_name: str, _raw: bytes, limits: TableLimits) -> LoadedTable:
+    """An uploaded file parsed as data (never unpickled or executed); `digest` keys the cache. A file past
+    `limits` is refused (InputError) before it is parsed."""
+    return load_table(_raw, file_name=file_name, limits=limits)
+
+
+@st.cache_data(show_spinner=False, max_entries=64, max_size="64MB", ttl=DERIVED_CACHE_TTL)
 def dataset_profile(digest: str, target: str, _frame: pd.DataFrame, _notes: tuple[str, ...] = ()) -> DatasetProfile:
     """The profile of one table for one target column."""
     return profile(_frame, target, notes=list(_notes))
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
+@st.cache_data(show_spinner=False, max_entries=64, max_size="128MB", ttl=DERIVED_CACHE_TTL)
 def feature_figure(digest: str, target: str, feature: str, _frame: pd.DataFrame):
     """A feature's distribution by class, on the cleaned labels the engine trains on."""
     from imbal_core.data import prepare
@@ -67,7 +81,7 @@ class ResampleView:
     text_edits: tuple = ()  # text augmentation's word edits (imbal_core.text_augment.TextEdit), for the side by side
 
 
-@st.cache_data(show_spinner=False, max_entries=24)
+@st.cache_data(show_spinner=False, max_entries=24, max_size="256MB", ttl=DERIVED_CACHE_TTL)
 def resample_view(digest: str, target: str, spec_json: str, seed: int, _frame: pd.DataFrame) -> ResampleView:
     """Run the sampler on the first split's training rows (no training) and project them for the 2-D view."""
     from imbal_core.evaluate import Protocol, resample_preview

@@ -22,7 +22,7 @@ from imbal_core.report_html import (
 )
 from ui import session, state
 from ui.decision import decision_section
-from ui.widgets import plain
+from ui.widgets import plain, visible
 
 BEST_STYLE = "background-color: #d3f9d8; font-weight: 700"
 MUTED_STYLE = "color: #8a94a6"
@@ -86,6 +86,7 @@ def render(records: list) -> None:
     chosen = st.selectbox(
         "Run",
         list(by_label),
+        format_func=visible,  # run labels carry file names
         key=RUN_WIDGET,
         help="Each run keeps its own results; compare techniques within one run (same protocol, data and target).",
     )
@@ -269,6 +270,7 @@ def _curves(usable: list, comparison, profile: dict) -> None:
             "Curves for class (one vs the rest)",
             labels,
             index=class_index,
+            format_func=visible,
             key="curve_class",
             help="Multi-class curves are drawn one class against all others; the rarest class is the default.",
         )

@@ -4,6 +4,7 @@ between browser sessions; everything lives in st.session_state."""
 from __future__ import annotations
 
 import contextlib
+import itertools
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Literal
@@ -144,7 +145,7 @@ def accept_upload(raw: bytes, file_name: str) -> LoadedDataset:
     if images.is_image_upload(file_name):
         return images.accept_upload(raw, file_name)
     digest = cache.digest_of(raw)
-    table = cache.read_upload(digest, file_name, raw)
+    table = cache.read_upload(digest, file_name, raw, cache.table_limits())
     chosen, notice = _usable_target(table.frame, digest, tuple(table.notes))
     loaded = LoadedDataset(file_name, "upload", "Your uploaded file.", digest, table.frame, list(table.notes))
     wanted = st.session_state.pop(session.LINK_TARGET, None)  # a link made with an upload names its target
@@ -162,11 +163,16 @@ def _usable_target(frame: pd.DataFrame, digest: str, notes: tuple[str, ...]) -> 
     """The suggested target if it profiles, else the first column that looks like class labels, with a
     notice saying why the suggestion was passed over (a silent switch would surprise people)."""
     suggested = suggest_target(frame)
-    candidates = [suggested] + [
-        str(column)
-        for column in reversed(frame.columns)
-        if str(column) != suggested and 2 <= frame[column].nunique(dropna=True) <= TARGET_CANDIDATE_MAX_CLASSES
-    ]
+    # A generator: distinct values are counted column by column only while no target has been found (usually
+    # the suggestion works and none is counted; counting every column of a wide table held the server).
+    candidates = itertools.chain(
+        [suggested],
+        (
+            str(column)
+            for column in reversed(frame.columns)
+            if str(column) != suggested and 2 <= frame[column].nunique(dropna=True) <= TARGET_CANDIDATE_MAX_CLASSES
+        ),
+    )
     first_error = None
     for candidate in candidates:
         try:

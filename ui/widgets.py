@@ -12,14 +12,45 @@ from imbal_core.techniques import REGISTRY, Param, Technique, TechniqueSpec, mak
 # Characters that make links, images, HTML, emphasis, code, tables, maths or headings in Streamlit's
 # markdown. Others (parentheses, dots, dashes) stay as they are, so messages read naturally in tests.
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>#|~$])")
+# Bidirectional controls reorder the text after them: U+202E makes a column named gnp.exe show as exe.png.
+_BIDI_CONTROLS = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+# Streamlit's markdown replaces " -- " by an em dash, "->" and "<-" by arrows, ">=", "<=" and "~=" by symbols,
+# in the text after escapes are read (so a backslash cannot stop it). A word joiner (U+2060: no width, no
+# glyph) between the two characters leaves them as typed.
+_TYPOGRAPHIC_PAIR = re.compile(r"([-<>~])(?=[-<>=])")
+WORD_JOINER = "\u2060"
 INT_SLIDER_MAX_SPAN = 40
 FLOAT_SLIDER_MAX_SPAN = 5.0
 
 
+def visible(text: object) -> str:
+    """User text with its bidirectional controls written out ("[U+202E]gnp.exe"), so it shows in the order it
+    is stored: for widget options, table headers and cells, which are not markdown."""
+    return _BIDI_CONTROLS.sub(lambda match: f"[U+{ord(match.group()):04X}]", str(text))
+
+
 def plain(text: object) -> str:
-    """User text (file names, column names, labels) made inert for st.markdown: no links, HTML or maths."""
+    """User text (file names, column names, labels) shown literally by st.markdown: no links, HTML, maths,
+    emphasis or typographic replacements, and bidirectional controls written out."""
+    text = _TYPOGRAPHIC_PAIR.sub(r"\1" + WORD_JOINER, visible(text))
     # "](" is where a link's target starts; escaping that parenthesis too leaves no link-shaped text at all.
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", str(text)).replace("\n", " ").replace("](", "]\\(")
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", text).replace("\n", " ").replace("](", "]\\(")
+
+
+def visible_frame(frame):
+    """A copy of a pandas frame for st.dataframe with column names, index and text cells passed through
+    `visible` (only when one of them holds a bidirectional control: the common case costs one scan)."""
+    names = [str(name) for name in [*frame.columns, *frame.index]]
+    text_columns = [name for name, dtype in frame.dtypes.items() if dtype.kind == "O"]
+    cells_have_controls = any(
+        frame[name].astype(str).str.contains(_BIDI_CONTROLS.pattern, regex=True).any() for name in text_columns
+    )
+    if not cells_have_controls and not any(_BIDI_CONTROLS.search(name) for name in names):
+        return frame
+    shown = frame.rename(columns=visible, index=lambda name: visible(name) if isinstance(name, str) else name)
+    for name in text_columns:
+        shown[visible(name)] = frame[name].map(visible, na_action="ignore")
+    return shown
 
 
 def code(text: object) -> str:
