@@ -14,10 +14,11 @@ from imbal_core.techniques import REGISTRY, Param, Technique, TechniqueSpec, mak
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>#|~$])")
 # Bidirectional controls reorder the text after them: U+202E makes a column named gnp.exe show as exe.png.
 _BIDI_CONTROLS = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
-# Streamlit's markdown replaces " -- " by an em dash, "->" and "<-" by arrows, ">=", "<=" and "~=" by symbols,
-# in the text after escapes are read (so a backslash cannot stop it). A word joiner (U+2060: no width, no
-# glyph) between the two characters leaves them as typed.
-_TYPOGRAPHIC_PAIR = re.compile(r"([-<>~])(?=[-<>=])")
+# Streamlit's markdown replaces " -- " by an em dash, " -> " and " <- " by arrows, " >= ", " <= " and " ~= " by
+# symbols (each standing alone between spaces), in the text after escapes are read, so a backslash cannot stop
+# it. A word joiner (U+2060: no width, no glyph) after the first character leaves them as typed; "--target"
+# and "a->b" are never replaced, so they keep no invisible character (a copied CLI flag still works).
+_TYPOGRAPHIC = re.compile(r"(?:(?<=\s)|^)([-<~>])(->|-|>|=)(?=\s|$)")
 WORD_JOINER = "\u2060"
 INT_SLIDER_MAX_SPAN = 40
 FLOAT_SLIDER_MAX_SPAN = 5.0
@@ -32,7 +33,7 @@ def visible(text: object) -> str:
 def plain(text: object) -> str:
     """User text (file names, column names, labels) shown literally by st.markdown: no links, HTML, maths,
     emphasis or typographic replacements, and bidirectional controls written out."""
-    text = _TYPOGRAPHIC_PAIR.sub(r"\1" + WORD_JOINER, visible(text))
+    text = _TYPOGRAPHIC.sub(lambda match: match.group(1) + WORD_JOINER + match.group(2), visible(text))
     # "](" is where a link's target starts; escaping that parenthesis too leaves no link-shaped text at all.
     return _MARKDOWN_SPECIAL.sub(r"\\\1", text).replace("\n", " ").replace("](", "]\\(")
 
