@@ -392,8 +392,29 @@ def longest_field(raw: bytes, delimiter: str) -> int:
     return longest
 
 
+def may_hold_a_longer_field(raw: bytes, delimiter: str, limit: int) -> bool:
+    """A cheap screen: False means no run between delimiters and line breaks is longer than `limit` bytes.
+
+    Any such run contains a whole aligned block of (limit + 2) // 2 bytes free of stops, so only whether each
+    block holds a stop is computed (no positions): a few vectorised passes over the bytes.
+    """
+    block = max(1, (limit + 2) // 2)
+    data = np.frombuffer(raw, dtype=np.uint8)
+    usable = len(data) // block * block
+    separator = delimiter.encode()[0]
+    step = max(block, _SCAN_CHUNK_BYTES // block * block)
+    for start in range(0, usable, step):
+        part = data[start : min(start + step, usable)]
+        stops = (part == 10) | (part == 13) | (part == separator)
+        if not stops.reshape(-1, block).any(axis=1).all():
+            return True
+    return False
+
+
 def _check_longest_field(raw: bytes, delimiter: str, file_name: str, limits: TableLimits) -> None:
-    longest = longest_field(raw, delimiter)
+    if not may_hold_a_longer_field(raw, delimiter, limits.max_cell_characters):
+        return
+    longest = longest_field(raw, delimiter)  # measured exactly only for a file that may be refused
     if longest > limits.max_cell_characters:
         _refuse_long_cell(longest, file_name, limits)
 

@@ -650,3 +650,15 @@ def test_cleaning_a_wide_table_does_not_fragment_the_frame():
         cleaned = clean_features(frame, plan)
     assert list(cleaned.columns) == plan.numeric + plan.categorical
     assert cleaned["colour"].tolist() == frame["colour"].tolist()
+
+
+@pytest.mark.parametrize("limit", [1, 2, 3, 4, 5, 6, 9, 10])
+def test_the_cheap_screen_never_misses_a_field_longer_than_the_limit(limit: int):
+    """may_hold_a_longer_field may say "maybe" wrongly (the exact scan decides) but never "no" wrongly."""
+    from imbal_core.data import longest_field, may_hold_a_longer_field
+
+    rng = np.random.default_rng(limit)
+    for _ in range(300):
+        raw = bytes(rng.choice(list(b"ab,\n"), p=[0.4, 0.4, 0.1, 0.1], size=int(rng.integers(0, 40))))
+        if longest_field(raw, ",") > limit:
+            assert may_hold_a_longer_field(raw, ",", limit), (raw, limit)
