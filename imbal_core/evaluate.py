@@ -261,6 +261,7 @@ def train_folds(
         fold_seed = derive_seed(job.protocol.seed, fold_index)
         fold = prepare_fold(job.data, train, test, job.settings, fold_seed)
         repeat = fold_index // job.protocol.folds if job.protocol.mode == "cv" else 0
+        finished = 0  # technique units of this fold done: the overall share moves with them, never ahead
         for technique_index, spec in enumerate(job.specs):
             event = ProgressEvent(
                 "start",
@@ -270,6 +271,7 @@ def train_folds(
                 fold_index,
                 job.n_folds,
                 max_epochs=job.settings.max_epochs,
+                completed=finished,
             )
             result = FoldResult(
                 technique_index, fold_index, repeat, fold.test_codes, fold.test_rows, fold.validation_codes, fold.notes
@@ -284,9 +286,10 @@ def train_folds(
                     continue
             else:
                 _train_one(spec, fold, fold_seed, n_classes, job.settings, result, event, on_progress, should_stop)
-            _emit(on_progress, replace(event, stage="done"))
+            finished += 1
+            _emit(on_progress, replace(event, stage="done", completed=finished))
         if waiting:
-            _train_stack(stack, waiting, job, fold_index, on_progress, should_stop)
+            _train_stack(stack, waiting, job, fold_index, finished, on_progress, should_stop)
     return results
 
 
@@ -308,13 +311,26 @@ def _queue(spec, fold, seed, n_classes, settings, result, stack) -> tuple | None
     return started, ticket
 
 
-def _train_stack(stack, waiting: list, job: FoldJob, fold_index: int, on_progress, should_stop) -> None:
-    """Train every queued network at once, then combine and score each technique on each fold."""
+def _train_stack(stack, waiting: list, job: FoldJob, fold_index: int, finished: int, on_progress, should_stop) -> None:
+    """Train every queued network at once, then combine and score each technique on each fold.
+
+    `finished`: technique units of this fold already done (trained one by one); the stack's epochs move the
+    overall share from there across its own techniques' units."""
 
     def on_epoch(epoch: int, training: int, networks: int) -> None:
         logs = {"training": training, "networks": networks}
+        share = (epoch + 1) / job.settings.max_epochs if job.settings.max_epochs else 0.0
         event = ProgressEvent(
-            "stack", "all", 0, len(job.specs), 0, job.n_folds, epoch + 1, job.settings.max_epochs, logs
+            "stack",
+            "all",
+            0,
+            len(job.specs),
+            fold_index,
+            job.n_folds,
+            epoch + 1,
+            job.settings.max_epochs,
+            logs,
+            completed=finished + len(waiting) * min(share, 1.0),
         )
         _emit(on_progress, event)
 
@@ -330,14 +346,20 @@ def _train_stack(stack, waiting: list, job: FoldJob, fold_index: int, on_progres
             result.failure = f"Training failed: {error}."
         except TechniqueRefused as error:
             result.failure = str(error)
-        _emit(on_progress, replace(event, stage="done"))
+        # The stack's epochs already counted its techniques; scoring each is quick and completes the fold.
+        _emit(on_progress, replace(event, stage="done", completed=finished + len(waiting)))
 
 
 def _train_one(spec, fold, seed, n_classes, settings, result, event, on_progress, should_stop) -> None:
     """Train `spec` on one fold into `result` (its outcome, or why it failed), networks one at a time."""
 
+    reached = {"within": 0.0}  # boosting restarts epochs per round: the share holds until it is passed
+
     def on_epoch(epoch: int, logs: dict) -> None:
-        _emit(on_progress, replace(event, stage="epoch", epoch=epoch + 1, logs=dict(logs)))
+        within = (epoch + 1) / settings.max_epochs if settings.max_epochs else 0.0
+        reached["within"] = max(reached["within"], min(within, 1.0))
+        completed = None if event.completed is None else event.completed + reached["within"]
+        _emit(on_progress, replace(event, stage="epoch", epoch=epoch + 1, logs=dict(logs), completed=completed))
 
     started = time.perf_counter()
     try:

@@ -14,7 +14,12 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from imbal_core.references import create_hist_gradient_boosting, create_logistic_regression, reference_probabilities
+from imbal_core.references import (
+    create_hist_gradient_boosting,
+    create_logistic_regression,
+    reference_probabilities,
+    reference_threads,
+)
 from imbal_core.seeds import derive_seed
 from imbal_core.stages.base import (
     ONE_NETWORK,
@@ -159,15 +164,12 @@ class ReferenceLearner(MemberStage):
     def _train(self, rows: ResampleResult, params: Params, context: FoldContext) -> MemberOutput:
         started = time.perf_counter()
         model = self.factory(context.seed)
-        model.fit(rows.features, rows.labels)
+        with reference_threads():  # one thread per pool: the fit shares busy cores (imbal_core.references)
+            model.fit(rows.features, rows.labels)
+            validation = reference_probabilities(model, context.validation, context.n_classes)
+            test = reference_probabilities(model, context.test, context.n_classes)
         seconds = time.perf_counter() - started
-        return MemberOutput(
-            reference_probabilities(model, context.validation, context.n_classes),
-            reference_probabilities(model, context.test, context.n_classes),
-            {},
-            [],
-            seconds,
-        )
+        return MemberOutput(validation, test, {}, [], seconds)
 
 
 @dataclass(frozen=True, kw_only=True)
