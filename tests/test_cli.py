@@ -12,7 +12,7 @@ import pytest
 
 from imbal_core.cli import main
 from imbal_core.stages.text import refusal_for_data
-from imbal_core.techniques import REGISTRY
+from imbal_core.techniques import REGISTRY, applicable_techniques
 from tests.conftest import make_binary_frame, make_multiclass_frame
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -126,8 +126,36 @@ def test_compare_runs_every_technique_and_matches_the_schema(fixture, target, n_
     out = tmp_path / "result.json"
     code = main(["compare", str(data), "--target", target, "--techniques", "all", "--epochs", "3", "--json", str(out)])
     assert code == 0
+    document = json.loads(out.read_text())
+    applicable, left_out = applicable_techniques(n_classes, "table", document["dataset"].get("text_columns", []))
+    check_schema(document, n_classes, applicable)
+    assert document["left_out"] == left_out
+
+
+@pytest.mark.slow
+def test_all_runs_only_what_applies_and_names_the_rest_once(binary_csv, tmp_path, capsys):
+    """Issue 19 item 12: on a plain table 'all' leaves out image and text augmentation, saying why, once."""
+    out = tmp_path / "all.json"
+    arguments = ["compare", str(binary_csv), "--target", "label", "--techniques", "all", "--epochs", "1"]
+    assert main([*arguments, "--json", str(out)]) == 0
+    document = json.loads(out.read_text())
+    ran = [result["technique"] for result in document["results"]]
+    assert "image_augment" not in ran and "text_augment" not in ran
+    assert not [result["technique"] for result in document["results"] if result.get("failed")]
     networks = [technique_id for technique_id, technique in REGISTRY.items() if not technique.is_reference]
-    check_schema(json.loads(out.read_text()), n_classes, networks)
+    assert sorted(ran + [item["technique"] for item in document["left_out"]]) == sorted(networks)
+    reasons = {item["technique"]: item["reason"] for item in document["left_out"]}
+    assert reasons == {
+        "image_augment": "works on image data only, this is table data",
+        "text_augment": "needs a free-text column, this table has none",
+    }
+    assert all(item["explanation"] for item in document["left_out"])
+    lines = [line for line in capsys.readouterr().err.splitlines() if "left out" in line]
+    assert lines == [
+        "note: 'all' left out 2 techniques that do not apply to this data: image_augment (works on image data "
+        "only, this is table data); text_augment (needs a free-text column, this table has none)."
+    ]
+    assert lines[0].removeprefix("note: ") in document["notes"]
 
 
 @pytest.mark.slow
