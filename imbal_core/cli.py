@@ -43,7 +43,8 @@ def build_parser() -> argparse.ArgumentParser:
     compare.add_argument(
         "--techniques",
         help="Comma-separated ids (default: baseline,class_weight,focal_loss,"
-        "random_over,smote,random_under); 'all' runs every technique.",
+        "random_over,smote,random_under); 'all' runs every technique that applies to the data and names the "
+        "ones left out, with why.",
     )
     compare.add_argument(
         "--param",

@@ -23,8 +23,8 @@ from imbal_core.evaluate import Protocol, encode_dataset, make_splits, prepare_f
 from imbal_core.folds import encoder_for
 from imbal_core.model import ModelSettings
 from imbal_core.seeds import derive_seed
-from imbal_core.stages.base import ResampleResult
-from imbal_core.techniques import TechniqueSpec
+from imbal_core.stages.base import ResampleResult, TechniqueRefused
+from imbal_core.techniques import REGISTRY, TechniqueSpec
 
 RowChoice = Literal["all", "training"]
 ROW_CHOICES: tuple[RowChoice, ...] = ("all", "training")
@@ -75,6 +75,20 @@ def resample_table(
     """Run `spec`'s rows stage on the rows `rows` names and return the table to write (see the module)."""
     if rows not in ROW_CHOICES:
         raise InputError(f"Rows to resample must be one of {', '.join(ROW_CHOICES)}; got {rows!r}.")
+    technique = spec.technique
+    if not (technique.sampler or technique.augment):
+        with_rows = ", ".join(item.id for item in REGISTRY.values() if item.sampler or item.augment)
+        raise InputError(
+            f"{technique.name} ({technique.id}) does not change the rows, so there is nothing to resample. "
+            f"Pick a technique with a rows stage: {with_rows}."
+        )
+    try:
+        return _resample_table(frame, target, spec, seed, rows)
+    except TechniqueRefused as error:  # e.g. image augmentation on a table: a sentence, never a traceback
+        raise InputError(str(error)) from None
+
+
+def _resample_table(frame, target, spec, seed, rows) -> ResampledTable:
     data = encode_dataset(frame, target)
     source_rows = data.source_rows if data.source_rows is not None else np.arange(len(data.codes))
     fold_seed = derive_seed(seed, 0)  # the seed training gives the first fold, as the Resample page's preview

@@ -110,3 +110,23 @@ def test_every_argument_of_every_subcommand_has_a_help_text():
     ]
     assert not missing, f"arguments without a help text: {missing}"
     assert all((choice.help or "").strip() for choice in commands._choices_actions)
+
+
+def test_the_cli_offers_the_engines_row_choices():
+    from imbal_core import cli, resampled_table
+
+    assert cli.ROW_CHOICES == resampled_table.ROW_CHOICES
+
+
+@pytest.mark.parametrize(
+    ("technique", "message"),
+    [("class_weight", "does not change the rows"), ("image_augment", "works on images"), ("text_augment", "free-text")],
+)
+def test_a_technique_that_cannot_resample_this_table_is_refused_in_one_line(
+    credit_csv, tmp_path, capsys, technique, message
+):
+    arguments = ["resample", str(credit_csv), "--target", "class", "--technique", technique]
+    assert main([*arguments, "--out", str(tmp_path / "x.csv")]) == 2
+    error = capsys.readouterr().err.strip()
+    assert message in error and len(error.splitlines()) == 1 and "Traceback" not in error
+    assert not (tmp_path / "x.csv").exists()
