@@ -109,7 +109,8 @@ def _resample_table(frame, target, spec, seed, rows) -> ResampledTable:
         not_used[f"rows without a usable {target!r} value"] = dropped
     written = _written_frame(frame, target, data, result, encoder, source_rows[used])
     marker = _marker_name(frame)
-    written[marker] = result.synthetic[_output_order(result)] if len(result.labels) else []
+    marks = pd.Series(result.synthetic[_output_order(result)], name=marker, dtype=bool)
+    written = pd.concat([written, marks], axis=1)
     notes = list(result.notes) + _unused_column_notes(frame, target, data, int(result.synthetic.sum()))
     if result.synthetic.any():
         notes.append(SYNTHETIC_VALUES_NOTE)
@@ -146,7 +147,7 @@ def _written_frame(frame, target, data, result: ResampleResult, encoder, used_po
     decoded = encoder.decode(result.features[new])
     origin = result.origin[new] if result.origin is not None else np.full(len(new), -1)
     from_row = origin >= 0  # text augmentation: a new row made from one original row
-    synthetic = pd.DataFrame(index=range(len(new)))
+    columns: dict = {}  # built whole, then framed once (a wide image table would fragment column by column)
     spelled: dict[int, object] = {}
     for column in frame.columns:
         if column == target:
@@ -161,7 +162,8 @@ def _written_frame(frame, target, data, result: ResampleResult, encoder, used_po
             edited = [edit.text for edit in result.text_edits if edit.column == column]
             if len(edited) == int(from_row.sum()):
                 values.iloc[np.flatnonzero(from_row)] = edited
-        synthetic[column] = _in_dtype_of(values, frame[column])
+        columns[column] = _in_dtype_of(values, frame[column])
+    synthetic = pd.DataFrame(columns, columns=frame.columns)
     return pd.concat([originals.reset_index(drop=True), synthetic], ignore_index=True)
 
 
