@@ -1195,7 +1195,8 @@ def _calibration_check(comparison: Comparison, best: OperatingPoint) -> str:
     if reshapes:
         return (
             f"Scores from {best.name} are distorted by resampling or weighting: recalibrate on the validation rows "
-            "(prior correction, Platt or isotonic) and check the calibration chart before anyone reads a score as a risk."
+            "(prior correction undoes the class balance training saw, its rows times its weights; Platt or isotonic "
+            "fit a map from score to risk) and check the calibration chart before anyone reads a score as a risk."
         )
     return "Check the calibration chart before anyone reads a score as a risk; recalibrate on validation rows if not."
 
@@ -1229,7 +1230,9 @@ def _amount(value: float) -> str:
 
 METHODS: dict[str, str] = {
     "none": "Leave the scores as the network gave them.",
-    "prior": "Undo the class shift of resampling or weighting: scale the odds by real odds over training odds.",
+    "prior": "Undo the class shift of resampling, class weights, focal alpha or balanced batches: scale the odds "
+    "by the real odds over the odds training saw (its rows times its weights). Focal loss's gamma also flattens "
+    "scores, which no prior undoes: use Platt there.",
     "platt": "Fit a logistic curve from score to risk on the validation rows (Platt scaling).",
     "isotonic": "Fit a step-wise increasing map from score to risk on the validation rows; needs a few hundred rows.",
 }
@@ -1278,7 +1281,8 @@ def _fit_prior(labels, positive, train_prior, real_prior) -> Recalibration:
         if prior is None or not 0 < prior < 1:
             raise InputError(
                 f"The prior correction needs the {name} minority share between 0 and 1 (exclusive); got {prior!r}. "
-                "Give the share of minority rows the network trained on and the real one."
+                "Give the minority share the network trained on (after weights and resampling) and the real one; "
+                "without it, use Platt or isotonic, which need no prior."
             )
     odds_ratio = (real_prior / (1 - real_prior)) / (train_prior / (1 - train_prior))
 
@@ -1324,10 +1328,29 @@ def _require_both_classes(labels: np.ndarray, method: str) -> None:
 _FITTERS = {"none": _fit_none, "prior": _fit_prior, "platt": _fit_platt, "isotonic": _fit_isotonic}
 
 
-def training_prior(result: TechniqueResult, labels: list[str]) -> float | None:
-    """The minority share of the rows the network trained on (first fold, after resampling), for 'prior'."""
+def training_prior(result: TechniqueResult, labels: list[str], fold: int = 0) -> float | None:
+    """The minority share a fold's scores reflect, the training prior 'prior' correction undoes (binary).
+
+    Recorded by the engine per fold (TechniqueResult.training_priors): rows after resampling, times class
+    weights, focal alpha and batch shares, with logit offsets undone (NetworkPlan.minority_share). Runs saved
+    before it was recorded fall back to the share of training rows (first fold), which is right only when
+    the rows are all that changed the balance; for other techniques this returns None (no prior known).
+    """
+    if len(labels) != 2:
+        return None
+    if result.training_priors:
+        return result.training_priors[fold] if fold < len(result.training_priors) else None
+    try:
+        stages = result.spec.technique.stages
+    except ParameterError:  # an id this version does not know: its stages are unknown too
+        return None
+    from imbal_core.stages.base import Stages
+
+    neutral = Stages()
+    if any(mine is not plain for mine, plain in zip(stages.all()[1:], neutral.all()[1:], strict=True)):
+        return None  # weights, loss, batches, members or scores shifted the balance; row counts cannot say how
     counts = result.train_class_counts
     total = sum(counts.values())
-    if len(labels) != 2 or not total:
+    if not total:
         return None
     return counts.get(labels[1], 0) / total
