@@ -210,7 +210,8 @@ def cost_optimal_threshold(labels: np.ndarray, positive: np.ndarray, costs: Cost
     flags_nothing = bool(caught[chosen] + false_alarms[chosen] == 0)
     note = None
     if threshold == 1.0 and not flags_nothing:
-        note = f"{int(caught[chosen] + false_alarms[chosen])} validation rows score exactly 1; no threshold can leave them unflagged."
+        flagged = int(caught[chosen] + false_alarms[chosen])
+        note = f"{flagged} validation rows score exactly 1; no threshold can leave them unflagged."
     return ThresholdChoice(threshold, len(labels), minority, note, flags_nothing)
 
 
@@ -505,7 +506,7 @@ def operating_point(
         period=costs.period,
         unit_costs=(costs.false_alarm, costs.miss, costs.catch_value),
         reference=is_reference(result),
-        notes=_point_notes(choice, fold_choices, validation_minority, rule),
+        notes=_point_notes(choice, validation_minority, rule),
         flags_nothing=choice.flags_nothing,
     )
 
@@ -570,16 +571,14 @@ def _cost_uncertainty(per_fold: list[dict], row_costs: list[np.ndarray]) -> tupl
     return standard_error, f"standard error over the {len(costs_of_rows)} test rows of one split"
 
 
-def _point_notes(
-    choice: ThresholdChoice, fold_choices: list[ThresholdChoice], validation_minority: list[int], rule: str
-) -> list[str]:
+def _point_notes(choice: ThresholdChoice, validation_minority: list[int], rule: str) -> list[str]:
     notes = []
     if rule != "budget" and validation_minority:
         total = sum(validation_minority)
         if len(validation_minority) > 1:
             notes.append(
                 f"One threshold chosen from the {total} validation minority rows of all {len(validation_minority)} "
-                "folds together; every figure is measured at it on the test rows, which only measured it."
+                "folds together; test rows only measured it."
             )
         else:
             notes.append(f"Threshold chosen from {total} validation minority rows; test rows only measured it.")
@@ -588,12 +587,6 @@ def _point_notes(
     if choice.note and choice.note not in notes:
         notes.append(choice.note)  # each fold's own choice is shown as a spread only; its notes do not apply
     return notes
-
-
-def _nan_mean(values: list[float]) -> float:
-    finite = np.asarray(values, dtype=float)
-    finite = finite[np.isfinite(finite)]
-    return float(finite.mean()) if len(finite) else math.nan
 
 
 def _nan_std(values: list[float]) -> float:
