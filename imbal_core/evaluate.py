@@ -57,6 +57,7 @@ class FoldOutcome:
     notes: list[str]
     train_class_counts: dict[int, int]
     train_seconds: float
+    training_prior: float | None = None  # binary: the minority share the scores reflect (for prior correction)
 
 
 def run_technique_on_fold(
@@ -133,9 +134,12 @@ def _start_technique(spec, fold, n_classes, settings, seed, on_epoch, should_sto
 def _finish_technique(started: _StartedTechnique, output) -> FoldOutcome:
     """The scores stage on the members' output, and what the fold reports."""
     spec, rows, context = started.spec, started.rows, started.context
-    validation, test, score_notes = spec.technique.stages.scores.finish(output, spec.params, context, rows.labels)
+    stages = spec.technique.stages
+    validation, test, score_notes = stages.scores.finish(output, spec.params, context, rows.labels)
     counts = np.bincount(rows.labels, minlength=context.n_classes)
     notes = [*rows.notes, *output.notes, *score_notes]
+    prior = stages.members.training_prior(rows, spec.params, context)
+    prior = stages.scores.prior_after(prior, spec.params, context, rows.labels)
     return FoldOutcome(
         validation,
         test,
@@ -143,6 +147,7 @@ def _finish_technique(started: _StartedTechnique, output) -> FoldOutcome:
         notes,
         {int(code): int(count) for code, count in enumerate(counts)},
         output.train_seconds,
+        prior,
     )
 
 
@@ -411,6 +416,7 @@ def _add_fold(result: TechniqueResult, fold: FoldResult, labels: list[str]) -> N
     if fold.fold_index == 0:
         result.train_class_counts = {labels[code]: count for code, count in outcome.train_class_counts.items()}
     result.histories.append(outcome.history)
+    result.training_priors.append(outcome.training_prior)
     result.test_labels.append(fold.test_codes)
     result.test_probabilities.append(outcome.test_probabilities)
     result.test_rows.append(fold.test_rows)

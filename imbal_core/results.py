@@ -61,6 +61,9 @@ class TechniqueResult:
     fold_metrics_tuned: list[dict] = field(default_factory=list)
     tuned_thresholds: list[float] = field(default_factory=list)
     train_class_counts: dict[str, int] = field(default_factory=dict)
+    # Per fold, binary only: the minority share the scores reflect after weights, focal alpha, batch shares
+    # and offsets (NetworkPlan.minority_share); what prior correction undoes. Empty in runs saved before it.
+    training_priors: list[float | None] = field(default_factory=list)
     test_labels: list[np.ndarray] = field(default_factory=list)
     test_probabilities: list[np.ndarray] = field(default_factory=list)
     test_rows: list[np.ndarray] = field(default_factory=list)  # positions in the dataset, per fold

@@ -114,6 +114,18 @@ def _check_thresholds_come_from_validation_rows(result: dict, costs: dict) -> No
         cost_optimal.append(float(cost_optimal_threshold(labels, positive, Costs(**costs))))
     assert result["tuned_threshold"] == pytest.approx(np.mean(tuned))
     assert result["decision"]["fold_thresholds"] == pytest.approx(cost_optimal)
+    # The stated threshold: chosen on every fold's validation rows together, and every figure measured at it.
+    validation_labels = np.concatenate([np.asarray(item["ndarray"]["data"]) for item in folds["validation_labels"]])
+    validation_positive = np.concatenate(
+        [np.asarray(item["ndarray"]["data"])[:, 1] for item in folds["validation_probabilities"]]
+    )
+    stated = result["decision"]["threshold"]
+    assert stated == float(cost_optimal_threshold(validation_labels, validation_positive, Costs(**costs)))
+    test_labels = np.concatenate([np.asarray(item["ndarray"]["data"]) for item in folds["test_labels"]])
+    test_positive = np.concatenate([np.asarray(item["ndarray"]["data"])[:, 1] for item in folds["test_probabilities"]])
+    flagged = test_positive >= stated
+    assert result["decision"]["recall"] == pytest.approx(np.mean(flagged[test_labels == 1]))
+    assert result["decision"]["alerts_per_1000"] == pytest.approx(1000 * np.mean(flagged))
     assert set(result["decision"]) >= {"threshold", "expected_cost_per_1000", "recall", "precision", "alerts_per_1000"}
 
 
