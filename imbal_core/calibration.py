@@ -20,11 +20,17 @@ def recalibrated(result: TechniqueResult, method: str, labels: list[str]) -> Tec
     """A copy of a binary `result` with validation and test probabilities recalibrated per fold."""
     if method == "none" or result.failed or not result.validation_probabilities:
         return result
-    train_prior = decision.training_prior(result, labels)
     validation, test, fold_metrics, notes = [], [], [], []
     for fold in range(len(result.test_probabilities)):
         validation_labels = result.validation_labels[fold]
         validation_positive = result.validation_probabilities[fold][:, 1]
+        train_prior = decision.training_prior(result, labels, fold) if method == "prior" else None
+        if method == "prior" and train_prior is None:
+            raise decision.InputError(
+                "Prior correction needs the class balance this technique trained on (after its weights, focal "
+                "alpha or batch shares), and this run does not record it (saved by an older version, or a "
+                "technique with no class prior). Use Platt or isotonic, which are fitted on the validation rows."
+            )
         mapping = decision.fit_recalibration(method, validation_labels, validation_positive, train_prior)
         validation.append(_as_two_columns(mapping.transform(validation_positive)))
         test.append(_as_two_columns(mapping.transform(result.test_probabilities[fold][:, 1])))

@@ -723,7 +723,7 @@ def expected_cost_figure(
     """Expected cost per 1,000 cases against the threshold, one line per technique.
 
     `curves[name]` holds "threshold" and "expected_cost_per_1000" (decision.cost_curve's keys, e.g. its
-    mean over test folds); `chosen[name]` is a technique's own (threshold, expected cost per 1,000), drawn
+    pooled test rows); `chosen[name]` is a technique's own (threshold, expected cost per 1,000), drawn
     as a marker. The y axis stops a little above the cheaper of "flag every case" and "flag none", so
     one expensive extreme does not flatten the region where the choice is made.
     """

@@ -16,6 +16,8 @@ from pathlib import Path
 
 from imbal_core.errors import ImbalanceLabError, InputError
 
+ROW_CHOICES = ("all", "training")  # imbal_core.resampled_table.ROW_CHOICES, without importing the engine
+
 EXIT_BAD_INPUT = 2
 
 
@@ -30,12 +32,12 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     profile = commands.add_parser("profile", help="Rows, columns, class counts and imbalance ratio.")
-    profile.add_argument("data")
-    profile.add_argument("--target")
+    profile.add_argument("data", help="A table (CSV, TSV, Parquet, .xlsx) or a ZIP of image class folders.")
+    profile.add_argument("--target", help="The class column (a table; without it, one is suggested).")
     profile.add_argument("--json", action="store_true", help="Print JSON instead of text.")
 
     techniques = commands.add_parser("techniques", help="Technique ids and parameter schemas.")
-    techniques.add_argument("--json", action="store_true")
+    techniques.add_argument("--json", action="store_true", help="Print JSON instead of text.")
 
     compare = commands.add_parser("compare", help="Train and compare techniques.")
     compare.add_argument("data", help="A table (CSV, TSV, Parquet, .xlsx) or a ZIP of image class folders.")
@@ -43,12 +45,21 @@ def build_parser() -> argparse.ArgumentParser:
     compare.add_argument(
         "--techniques",
         help="Comma-separated ids (default: baseline,class_weight,focal_loss,"
-        "random_over,smote,random_under); 'all' runs every technique.",
+        "random_over,smote,random_under); 'all' runs every technique that applies to the data and names the "
+        "ones left out, with why.",
     )
-    compare.add_argument("--param", action="append", default=[], metavar="ID.NAME=VALUE")
+    compare.add_argument(
+        "--param",
+        action="append",
+        default=[],
+        metavar="ID.NAME=VALUE",
+        help="A technique's parameter, e.g. smote.k_neighbors=3; repeat for several (`techniques` lists them).",
+    )
     compare.add_argument("--folds", type=int, help="K-fold cross-validation (robust mode); omit for one split.")
-    compare.add_argument("--repeats", type=int, default=1)
-    compare.add_argument("--test-size", type=float, default=0.25)
+    compare.add_argument("--repeats", type=int, default=1, help="Repeats of the K-fold split (with --folds).")
+    compare.add_argument(
+        "--test-size", type=float, default=0.25, help="Share of rows held out for testing in one split (0.25)."
+    )
     compare.add_argument("--epochs", type=int, help="Maximum epochs (early stopping usually ends sooner).")
     compare.add_argument(
         "--seed-average",
@@ -58,14 +69,18 @@ def build_parser() -> argparse.ArgumentParser:
         help="Train N networks per technique, each from its own seed, and average their probabilities "
         "(1 to 10; 3 lifted PR-AUC by up to 0.03 on the bundled samples at about twice the time).",
     )
-    compare.add_argument("--seed", type=int, default=0)
+    compare.add_argument(
+        "--seed", type=int, default=0, help="Seed of the split and the networks (same seed, same numbers)."
+    )
     compare.add_argument("--json", metavar="OUT", help="Write the JSON result to OUT ('-' for stdout).")
     compare.add_argument("--html", metavar="OUT", help="Write the offline HTML report (the dashboard's) to OUT.")
     compare.add_argument("--cost-fp", type=float, help="Cost of a false alarm (binary targets).")
     compare.add_argument("--cost-fn", type=float, help="Cost of a miss (binary targets).")
     compare.add_argument("--value-tp", type=float, default=0.0, help="Value of a caught case (default 0).")
     compare.add_argument("--volume", type=float, help="Cases per period, for daily costs and alerts.")
-    compare.add_argument("--period", choices=("day", "week", "month"), default="day")
+    compare.add_argument(
+        "--period", choices=("day", "week", "month"), default="day", help="The period --volume counts cases in."
+    )
     compare.add_argument(
         "--save",
         nargs="?",
@@ -85,13 +100,38 @@ def build_parser() -> argparse.ArgumentParser:
         "else this process). Same seed, same numbers. See docs/scale-out.md.",
     )
 
-    resample = commands.add_parser("resample", help="Write resampled training rows, synthetic rows marked.")
-    resample.add_argument("data")
-    resample.add_argument("--target", required=True)
-    resample.add_argument("--technique", required=True)
-    resample.add_argument("--param", action="append", default=[], metavar="NAME=VALUE")
-    resample.add_argument("--seed", type=int, default=0)
-    resample.add_argument("--out", required=True)
+    resample = commands.add_parser(
+        "resample",
+        help="Write a table resampled by one technique: original rows as read, synthetic rows marked.",
+        description="Resample a table with one technique's rows stage and write it as CSV: original rows exactly "
+        "as read (column order, types, values), then synthetic rows, with a 'synthetic' column marking them. "
+        "Synthetic rows: integer columns rounded to whole numbers, categories kept as categories.",
+    )
+    resample.add_argument("data", help="The table to resample (CSV, TSV, Parquet, .xlsx).")
+    resample.add_argument("--target", required=True, help="The class column.")
+    resample.add_argument(
+        "--technique",
+        required=True,
+        help="A technique with a rows stage, e.g. smote, random_over, random_under (`techniques` lists them).",
+    )
+    resample.add_argument(
+        "--param",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="A parameter of the technique, e.g. k_neighbors=3; repeat for several.",
+    )
+    resample.add_argument(
+        "--rows",
+        choices=ROW_CHOICES,
+        default="all",
+        help="Which rows to resample: 'all' (default) every row of the table; 'training' only the training rows "
+        "of the first stratified split, as a network trains on them (the validation and test rows are left out).",
+    )
+    resample.add_argument(
+        "--seed", type=int, default=0, help="Seed of the sampler (and of the split with --rows training)."
+    )
+    resample.add_argument("--out", required=True, help="Where to write the CSV.")
     return parser
 
 
@@ -212,14 +252,21 @@ def _techniques(arguments) -> int:
     return 0
 
 
-def _technique_specs(names: str | None, assignments: list[str], references: bool = False, images: bool = False):
+def _technique_specs(
+    names: str | None,
+    assignments: list[str],
+    references: bool = False,
+    images: bool = False,
+    applicable: list[str] | None = None,
+):
+    """Specs for --techniques; for 'all', `applicable` is every technique that applies to the data."""
     from imbal_core.evaluate import DEFAULT_TECHNIQUES
     from imbal_core.techniques import DEFAULT_IMAGE_TECHNIQUES, REGISTRY, make_spec, parse_assignments
 
     if names in (None, ""):
         ids = list(DEFAULT_IMAGE_TECHNIQUES if images else DEFAULT_TECHNIQUES)
     elif names == "all":
-        ids = [technique.id for technique in REGISTRY.values() if not technique.is_reference]
+        ids = list(applicable or [])
     else:
         ids = [name.strip() for name in names.split(",") if name.strip()]
     if references:
@@ -233,7 +280,9 @@ def _compare(arguments) -> int:
     from imbal_core.model import ModelSettings
 
     images = _is_image_zip(arguments.data)
-    specs = _technique_specs(arguments.techniques, arguments.param, arguments.references and not images, images)
+    every = (arguments.techniques or "").strip() == "all"
+    if not every:  # a misspelt id is refused before the data is read
+        specs = _technique_specs(arguments.techniques, arguments.param, arguments.references and not images, images)
     if arguments.epochs is not None and not 1 <= arguments.epochs <= 1000:
         raise InputError(f"--epochs must be between 1 and 1000; got {arguments.epochs}.")
     protocol = Protocol(
@@ -250,14 +299,22 @@ def _compare(arguments) -> int:
         settings = replace(settings, max_epochs=arguments.epochs)
     costs = _costs(arguments)
     frame, target = _load_data(arguments.data, arguments.target)
+    left_out = None
+    if every:
+        applicable, left_out = _applicable_to(frame, target)
+        specs = _technique_specs("all", arguments.param, arguments.references and not images, images, applicable)
+        if left_out:
+            print(f"note: {_left_out_sentence(left_out)}", file=sys.stderr)
     comparison = _run_with_progress(frame, target, specs, protocol, settings, arguments.scheduler)
     comparison.costs = costs
-    from imbal_core.report import comparison_json_text
+    if left_out:  # the HTML report, the history and the JSON's notes say it too
+        comparison.notes.append(_left_out_sentence(left_out))
+    document_text = _comparison_document(comparison, left_out)
 
     if arguments.json == "-":
-        sys.stdout.write(comparison_json_text(comparison) + "\n")
+        sys.stdout.write(document_text + "\n")
     elif arguments.json:
-        Path(arguments.json).write_text(comparison_json_text(comparison) + "\n")
+        Path(arguments.json).write_text(document_text + "\n")
         print(f"Wrote {arguments.json}", file=sys.stderr)
     if arguments.html:
         from imbal_core.report_html import comparison_report
@@ -280,6 +337,32 @@ def _nothing_ran(comparison) -> int:
     reasons = "; ".join(f"{result.spec.technique_id}: {result.failed}" for result in comparison.results)
     print(f"error: No technique could run on this data. {reasons}", file=sys.stderr)
     return EXIT_BAD_INPUT
+
+
+def _applicable_to(frame, target) -> tuple[list[str], list[dict[str, str]]]:
+    """'all' for this data: (ids that apply, the ones left out with why), from the registry's declarations."""
+    from imbal_core.evaluate import encode_dataset
+    from imbal_core.techniques import applicable_techniques
+
+    data = encode_dataset(frame, target)
+    modality = "image" if data.image_shape else "table"
+    return applicable_techniques(len(data.labels), modality, list(getattr(data.plan, "text", [])))
+
+
+def _left_out_sentence(left_out: list[dict[str, str]]) -> str:
+    """One line, e.g. "'all' left out 2 techniques that do not apply to this data: image_augment (...), ..."."""
+    named = "; ".join(f"{item['technique']} ({item['reason']})" for item in left_out)
+    count = "1 technique that does" if len(left_out) == 1 else f"{len(left_out)} techniques that do"
+    return f"'all' left out {count} not apply to this data: {named}."
+
+
+def _comparison_document(comparison, left_out: list[dict[str, str]] | None) -> str:
+    """The comparison's JSON; after --techniques all, with `left_out`: each technique not run, and why."""
+    from imbal_core.report import comparison_json_text, comparison_to_json
+
+    if left_out is None:
+        return comparison_json_text(comparison)
+    return json.dumps(comparison_to_json(comparison) | {"left_out": left_out}, indent=2, allow_nan=False)
 
 
 def _costs(arguments):
@@ -336,9 +419,8 @@ def _table_text(comparison) -> str:
 
 def _resample(arguments) -> int:
     from imbal_core.data import load_table
-    from imbal_core.evaluate import resample_preview
     from imbal_core.report import to_csv_text
-    from imbal_core.resampling import resampled_rows_frame
+    from imbal_core.resampled_table import resample_table
     from imbal_core.techniques import get_technique, make_spec, parse_assignments
 
     technique = get_technique(arguments.technique)
@@ -347,18 +429,10 @@ def _resample(arguments) -> int:
     qualified = [item if "." in item.partition("=")[0] else f"{technique.id}.{item}" for item in arguments.param]
     spec = make_spec(technique.id, parse_assignments(qualified, [technique.id]).get(technique.id))
     table = load_table(arguments.data)
-    from imbal_core.evaluate import Protocol
-
-    preview = resample_preview(table.frame, arguments.target, spec, Protocol(seed=arguments.seed))
-    frame = resampled_rows_frame(preview, arguments.target)
-    Path(arguments.out).write_text(to_csv_text(frame))
-    result = preview["result"]
-    print(
-        f"Wrote {len(frame)} rows to {arguments.out}: {int(result.synthetic.sum())} synthetic, "
-        f"{len(result.removed_index)} original rows removed ({result.method}).",
-        file=sys.stderr,
-    )
-    for note in result.notes:
+    resampled = resample_table(table.frame, arguments.target, spec, arguments.seed, arguments.rows)
+    Path(arguments.out).write_text(to_csv_text(resampled.frame))
+    print(f"Wrote {len(resampled.frame):,} rows to {arguments.out}. {resampled.statement()}", file=sys.stderr)
+    for note in resampled.notes:
         print(f"note: {note}", file=sys.stderr)
     return 0
 

@@ -76,6 +76,7 @@ class PreparedData:
     labels: pd.Series
     target: str
     notes: list[str] = field(default_factory=list)
+    source_rows: np.ndarray | None = None  # position in the input table of each kept row (resample writes them as read)
 
 
 @dataclass
@@ -519,6 +520,7 @@ def prepare(frame: pd.DataFrame, target: str) -> PreparedData:
     if missing.any():
         notes.append(f"{int(missing.sum())} rows with a missing {target!r} were dropped.")
     kept = frame.loc[~missing]
+    source_rows = np.flatnonzero(~missing.to_numpy())
     if len(kept) < 2:
         raise InputError(
             f"The table has only 1 data row with a {target!r} value; a comparison needs at least 2 rows of every "
@@ -551,12 +553,16 @@ def prepare(frame: pd.DataFrame, target: str) -> PreparedData:
             + ", ".join(repr(label) for label in rare.index)
         )
         keep = ~labels.isin(rare.index)
-        kept, labels = kept.loc[keep], labels.loc[keep]
+        kept, labels, source_rows = kept.loc[keep], labels.loc[keep], source_rows[keep.to_numpy()]
     features = kept.drop(columns=[target])
     if features.shape[1] == 0:
         raise InputError(f"The table has only the target column {target!r}; add feature columns to learn from.")
     return PreparedData(
-        features=features.reset_index(drop=True), labels=labels.reset_index(drop=True), target=target, notes=notes
+        features=features.reset_index(drop=True),
+        labels=labels.reset_index(drop=True),
+        target=target,
+        notes=notes,
+        source_rows=source_rows,
     )
 
 

@@ -139,6 +139,26 @@ def default_costs(sample_id: str | None) -> tuple[Costs, str]:
     return _SAMPLE_COSTS.get(key, _GENERIC_COSTS)
 
 
+def cost_caption(costs: Costs, sample_id: str | None) -> str:
+    """The line under the cost inputs: the sample's reason while its defaults are in use, else the costs
+    actually in use, so the caption never describes figures the person has changed."""
+    defaults, reason = default_costs(sample_id)
+    if costs == defaults:
+        return reason
+    if costs.false_alarm and costs.miss:
+        ratio = costs.miss / costs.false_alarm
+        compared = (
+            f"a miss ({_amount(costs.miss)}) costs {_amount(ratio)}× a false alarm ({_amount(costs.false_alarm)})"
+        )
+    else:
+        compared = f"a miss costs {_amount(costs.miss)} and a false alarm {_amount(costs.false_alarm)}"
+    catch = f", a catch is worth {_amount(costs.catch_value)}" if costs.catch_value else ""
+    return (
+        f"Costs in use: {compared}{catch}, at {_amount(costs.volume)} cases a {costs.period}. "
+        "Every figure below follows them."
+    )
+
+
 def unsupported_reason(comparison: Comparison) -> str | None:
     """The sentence to show instead of a decision view, or None when decisions are supported."""
     return None if comparison.binary else MULTICLASS_NOT_SUPPORTED
@@ -160,6 +180,7 @@ class ThresholdChoice:
     rows: int
     minority_rows: int | None  # None for the alert budget, which needs no labels
     note: str | None = None
+    flags_nothing: bool = False  # True when the rule found flagging no row best (the cost rule)
 
     def __float__(self) -> float:
         return self.threshold
@@ -168,22 +189,30 @@ class ThresholdChoice:
 def cost_optimal_threshold(labels: np.ndarray, positive: np.ndarray, costs: Costs) -> ThresholdChoice:
     """The threshold with the lowest expected cost on these (validation) rows.
 
-    Candidates are the distinct scores plus 0.5, so the cost here is never worse than at 0.5. Ties go
-    to the highest tied threshold (fewest alerts for the same cost). Costs are compared exactly, as
-    fractions, so rounding cannot break a tie one way for one cost and the other way for a nearby one;
-    with that, raising the miss cost (or the catch value) never raises the chosen threshold.
+    Candidates are the distinct scores (the lowest flags every row), 0.5, and 1.0, which flags no row
+    unless a row scores exactly 1: so the cost here is never worse than flagging everything, flagging
+    nothing, or the default 0.5. Ties go to the highest tied threshold (fewest alerts for the same cost).
+    Costs are compared exactly, as fractions, so rounding cannot break a tie one way for one cost and the
+    other way for a nearby one; with that, raising the miss cost (or the catch value) never raises the
+    chosen threshold. When flagging no row is cheapest, the choice says so (`flags_nothing`).
     No minority row: 0.5, with a note.
     """
     labels, positive = _checked_scores(labels, positive)
     minority = int(labels.sum())
     if minority == 0:
         return _no_minority_choice(len(labels))
-    candidates = np.unique(np.append(positive, 0.5))  # ascending
+    candidates = np.unique(np.append(positive, (0.5, 1.0)))  # ascending
     caught, false_alarms = _flag_counts(labels, positive, candidates)
     cost = _exact_costs(caught, false_alarms, minority, costs)
     lowest = cost.min()
     chosen = int(np.flatnonzero(cost == lowest)[-1])  # the highest of the tied thresholds
-    return ThresholdChoice(float(candidates[chosen]), len(labels), minority)
+    threshold = float(candidates[chosen])
+    flags_nothing = bool(caught[chosen] + false_alarms[chosen] == 0)
+    note = None
+    if threshold == 1.0 and not flags_nothing:
+        flagged = int(caught[chosen] + false_alarms[chosen])
+        note = f"{flagged} validation rows score exactly 1; no threshold can leave them unflagged."
+    return ThresholdChoice(threshold, len(labels), minority, note, flags_nothing)
 
 
 def recall_target_threshold(labels: np.ndarray, positive: np.ndarray, recall: float) -> ThresholdChoice:
@@ -239,16 +268,11 @@ def cost_curve(labels: np.ndarray, positive: np.ndarray, costs: Costs, threshold
 
 
 def mean_cost_curve(result: TechniqueResult, costs: Costs, thresholds: np.ndarray | None = None) -> dict:
-    """A technique's cost curve on its test rows, mean over folds (the metric table's aggregation)."""
-    curves = [
-        cost_curve(labels, probabilities[:, 1], costs, thresholds)
-        for labels, probabilities in zip(result.test_labels, result.test_probabilities, strict=True)
-    ]
-    return {
-        "threshold": curves[0]["threshold"],
-        "expected_cost_per_1000": np.mean([curve["expected_cost_per_1000"] for curve in curves], axis=0).tolist(),
-        "alerts_per_1000": np.mean([curve["alerts_per_1000"] for curve in curves], axis=0).tolist(),
-    }
+    """A technique's cost curve on the test rows of all folds together: the operating points' aggregation,
+    so the point drawn at the chosen threshold lies on its curve."""
+    labels = np.concatenate([np.asarray(labels) for labels in result.test_labels])
+    positive = np.concatenate([np.asarray(probabilities)[:, 1] for probabilities in result.test_probabilities])
+    return cost_curve(labels, positive, costs, thresholds)
 
 
 def _no_minority_choice(rows: int) -> ThresholdChoice:
@@ -309,11 +333,17 @@ FIGURES = (
 
 @dataclass
 class OperatingPoint:
-    """One technique at its own threshold: chosen per fold on validation rows, measured on test rows.
+    """One technique at ONE threshold, the one a person would deploy: chosen by the rule on the validation
+    rows of all folds together, and every figure measured at it on the test rows of all folds together.
 
-    Figures are means over folds; `std` holds their standard deviations (0 with one split), keyed
-    like FIGURES. `cost_uncertainty_per_1000` is the fold standard deviation of the expected cost
-    (K-fold) or its standard error over the test rows (one split); `uncertainty_basis` says which.
+    Figures are ratios of counts over all test rows (recall = caught / positives, precision = caught /
+    alerts; the per-period figures scale the same counts), so the figures of one point agree with each
+    other. `fold_figures` are the same figures on each fold's test rows at that same threshold, and
+    `std` their standard deviations (0 with one split): the spread. `fold_thresholds` are what each
+    fold's validation rows alone would have chosen, and `threshold_std` their spread: how stable the
+    choice is; no figure is measured at them. `cost_uncertainty_per_1000` is the fold standard deviation
+    of the expected cost (K-fold) or its standard error over the test rows (one split);
+    `uncertainty_basis` says which. `flags_nothing` is True when flagging no case was cheapest.
     """
 
     technique: str  # spec.label: unique per column
@@ -346,6 +376,7 @@ class OperatingPoint:
     result_index: int | None = None  # position in comparison.results, when built by operating_points
     reference: bool = False
     notes: list[str] = field(default_factory=list)
+    flags_nothing: bool = False
 
     def to_json(self) -> dict:
         data = {
@@ -357,6 +388,7 @@ class OperatingPoint:
             "threshold": _finite_or_none(self.threshold),
             "threshold_std": _finite_or_none(self.threshold_std),
             "fold_thresholds": [_finite_or_none(value) for value in self.fold_thresholds],
+            "flags_nothing": self.flags_nothing,
         }
         for figure in FIGURES:
             data[figure] = _finite_or_none(getattr(self, figure))
@@ -415,43 +447,67 @@ def operating_points(
 def operating_point(
     result: TechniqueResult, costs: Costs, rule: str = "cost", target: float | None = None
 ) -> OperatingPoint:
-    """One technique's operating point: each fold's threshold from its validation rows, applied to its test rows."""
-    choices, per_fold, row_costs = [], [], []
-    for fold in range(len(result.test_probabilities)):
-        validation_positive = np.asarray(result.validation_probabilities[fold])[:, 1]
-        choice = choose_threshold(rule, result.validation_labels[fold], validation_positive, costs, target)
-        test_labels = np.asarray(result.test_labels[fold])
-        test_positive = np.asarray(result.test_probabilities[fold])[:, 1]
-        choices.append(choice)
-        per_fold.append(_test_figures(test_labels, test_positive, choice.threshold, costs))
-        row_costs.append(_row_costs(test_labels, test_positive, choice.threshold, costs))
-    thresholds = [choice.threshold for choice in choices]
-    means = {figure: _nan_mean([values[figure] for values in per_fold]) for figure in FIGURES}
+    """One technique's operating point: one threshold chosen on the validation rows of all folds together,
+    every figure measured at it on the test rows of all folds together (and per fold, for the spread).
+
+    Why pooled: a person deploys one threshold on one network, a new draw of the same training. Each fold's
+    network has its own score scale, and the pooled validation rows hold every fold's scale in its share,
+    so the pooled choice is the threshold with the lowest cost summed over the folds' networks: the best
+    single threshold for a network of this kind, not for one lucky fold. The mean of per-fold thresholds,
+    stated before, was measured nowhere. How much the scale varies shows in the per-fold figures at the
+    chosen threshold and in `fold_thresholds` (each fold's own choice). One split: the same as before.
+    """
+    validation_labels = [np.asarray(labels) for labels in result.validation_labels]
+    validation_positive = [np.asarray(probabilities)[:, 1] for probabilities in result.validation_probabilities]
+    test_labels = [np.asarray(labels) for labels in result.test_labels]
+    test_positive = [np.asarray(probabilities)[:, 1] for probabilities in result.test_probabilities]
+    choice = choose_threshold(
+        rule, np.concatenate(validation_labels), np.concatenate(validation_positive), costs, target
+    )
+    threshold = choice.threshold
+    if len(validation_labels) > 1:
+        fold_choices = [
+            choose_threshold(rule, labels, positive, costs, target)
+            for labels, positive in zip(validation_labels, validation_positive, strict=True)
+        ]
+    else:
+        fold_choices = [choice]
+    per_fold = [
+        _test_figures(labels, positive, threshold, costs)
+        for labels, positive in zip(test_labels, test_positive, strict=True)
+    ]
+    row_costs = [
+        _row_costs(labels, positive, threshold, costs)
+        for labels, positive in zip(test_labels, test_positive, strict=True)
+    ]
+    pooled = _test_figures(np.concatenate(test_labels), np.concatenate(test_positive), threshold, costs)
     spreads = {figure: _nan_std([values[figure] for values in per_fold]) for figure in FIGURES}
     uncertainty, basis = _cost_uncertainty(per_fold, row_costs)
-    validation_minority = [int(np.sum(np.asarray(labels) == 1)) for labels in result.validation_labels]
+    validation_minority = [int(np.sum(labels == 1)) for labels in validation_labels]
+    fold_thresholds = [item.threshold for item in fold_choices]
     return OperatingPoint(
         technique=result.spec.label,
         technique_id=result.spec.technique_id,
         name=display_name(result),
         rule=rule,
         target=target,
-        threshold=float(np.mean(thresholds)),
-        threshold_std=float(np.std(thresholds)),
-        fold_thresholds=thresholds,
-        **means,
+        threshold=threshold,
+        threshold_std=float(np.std(fold_thresholds)),
+        fold_thresholds=fold_thresholds,
+        **pooled,
         std=spreads,
         fold_figures=per_fold,
         cost_uncertainty_per_1000=uncertainty,
         uncertainty_basis=basis,
-        test_rows=sum(len(labels) for labels in result.test_labels),
-        test_positives=int(sum(np.sum(np.asarray(labels) == 1) for labels in result.test_labels)),
+        test_rows=sum(len(labels) for labels in test_labels),
+        test_positives=int(sum(np.sum(labels == 1) for labels in test_labels)),
         validation_minority_rows=validation_minority,
         volume=costs.volume,
         period=costs.period,
         unit_costs=(costs.false_alarm, costs.miss, costs.catch_value),
         reference=is_reference(result),
-        notes=_point_notes(choices, validation_minority, rule),
+        notes=_point_notes(choice, validation_minority, rule),
+        flags_nothing=choice.flags_nothing,
     )
 
 
@@ -483,7 +539,7 @@ def _test_figures(labels: np.ndarray, positive: np.ndarray, threshold: float, co
     return {
         "expected_cost_per_1000": 1000.0 * cost / rows,
         "recall": caught / (caught + missed) if caught + missed else math.nan,
-        "precision": caught / flagged if flagged else 0.0,  # zero_division=0, as in metrics.py
+        "precision": caught / flagged if flagged else math.nan,  # no alert, no precision (shown as missing)
         "alerts_per_1000": 1000.0 * flagged / rows,
         "cost_per_period": cost * per_case,
         "alerts_per_period": flagged * per_case,
@@ -515,23 +571,22 @@ def _cost_uncertainty(per_fold: list[dict], row_costs: list[np.ndarray]) -> tupl
     return standard_error, f"standard error over the {len(costs_of_rows)} test rows of one split"
 
 
-def _point_notes(choices: list[ThresholdChoice], validation_minority: list[int], rule: str) -> list[str]:
+def _point_notes(choice: ThresholdChoice, validation_minority: list[int], rule: str) -> list[str]:
     notes = []
     if rule != "budget" and validation_minority:
-        fewest, most = min(validation_minority), max(validation_minority)
-        counted = f"{fewest}" if fewest == most else f"{fewest} to {most}"
-        per = " per fold" if len(validation_minority) > 1 else ""
-        notes.append(f"Threshold chosen from {counted} validation minority rows{per}; test rows only measured it.")
-    for choice in choices:
-        if choice.note and choice.note not in notes:
-            notes.append(choice.note)
+        total = sum(validation_minority)
+        if len(validation_minority) > 1:
+            notes.append(
+                f"One threshold chosen from the {total} validation minority rows of all {len(validation_minority)} "
+                "folds together; test rows only measured it."
+            )
+        else:
+            notes.append(f"Threshold chosen from {total} validation minority rows; test rows only measured it.")
+    if choice.flags_nothing:
+        notes.append("Flagging no case was cheapest on the validation rows: every threshold that flags some cost more.")
+    if choice.note and choice.note not in notes:
+        notes.append(choice.note)  # each fold's own choice is shown as a spread only; its notes do not apply
     return notes
-
-
-def _nan_mean(values: list[float]) -> float:
-    finite = np.asarray(values, dtype=float)
-    finite = finite[np.isfinite(finite)]
-    return float(finite.mean()) if len(finite) else math.nan
 
 
 def _nan_std(values: list[float]) -> float:
@@ -558,7 +613,7 @@ WARNING_CODES: dict[str, str] = {
         "A technique's ROC-AUC (or PR-AUC) is not above no skill (0.5, or the minority share) beyond 2 standard errors."
     ),
     "few_validation_minority": (
-        "Thresholds were chosen from fewer than 10 validation minority rows per fold, so they are noisy."
+        "Thresholds were chosen from fewer than 10 validation minority rows (all folds together), so they are noisy."
     ),
     "no_better_than_baseline": (
         "No technique's PR-AUC beats the baseline's beyond 2 standard errors: the threshold matters more "
@@ -639,24 +694,29 @@ def _chance_level(comparison: Comparison, result: TechniqueResult) -> list[Warni
 
 
 def _few_validation_minority(comparison: Comparison, usable: list) -> list[Warning]:
+    """Thresholds rest on every fold's validation minority rows together (operating_point pools them)."""
     if not comparison.binary:
         return []
     counts = [
-        int(np.sum(np.asarray(labels) == 1))
+        sum(int(np.sum(np.asarray(labels) == 1)) for labels in result.validation_labels)
         for result in usable
         if not is_reference(result)
-        for labels in result.validation_labels
     ]
     if not counts or min(counts) >= FEW_VALIDATION_MINORITY:
         return []
     folds = len(usable[0].validation_labels)
-    where = "the validation rows" if folds == 1 else f"the validation rows of the fewest-stocked of {folds} folds"
+    where = "the validation rows" if folds == 1 else f"the validation rows of all {folds} folds together"
+    advice = (
+        "Use more data or a larger validation fraction, and read the spread of the figures over folds."
+        if folds > 1
+        else "Use more data, a larger validation fraction, or K-fold (which chooses the threshold on every "
+        "fold's validation rows together)."
+    )
     return [
         Warning(
             "few_validation_minority",
             f"Thresholds are chosen from only {min(counts)} minority rows in {where} (fewer than "
-            f"{FEW_VALIDATION_MINORITY}), so a tuned threshold can move a lot with one row. Use more data, "
-            "a larger validation fraction, or K-fold and read the threshold's spread.",
+            f"{FEW_VALIDATION_MINORITY}), so a tuned threshold can move a lot with one row. {advice}",
         )
     ]
 
@@ -671,15 +731,36 @@ def _no_better_than_baseline(comparison: Comparison, usable: list) -> list[Warni
     if not gaps or any(gap.beats for _, gap in gaps):
         return []
     best, gap = max(gaps, key=lambda pair: pair[1].difference)
-    return [
-        Warning(
-            "no_better_than_baseline",
-            f"No technique's PR-AUC beats the baseline's beyond 2 standard errors: the best, {display_name(best)}, "
-            f"scores {gap.mean:.3f} against the baseline's {gap.baseline_mean:.3f} (difference {gap.difference:+.3f}, "
-            f"needed more than {gap.margin:.3f}; {gap.basis}). The techniques mostly moved the threshold: "
-            "the threshold matters more than the technique here.",
+    return [Warning("no_better_than_baseline", _no_better_words(display_name(best), gap))]
+
+
+def _no_better_words(name: str, gap: _Gap) -> str:
+    """The warning's sentence: the closest technique is called what it is (below, level with, or within
+    the uncertainty above the baseline), and a margin that rounds to 0 is never quoted as "0.000"."""
+    opening = "No technique's PR-AUC beats the baseline's beyond 2 standard errors: "
+    scores = f"{gap.mean:.3f} against the baseline's {gap.baseline_mean:.3f}"
+    if gap.difference < 0:
+        detail = (
+            f"every technique scores below it; the closest, {name}, scores {scores} "
+            f"(difference {gap.difference:+.3f}; {gap.basis})."
         )
-    ]
+    elif gap.difference == 0:
+        detail = f"the best, {name}, scores the same as the baseline ({gap.mean:.3f}; {gap.basis})."
+    else:
+        detail = (
+            f"the highest, {name}, scores {scores}, a lead of {_small(gap.difference)} within the uncertainty "
+            f"(2 standard errors: {_small(gap.margin)}; {gap.basis})."
+        )
+    return (
+        opening
+        + detail
+        + " The techniques mostly moved the threshold: the threshold matters more than the technique here."
+    )
+
+
+def _small(value: float) -> str:
+    """A metric difference: 3 decimals, or 2 significant digits when 3 decimals would read 0.000."""
+    return f"{value:.3f}" if abs(value) >= 0.0005 or value == 0 else f"{value:.2g}"
 
 
 @dataclass(frozen=True)
@@ -844,8 +925,8 @@ def recommend(comparison: Comparison, points: list[OperatingPoint], costs: Costs
         _runner_up_sentence(runner_up, runner_up_gap, costs),
         _baseline_sentence(comparison, best),
         _reference_sentence(comparison, best, [point for point in points if point.reference], costs),
-        "The threshold was chosen on validation rows only, but the ranking uses the test figures (means over "
-        "folds), so the winner's figures are a little optimistic.",
+        "The threshold was chosen on validation rows only, but the ranking uses the test figures, so the "
+        "winner's figures are a little optimistic.",
     ]
     return Recommendation(
         technique=best.technique,
@@ -922,7 +1003,7 @@ def _same_test_rows(first: TechniqueResult, second: TechniqueResult) -> bool:
 def _fold_row_costs(result: TechniqueResult, point: OperatingPoint, fold: int) -> np.ndarray:
     costs = Costs(*point.unit_costs, volume=point.volume, period=point.period)
     positive = np.asarray(result.test_probabilities[fold])[:, 1]
-    return _row_costs(np.asarray(result.test_labels[fold]), positive, point.fold_thresholds[fold], costs)
+    return _row_costs(np.asarray(result.test_labels[fold]), positive, point.threshold, costs)
 
 
 def _period_uncertainty(point: OperatingPoint) -> float:
@@ -932,10 +1013,29 @@ def _period_uncertainty(point: OperatingPoint) -> float:
 def _headline(best: OperatingPoint, costs: Costs) -> str:
     period = costs.period
     positives = best.caught_per_period + best.missed_per_period
+    folds = len(best.fold_thresholds)
+    if best.flags_nothing:
+        return (
+            f"Flag nothing: at these costs letting every case through is cheapest. The cheapest technique, "
+            f"{best.name}, chose threshold {best.threshold:.3f} on its validation rows because every threshold "
+            f"that flags some cases cost more there than flagging none; on the test rows it raises "
+            f"{_amount(best.alerts_per_period)} alerts a {period}. At {_amount(costs.volume)} cases a {period}, "
+            f"that costs about {_amount(best.cost_per_period)} a {period} (± {_amount(_period_uncertainty(best))}, "
+            f"{best.uncertainty_basis}), missing {_amount(best.missed_per_period)} of about {_amount(positives)} "
+            "positives. A network is not worth "
+            "deploying for this decision unless a miss costs more, or a false alarm less, than stated."
+        )
+    chosen_on = ""
+    if folds > 1:
+        low, high = min(best.fold_thresholds), max(best.fold_thresholds)
+        alone = f"{low:.3f}" if f"{low:.3f}" == f"{high:.3f}" else f"{low:.3f} to {high:.3f}"
+        chosen_on = (
+            f" (one threshold, chosen on the validation rows of all {folds} folds together; each fold's rows alone "
+            f"would choose {alone})"
+        )
     return (
-        f"Use {best.name} at threshold {best.threshold:.3f}"
-        + (f" (± {best.threshold_std:.3f} over folds)" if len(best.fold_thresholds) > 1 else "")
-        + f". At {_amount(costs.volume)} cases a {period} it would cost about {_amount(best.cost_per_period)} "
+        f"Use {best.name} at threshold {best.threshold:.3f}{chosen_on}. At that threshold, on all test rows, and "
+        f"at {_amount(costs.volume)} cases a {period} it would cost about {_amount(best.cost_per_period)} "
         f"a {period} (± {_amount(_period_uncertainty(best))}, {best.uncertainty_basis}), raise "
         f"{_amount(best.alerts_per_period)} alerts a {period}, and catch {_amount(best.caught_per_period)} of "
         f"about {_amount(positives)} positives, missing {_amount(best.missed_per_period)}, with "
@@ -985,18 +1085,69 @@ def _baseline_sentence(comparison: Comparison, best: OperatingPoint) -> str:
 def _reference_sentence(
     comparison: Comparison, best: OperatingPoint, references: list[OperatingPoint], costs: Costs
 ) -> str:
+    """One sentence on the cheapest reference learner against the recommended network, saying plainly which
+    costs less; when a reference beats every network beyond the uncertainty (on cost, or on PR-AUC against
+    every network), the sentence says so. References stay outside the recommendation's candidates."""
     usable = [point for point in references if math.isfinite(point.expected_cost_per_1000)]
     if not usable:
         return ""
     reference = min(usable, key=lambda point: point.expected_cost_per_1000)
     name = reference.name if "reference" in reference.name else f"{reference.name} (reference)"
-    cost = f"about {_amount(reference.cost_per_period)} a {costs.period}"
+    period = costs.period
+    costs_words = (
+        f"about {_amount(reference.cost_per_period)} a {period} against {_amount(best.cost_per_period)} for {best.name}"
+    )
     gap = cost_gap(comparison, reference, best)  # how much more the network costs than the reference
+    ranking = _reference_ranks_better(comparison, references)
     if gap.separated:
-        return f"{name} did better ({cost}): a network may not be worth it on this data."
+        return (
+            f"{name} beats every network here: it costs less, {costs_words} (the cheapest network), beyond 2 "
+            f"standard errors of the difference ({_amount(gap.margin)}, {gap.basis}); on this data a network "
+            "is not worth it."
+        )
+    if ranking is not None:
+        ranked_name, reference_score, network_score = ranking
+        ranked_name = ranked_name if "reference" in ranked_name else f"{ranked_name} (reference)"
+        relation = "less" if gap.difference > 0 else "more" if gap.difference < 0 else "the same"
+        return (
+            f"{ranked_name} ranks cases better than every network, beyond 2 standard errors (PR-AUC "
+            f"{reference_score:.3f} against at most {network_score:.3f}); at these costs {name} costs {relation}, "
+            f"{costs_words}, within 2 standard errors of the difference, so a network may not be worth it here."
+        )
+    if gap.difference > 0:
+        return (
+            f"{name} costs less, {costs_words}, though within 2 standard errors of the difference "
+            f"({_amount(gap.margin)}, {gap.basis}): the network is not clearly better, so it may not be worth "
+            "its upkeep here."
+        )
+    if gap.difference == 0:
+        return f"{name} costs the same, {costs_words}, so a network may not be worth its upkeep here."
     if gap.difference >= -gap.margin:
-        return f"{name} did as well ({cost}), so a network may not be worth its upkeep here."
+        return (
+            f"{name} costs a little more, {costs_words}, within 2 standard errors of the difference "
+            f"({_amount(gap.margin)}): it did about as well, so a network may not be worth its upkeep here."
+        )
     return ""
+
+
+def _reference_ranks_better(comparison: Comparison, references: list[OperatingPoint]) -> tuple | None:
+    """(name, its PR-AUC, the best network's PR-AUC) for a reference whose PR-AUC beats every network's
+    beyond Z standard errors of the paired difference; None when none does."""
+    networks = [
+        result
+        for result in comparison.results
+        if not result.failed and result.fold_metrics and not is_reference(result)
+    ]
+    if not networks:
+        return None
+    for point in references:
+        reference = _result_of(comparison.results, point)
+        if reference is None or not reference.fold_metrics:
+            continue
+        gaps = [_gap(comparison, reference, network, "pr_auc") for network in networks]
+        if all(gap is not None and gap.beats for gap in gaps):
+            return point.name, gaps[0].mean, max(gap.baseline_mean for gap in gaps)
+    return None
 
 
 def _checks(comparison: Comparison, best: OperatingPoint, costs: Costs, few_rows: list[Warning]) -> list[str]:
@@ -1037,7 +1188,8 @@ def _calibration_check(comparison: Comparison, best: OperatingPoint) -> str:
     if reshapes:
         return (
             f"Scores from {best.name} are distorted by resampling or weighting: recalibrate on the validation rows "
-            "(prior correction, Platt or isotonic) and check the calibration chart before anyone reads a score as a risk."
+            "(prior correction undoes the class balance training saw, its rows times its weights; Platt or isotonic "
+            "fit a map from score to risk) and check the calibration chart before anyone reads a score as a risk."
         )
     return "Check the calibration chart before anyone reads a score as a risk; recalibrate on validation rows if not."
 
@@ -1071,7 +1223,9 @@ def _amount(value: float) -> str:
 
 METHODS: dict[str, str] = {
     "none": "Leave the scores as the network gave them.",
-    "prior": "Undo the class shift of resampling or weighting: scale the odds by real odds over training odds.",
+    "prior": "Undo the class shift of resampling, class weights, focal alpha or balanced batches: scale the odds "
+    "by the real odds over the odds training saw (its rows times its weights). Focal loss's gamma also flattens "
+    "scores, which no prior undoes: use Platt there.",
     "platt": "Fit a logistic curve from score to risk on the validation rows (Platt scaling).",
     "isotonic": "Fit a step-wise increasing map from score to risk on the validation rows; needs a few hundred rows.",
 }
@@ -1120,7 +1274,8 @@ def _fit_prior(labels, positive, train_prior, real_prior) -> Recalibration:
         if prior is None or not 0 < prior < 1:
             raise InputError(
                 f"The prior correction needs the {name} minority share between 0 and 1 (exclusive); got {prior!r}. "
-                "Give the share of minority rows the network trained on and the real one."
+                "Give the minority share the network trained on (after weights and resampling) and the real one; "
+                "without it, use Platt or isotonic, which need no prior."
             )
     odds_ratio = (real_prior / (1 - real_prior)) / (train_prior / (1 - train_prior))
 
@@ -1166,10 +1321,29 @@ def _require_both_classes(labels: np.ndarray, method: str) -> None:
 _FITTERS = {"none": _fit_none, "prior": _fit_prior, "platt": _fit_platt, "isotonic": _fit_isotonic}
 
 
-def training_prior(result: TechniqueResult, labels: list[str]) -> float | None:
-    """The minority share of the rows the network trained on (first fold, after resampling), for 'prior'."""
+def training_prior(result: TechniqueResult, labels: list[str], fold: int = 0) -> float | None:
+    """The minority share a fold's scores reflect, the training prior 'prior' correction undoes (binary).
+
+    Recorded by the engine per fold (TechniqueResult.training_priors): rows after resampling, times class
+    weights, focal alpha and batch shares, with logit offsets undone (NetworkPlan.minority_share). Runs saved
+    before it was recorded fall back to the share of training rows (first fold), which is right only when
+    the rows are all that changed the balance; for other techniques this returns None (no prior known).
+    """
+    if len(labels) != 2:
+        return None
+    if result.training_priors:
+        return result.training_priors[fold] if fold < len(result.training_priors) else None
+    try:
+        stages = result.spec.technique.stages
+    except ParameterError:  # an id this version does not know: its stages are unknown too
+        return None
+    from imbal_core.stages.base import Stages
+
+    neutral = Stages()
+    if any(mine is not plain for mine, plain in zip(stages.all()[1:], neutral.all()[1:], strict=True)):
+        return None  # weights, loss, batches, members or scores shifted the balance; row counts cannot say how
     counts = result.train_class_counts
     total = sum(counts.values())
-    if len(labels) != 2 or not total:
+    if not total:
         return None
     return counts.get(labels[1], 0) / total

@@ -57,6 +57,7 @@ class FoldOutcome:
     notes: list[str]
     train_class_counts: dict[int, int]
     train_seconds: float
+    training_prior: float | None = None  # binary: the minority share the scores reflect (for prior correction)
 
 
 def run_technique_on_fold(
@@ -133,9 +134,12 @@ def _start_technique(spec, fold, n_classes, settings, seed, on_epoch, should_sto
 def _finish_technique(started: _StartedTechnique, output) -> FoldOutcome:
     """The scores stage on the members' output, and what the fold reports."""
     spec, rows, context = started.spec, started.rows, started.context
-    validation, test, score_notes = spec.technique.stages.scores.finish(output, spec.params, context, rows.labels)
+    stages = spec.technique.stages
+    validation, test, score_notes = stages.scores.finish(output, spec.params, context, rows.labels)
     counts = np.bincount(rows.labels, minlength=context.n_classes)
     notes = [*rows.notes, *output.notes, *score_notes]
+    prior = stages.members.training_prior(rows, spec.params, context)
+    prior = stages.scores.prior_after(prior, spec.params, context, rows.labels)
     return FoldOutcome(
         validation,
         test,
@@ -143,6 +147,7 @@ def _finish_technique(started: _StartedTechnique, output) -> FoldOutcome:
         notes,
         {int(code): int(count) for code, count in enumerate(counts)},
         output.train_seconds,
+        prior,
     )
 
 
@@ -261,6 +266,7 @@ def train_folds(
         fold_seed = derive_seed(job.protocol.seed, fold_index)
         fold = prepare_fold(job.data, train, test, job.settings, fold_seed)
         repeat = fold_index // job.protocol.folds if job.protocol.mode == "cv" else 0
+        finished = 0  # technique units of this fold done: the overall share moves with them, never ahead
         for technique_index, spec in enumerate(job.specs):
             event = ProgressEvent(
                 "start",
@@ -270,6 +276,7 @@ def train_folds(
                 fold_index,
                 job.n_folds,
                 max_epochs=job.settings.max_epochs,
+                completed=finished,
             )
             result = FoldResult(
                 technique_index, fold_index, repeat, fold.test_codes, fold.test_rows, fold.validation_codes, fold.notes
@@ -284,9 +291,10 @@ def train_folds(
                     continue
             else:
                 _train_one(spec, fold, fold_seed, n_classes, job.settings, result, event, on_progress, should_stop)
-            _emit(on_progress, replace(event, stage="done"))
+            finished += 1
+            _emit(on_progress, replace(event, stage="done", completed=finished))
         if waiting:
-            _train_stack(stack, waiting, job, fold_index, on_progress, should_stop)
+            _train_stack(stack, waiting, job, fold_index, finished, on_progress, should_stop)
     return results
 
 
@@ -308,13 +316,26 @@ def _queue(spec, fold, seed, n_classes, settings, result, stack) -> tuple | None
     return started, ticket
 
 
-def _train_stack(stack, waiting: list, job: FoldJob, fold_index: int, on_progress, should_stop) -> None:
-    """Train every queued network at once, then combine and score each technique on each fold."""
+def _train_stack(stack, waiting: list, job: FoldJob, fold_index: int, finished: int, on_progress, should_stop) -> None:
+    """Train every queued network at once, then combine and score each technique on each fold.
+
+    `finished`: technique units of this fold already done (trained one by one); the stack's epochs move the
+    overall share from there across its own techniques' units."""
 
     def on_epoch(epoch: int, training: int, networks: int) -> None:
         logs = {"training": training, "networks": networks}
+        share = (epoch + 1) / job.settings.max_epochs if job.settings.max_epochs else 0.0
         event = ProgressEvent(
-            "stack", "all", 0, len(job.specs), 0, job.n_folds, epoch + 1, job.settings.max_epochs, logs
+            "stack",
+            "all",
+            0,
+            len(job.specs),
+            fold_index,
+            job.n_folds,
+            epoch + 1,
+            job.settings.max_epochs,
+            logs,
+            completed=finished + len(waiting) * min(share, 1.0),
         )
         _emit(on_progress, event)
 
@@ -328,14 +349,20 @@ def _train_stack(stack, waiting: list, job: FoldJob, fold_index: int, on_progres
             result.seconds += result.outcome.train_seconds
         except Exception as error:
             result.failure = failure_sentence(error)
-        _emit(on_progress, replace(event, stage="done"))
+        # The stack's epochs already counted its techniques; scoring each is quick and completes the fold.
+        _emit(on_progress, replace(event, stage="done", completed=finished + len(waiting)))
 
 
 def _train_one(spec, fold, seed, n_classes, settings, result, event, on_progress, should_stop) -> None:
     """Train `spec` on one fold into `result` (its outcome, or why it failed), networks one at a time."""
 
+    reached = {"within": 0.0}  # boosting restarts epochs per round: the share holds until it is passed
+
     def on_epoch(epoch: int, logs: dict) -> None:
-        _emit(on_progress, replace(event, stage="epoch", epoch=epoch + 1, logs=dict(logs)))
+        within = (epoch + 1) / settings.max_epochs if settings.max_epochs else 0.0
+        reached["within"] = max(reached["within"], min(within, 1.0))
+        completed = None if event.completed is None else event.completed + reached["within"]
+        _emit(on_progress, replace(event, stage="epoch", epoch=epoch + 1, logs=dict(logs), completed=completed))
 
     started = time.perf_counter()
     try:
@@ -404,6 +431,7 @@ def _add_fold(result: TechniqueResult, fold: FoldResult, labels: list[str]) -> N
     if fold.fold_index == 0:
         result.train_class_counts = {labels[code]: count for code, count in outcome.train_class_counts.items()}
     result.histories.append(outcome.history)
+    result.training_priors.append(outcome.training_prior)
     result.test_labels.append(fold.test_codes)
     result.test_probabilities.append(outcome.test_probabilities)
     result.test_rows.append(fold.test_rows)

@@ -25,6 +25,7 @@ class EncodedData:
     plan: object
     notes: list[str]
     image_shape: tuple[int, int, int] | None = None  # images (imbal_core.images.to_frame): the CNN's input
+    source_rows: np.ndarray | None = None  # position of each row in the table as read (PreparedData.source_rows)
 
 
 def encode_dataset(frame: pd.DataFrame, target: str) -> EncodedData:
@@ -51,7 +52,7 @@ def encode_dataset(frame: pd.DataFrame, target: str) -> EncodedData:
     codes = prepared.labels.map({label: code for code, label in enumerate(labels)}).to_numpy(dtype=np.int64)
     # Pixels are finite numbers already; cleaning hundreds of columns one by one would only cost time.
     features = prepared.features.astype(np.float32) if image_shape else clean_features(prepared.features, plan)
-    return EncodedData(features, codes, labels, plan, prepared.notes + plan.notes, image_shape)
+    return EncodedData(features, codes, labels, plan, prepared.notes + plan.notes, image_shape, prepared.source_rows)
 
 
 def ordered_labels(labels: pd.Series) -> list[str]:
@@ -88,7 +89,7 @@ class FoldData:
     trained: dict = field(default_factory=dict, repr=False)
 
 
-def _encoder(data: EncodedData):
+def encoder_for(data: EncodedData):
     """The modality's encoder: images keep their pixels (flattened), tables are imputed, scaled, encoded."""
     return ImageEncoder(data.plan, data.image_shape) if data.image_shape else FeatureEncoder(data.plan)
 
@@ -105,7 +106,7 @@ def prepare_fold(
     fit_positions, validation_positions, notes = validation_slice(data.codes[train], settings.validation_fraction, seed)
     fit_rows, validation_rows = train[fit_positions], train[validation_positions]
     notes = notes + validation_notes(data.codes[validation_rows], len(data.labels))
-    encoder = _encoder(data).fit(data.features.iloc[fit_rows])
+    encoder = encoder_for(data).fit(data.features.iloc[fit_rows])
     return FoldData(
         base_fit=encoder.base(data.features.iloc[fit_rows]),
         fit_codes=data.codes[fit_rows],

@@ -7,7 +7,18 @@ members stage (imbal_core.stages.members.ReferenceLearner) that calls one of the
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 import numpy as np
+
+# One thread for the OpenMP and BLAS pools while a reference fits. HistGradientBoosting opens a short OpenMP
+# parallel region per node and per boosting round; with a pool of one thread per core on a machine whose cores
+# are busy (the dashboard's sessions, TensorFlow's own pools, other processes), every region waits at a barrier
+# for a descheduled thread. bench/RESULTS.md section 14: 46.8 s of wall time (16.3 s of CPU, mostly spinning)
+# for one 1,200-row fit with two threads against 1.2 s with one on the same loaded 2-core machine.
+REFERENCE_THREADS = 1
+THREAD_LIMITS_ENABLED = True  # bench/reference_threads.py turns it off to time the fit as it ran before
 
 
 def create_logistic_regression(seed: int):
@@ -23,6 +34,18 @@ def create_hist_gradient_boosting(seed: int):
 
     # Early stopping on its own internal slice would see other rows than the networks' validation slice.
     return HistGradientBoostingClassifier(early_stopping=False, max_iter=200, random_state=seed)
+
+
+@contextmanager
+def reference_threads() -> Iterator[None]:
+    """Run the block with REFERENCE_THREADS threads in every OpenMP and BLAS pool (threadpoolctl), then restore."""
+    if not THREAD_LIMITS_ENABLED:
+        yield
+        return
+    from threadpoolctl import threadpool_limits  # scikit-learn's own dependency; loaded only when a reference runs
+
+    with threadpool_limits(limits=REFERENCE_THREADS):
+        yield
 
 
 def reference_probabilities(model, features: np.ndarray, n_classes: int) -> np.ndarray:

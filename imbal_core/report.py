@@ -76,8 +76,9 @@ AGGREGATION = {
     "metrics": "mean over test folds at threshold 0.5 (metrics_std: standard deviation over folds)",
     "metrics_at_tuned_threshold": "mean over test folds, each fold at its own F1-best threshold from its validation rows",
     "confusion_matrix": "test rows of the first repeat at threshold 0.5: every row counted once",
-    "decision": "each fold at its own threshold chosen on its validation rows for the costs; test-row figures, "
-    "mean over folds",
+    "decision": "one threshold per technique, chosen for the costs on the validation rows of all folds together; "
+    "every figure measured at it on the test rows of all folds together (_std: standard deviation over folds of the "
+    "same figures at that threshold; fold_thresholds: what each fold's validation rows alone would choose)",
 }
 
 

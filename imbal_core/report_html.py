@@ -692,17 +692,20 @@ def _operating_section(comparison, named, points, recommendation, costs, rule, t
     folds = max(len(point.fold_thresholds) for point in points)
     chosen = _RULE_WORDS.get(rule, rule).format(target=target if target is not None else math.nan)
     spread = (
-        f"Figures are means over {folds} test folds ± one standard deviation over folds."
+        f"Every figure is measured at that one threshold on the test rows of all {folds} folds together; ± is one "
+        "standard deviation of the same figure over folds at that threshold, and the threshold's ± is how far "
+        "each fold's validation rows alone would move it."
         if folds > 1
         else "Figures come from one test split (no fold spread)."
     )
+    where = "the validation rows of all folds together" if folds > 1 else "the validation rows"
     parts.append(
         '<p class="caption">'
         + escape(
-            f"How thresholds were chosen: on validation rows only, per fold (the slice carved from each fold's "
-            f"training rows before any resampling, at the real class ratio), each technique gets {chosen}; that "
-            f"threshold is then measured on the fold's test rows. {spread} Per-{costs.period} figures scale the "
-            f"test rows to {_amount(costs.volume)} cases a {costs.period}. {_costs_words(costs, rule, target)}"
+            f"How thresholds were chosen: one threshold per technique, on {where} only (the slice carved from "
+            f"each fold's training rows before any resampling, at the real class ratio): each technique gets "
+            f"{chosen}. {spread} Per-{costs.period} figures scale the test rows to {_amount(costs.volume)} cases a "
+            f"{costs.period}. {_costs_words(costs, rule, target)}"
         )
         + "</p>"
     )
@@ -784,7 +787,7 @@ def _amount(value: float) -> str:
 
 
 def _cost_chart(comparison, named, points, names: list[str], costs, figures: _Figures) -> str:
-    """Expected cost per 1,000 test rows at every threshold, mean over test folds, one line per technique."""
+    """Expected cost per 1,000 test rows at every threshold, all test rows together, one line per technique."""
     from imbal_core.decision import mean_cost_curve
 
     curves, chosen = {}, {}
@@ -792,14 +795,14 @@ def _cost_chart(comparison, named, points, names: list[str], costs, figures: _Fi
         result = comparison.results[point.result_index] if point.result_index is not None else None
         if result is None or not result.test_labels:
             continue
-        curves[name] = mean_cost_curve(result, costs)  # the dashboard's aggregation: mean over test folds
+        curves[name] = mean_cost_curve(result, costs)  # the dashboard's aggregation: all test rows together
         chosen[name] = (point.threshold, point.expected_cost_per_1000)
     if not curves:
         return ""
     colours = charts.technique_colours([entry.name for entry in named])
     figure = charts.expected_cost_figure(curves, chosen, colours)
     caption = (
-        "Expected cost per 1,000 test rows at every threshold (mean over test folds); the diamond is each "
+        "Expected cost per 1,000 test rows at every threshold (all test rows together); the diamond is each "
         "technique's own threshold, chosen on validation rows, and its cost on the test rows."
     )
     return f'<div class="charts">{figures.html(figure, caption, wide=True)}</div>'

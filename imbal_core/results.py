@@ -28,10 +28,17 @@ class ProgressEvent:
     epoch: int = 0
     max_epochs: int = 0
     logs: dict = field(default_factory=dict)
+    # Technique units of this fold finished when the event was sent (a stack's share counted as it trains);
+    # None: counted from technique_index. Techniques of a fold start one by one but finish together after
+    # the stack, so the position in the list alone would jump ahead and then wait (issue 19, item 10).
+    completed: float | None = None
 
     @property
     def fraction(self) -> float:
         """Share of the whole comparison done, counting each technique-fold as one unit."""
+        if self.completed is not None:
+            units = max(self.n_techniques * self.n_folds, 1)
+            return min(1.0, (self.fold_index * self.n_techniques + self.completed) / units)
         if self.stage == "stack":  # every network of the fold trains together: one clock for the fold
             within = self.epoch / self.max_epochs if self.max_epochs else 0.0
             return min(1.0, (self.fold_index + within) / max(self.n_folds, 1))
@@ -54,6 +61,9 @@ class TechniqueResult:
     fold_metrics_tuned: list[dict] = field(default_factory=list)
     tuned_thresholds: list[float] = field(default_factory=list)
     train_class_counts: dict[str, int] = field(default_factory=dict)
+    # Per fold, binary only: the minority share the scores reflect after weights, focal alpha, batch shares
+    # and offsets (NetworkPlan.minority_share); what prior correction undoes. Empty in runs saved before it.
+    training_priors: list[float | None] = field(default_factory=list)
     test_labels: list[np.ndarray] = field(default_factory=list)
     test_probabilities: list[np.ndarray] = field(default_factory=list)
     test_rows: list[np.ndarray] = field(default_factory=list)  # positions in the dataset, per fold

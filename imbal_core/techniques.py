@@ -779,6 +779,36 @@ _register(
 )
 
 
+def applicable_techniques(
+    n_classes: int, modality: str, text_columns: list[str] | tuple[str, ...] = ()
+) -> tuple[list[str], list[dict[str, str]]]:
+    """What "all" means for this data: the network techniques that can run on it, in registry order, and the
+    ones left out, each as {"technique", "reason" (a few words), "explanation" (the engine's sentence)}.
+
+    Decided from what the registry declares (modalities, two classes only, a free-text column needed),
+    the same test that refuses a technique when it is asked for by name.
+    """
+    applicable, left_out = [], []
+    for technique in REGISTRY.values():
+        if technique.is_reference:
+            continue
+        explanation = text_stages.refusal_for_data(technique.stages, n_classes, modality, text_columns)
+        if explanation is None:
+            applicable.append(technique.id)
+            continue
+        reason = _short_refusal(technique, n_classes, modality)
+        left_out.append({"technique": technique.id, "reason": reason, "explanation": explanation})
+    return applicable, left_out
+
+
+def _short_refusal(technique: Technique, n_classes: int, modality: str) -> str:
+    if modality not in technique.modalities:
+        return f"works on {' or '.join(technique.modalities)} data only, this is {modality} data"
+    if technique.stages.refusal(n_classes, modality):
+        return f"two classes only, this target has {n_classes}"
+    return "needs a free-text column, this table has none"
+
+
 # Named sets, so no other module spells a technique id.
 BASELINE_ID = "baseline"  # the plain network every technique is compared with
 DEFAULT_TECHNIQUES = ("baseline", "class_weight", "focal_loss", "random_over", "smote", "random_under")  # the CLI's

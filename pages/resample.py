@@ -13,6 +13,8 @@ from ui import cache, feedback, state, texts
 from ui.widgets import parameter_widgets, plain, technique_name
 
 PREFIX = "resample"
+ROW_CHOICES = ("training", "all")  # imbal_core.resampled_table's choices; the page's own rows first
+ROW_LABELS = {"training": "Training rows (as shown above)", "all": "Every row of the table"}
 
 state.init_session()  # normally done by app.py; a deep link on a fresh server can start here
 
@@ -126,13 +128,27 @@ with feedback.reported(f"resampling with {technique.name}"):
         "point is one row. Diamonds are rows the sampler created (or copied), crosses are rows it removed. "
         "Two dimensions hide most of the space, so neighbours here may not be neighbours to the sampler."
     )
+    rows_choice = st.radio(
+        "Rows in the download",
+        ROW_CHOICES,
+        format_func=ROW_LABELS.get,
+        horizontal=True,
+        key="resample_rows",
+        help="The page shows the training rows; the whole table is what `python -m imbal_core resample` "
+        "writes by default.",
+    )
+    download = cache.resample_download(
+        loaded.digest, target, json.dumps(spec.to_json(), sort_keys=True), int(seed), rows_choice, loaded.frame
+    )
     st.download_button(
-        "Download the resampled training rows (CSV)",
-        view.csv_text,
-        file_name=f"{technique_id}_resampled_rows.csv",
+        f"Download the resampled {'training rows' if rows_choice == 'training' else 'table'} (CSV)",
+        download.csv_text,
+        file_name=f"{technique_id}_resampled_{rows_choice}_rows.csv",
         mime="text/csv",
         key="download_resampled",
         icon=":material/download:",
         on_click="ignore",
-        help=f"Rows in original units with the target {plain(target)} and a `synthetic` column (True = created).",
+        help=f"Original rows exactly as read (columns, types, values), then synthetic rows; the column "
+        f"`synthetic` marks them (True = created). The target is {plain(target)}.",
     )
+    st.caption(plain(" ".join([download.statement, *download.notes])))

@@ -239,6 +239,9 @@ def test_decision_view_follows_the_costs_without_retraining():
     app.number_input(key="cost_miss").set_value(1000.0).run()
     no_failures(app)
     dear_misses = operating_table(app)
+    captions = [element.value for element in app.caption]
+    assert not any("Defaults for a biopsy clinic" in caption for caption in captions)  # the costs in use, not 50
+    assert any("a miss (1,000) costs 1,000× a false alarm (1)" in caption for caption in captions), captions
     # A dearer miss never raises a technique's threshold, and its recall never drops.
     assert (dear_misses["Threshold"] <= cheap_misses["Threshold"] + 1e-12).all()
     assert (dear_misses["Recall"] >= cheap_misses["Recall"] - 1e-12).all()

@@ -63,21 +63,47 @@ def test_undersampling_shows_removed_rows():
     assert any(name.startswith("removed (benign)") for name in names)
 
 
+def served_rows(downloads, file_name: str):
+    """The served CSV read by the loader the app and the CLI use."""
+    from imbal_core.data import load_table
+
+    served = downloads[file_name]
+    return load_table(served if isinstance(served, bytes) else served.encode(), file_name=file_name).frame
+
+
 def test_resampled_rows_can_be_downloaded(downloads):
     """The CSV holds the training rows after SMOTE: the counts the page shows, synthetic rows marked."""
-    import io
-
-    import pandas as pd
-
     app = resample_page()
     no_failures(app)
-    served = downloads["smote_resampled_rows.csv"]
-    rows = pd.read_csv(io.BytesIO(served if isinstance(served, bytes) else served.encode()))
+    rows = served_rows(downloads, "smote_resampled_training_rows.csv")
     added = metric(app, "Synthetic or copied rows added")
     assert int(rows["synthetic"].sum()) == added > 0
     assert (rows.loc[rows["synthetic"], "diagnosis"] == "malignant").all()  # SMOTE only adds minority rows
     counts = rows["diagnosis"].value_counts()
     assert counts["malignant"] == counts["benign"]
+    said = " ".join(caption.value for caption in app.caption)
+    assert f"The {metric(app, 'Training rows') - added:,} training rows of the first stratified split" in said
+    assert "validation rows" in said and "test rows" in said  # what is not in the file is named
+
+
+def test_the_whole_table_can_be_downloaded_with_its_rows_as_read(downloads):
+    """Issue 19 item 7: 'Every row of the table' holds each row of the sample exactly as read, then new rows."""
+    import pandas as pd
+
+    from imbal_core.data import load_table
+    from imbal_core.samples import sample_path
+
+    app = resample_page()
+    app.radio(key="resample_rows").set_value("all").run()
+    no_failures(app)
+    rows = served_rows(downloads, "smote_resampled_all_rows.csv")
+    path = sample_path("medical")
+    table = load_table(path.read_bytes(), file_name=path.name).frame
+    originals = rows.loc[~rows["synthetic"]].drop(columns="synthetic").reset_index(drop=True)
+    pd.testing.assert_frame_equal(originals, table, check_dtype=True)
+    said = " ".join(caption.value for caption in app.caption)
+    assert f"All {len(table):,} rows of the table were resampled" in said
+    assert f"{int(rows['synthetic'].sum()):,} synthetic rows" in said
 
 
 def test_fraud_sample_with_categories_uses_smotenc():

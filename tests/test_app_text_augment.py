@@ -52,7 +52,7 @@ def test_a_stronger_change_share_marks_more_words():
 
 def test_the_download_holds_the_augmented_messages(downloads):
     app = text_augment_page()
-    served = downloads["text_augment_resampled_rows.csv"]
+    served = downloads["text_augment_resampled_training_rows.csv"]
     rows = pd.read_csv(io.BytesIO(served if isinstance(served, bytes) else served.encode()))
     new = rows[rows["synthetic"]]
     assert len(new) == int(metric_text(app, "Synthetic or copied rows added").replace(",", ""))

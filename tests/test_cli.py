@@ -12,7 +12,7 @@ import pytest
 
 from imbal_core.cli import main
 from imbal_core.stages.text import refusal_for_data
-from imbal_core.techniques import REGISTRY
+from imbal_core.techniques import REGISTRY, applicable_techniques
 from tests.conftest import make_binary_frame, make_multiclass_frame
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -114,6 +114,18 @@ def _check_thresholds_come_from_validation_rows(result: dict, costs: dict) -> No
         cost_optimal.append(float(cost_optimal_threshold(labels, positive, Costs(**costs))))
     assert result["tuned_threshold"] == pytest.approx(np.mean(tuned))
     assert result["decision"]["fold_thresholds"] == pytest.approx(cost_optimal)
+    # The stated threshold: chosen on every fold's validation rows together, and every figure measured at it.
+    validation_labels = np.concatenate([np.asarray(item["ndarray"]["data"]) for item in folds["validation_labels"]])
+    validation_positive = np.concatenate(
+        [np.asarray(item["ndarray"]["data"])[:, 1] for item in folds["validation_probabilities"]]
+    )
+    stated = result["decision"]["threshold"]
+    assert stated == float(cost_optimal_threshold(validation_labels, validation_positive, Costs(**costs)))
+    test_labels = np.concatenate([np.asarray(item["ndarray"]["data"]) for item in folds["test_labels"]])
+    test_positive = np.concatenate([np.asarray(item["ndarray"]["data"])[:, 1] for item in folds["test_probabilities"]])
+    flagged = test_positive >= stated
+    assert result["decision"]["recall"] == pytest.approx(np.mean(flagged[test_labels == 1]))
+    assert result["decision"]["alerts_per_1000"] == pytest.approx(1000 * np.mean(flagged))
     assert set(result["decision"]) >= {"threshold", "expected_cost_per_1000", "recall", "precision", "alerts_per_1000"}
 
 
@@ -126,8 +138,36 @@ def test_compare_runs_every_technique_and_matches_the_schema(fixture, target, n_
     out = tmp_path / "result.json"
     code = main(["compare", str(data), "--target", target, "--techniques", "all", "--epochs", "3", "--json", str(out)])
     assert code == 0
+    document = json.loads(out.read_text())
+    applicable, left_out = applicable_techniques(n_classes, "table", document["dataset"].get("text_columns", []))
+    check_schema(document, n_classes, applicable)
+    assert document["left_out"] == left_out
+
+
+@pytest.mark.slow
+def test_all_runs_only_what_applies_and_names_the_rest_once(binary_csv, tmp_path, capsys):
+    """Issue 19 item 12: on a plain table 'all' leaves out image and text augmentation, saying why, once."""
+    out = tmp_path / "all.json"
+    arguments = ["compare", str(binary_csv), "--target", "label", "--techniques", "all", "--epochs", "1"]
+    assert main([*arguments, "--json", str(out)]) == 0
+    document = json.loads(out.read_text())
+    ran = [result["technique"] for result in document["results"]]
+    assert "image_augment" not in ran and "text_augment" not in ran
+    assert not [result["technique"] for result in document["results"] if result.get("failed")]
     networks = [technique_id for technique_id, technique in REGISTRY.items() if not technique.is_reference]
-    check_schema(json.loads(out.read_text()), n_classes, networks)
+    assert sorted(ran + [item["technique"] for item in document["left_out"]]) == sorted(networks)
+    reasons = {item["technique"]: item["reason"] for item in document["left_out"]}
+    assert reasons == {
+        "image_augment": "works on image data only, this is table data",
+        "text_augment": "needs a free-text column, this table has none",
+    }
+    assert all(item["explanation"] for item in document["left_out"])
+    lines = [line for line in capsys.readouterr().err.splitlines() if "left out" in line]
+    assert lines == [
+        "note: 'all' left out 2 techniques that do not apply to this data: image_augment (works on image data "
+        "only, this is table data); text_augment (needs a free-text column, this table has none)."
+    ]
+    assert lines[0].removeprefix("note: ") in document["notes"]
 
 
 @pytest.mark.slow

@@ -385,7 +385,8 @@ def test_operating_point_table_matches_the_engine_and_says_how_thresholds_were_c
     comparison = folds_comparison()
     page = report_html.comparison_report(comparison, "data.csv", costs=FRAUD_COSTS)
     operating = unescape(section(page, "operating-points"))
-    assert "on validation rows only, per fold" in operating
+    assert "on the validation rows of all folds together only" in operating
+    assert "measured at that one threshold on the test rows of all" in operating
     rows = table(page, "operating")
     points = decision.operating_points(comparison, FRAUD_COSTS)
     assert len(rows) == len(points) == 3

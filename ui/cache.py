@@ -77,7 +77,6 @@ class ResampleView:
     totals: dict
     synthetic: int
     removed: int
-    csv_text: str
     text_edits: tuple = ()  # text augmentation's word edits (imbal_core.text_augment.TextEdit), for the side by side
 
 
@@ -85,8 +84,6 @@ class ResampleView:
 def resample_view(digest: str, target: str, spec_json: str, seed: int, _frame: pd.DataFrame) -> ResampleView:
     """Run the sampler on the first split's training rows (no training) and project them for the 2-D view."""
     from imbal_core.evaluate import Protocol, resample_preview
-    from imbal_core.report import to_csv_text
-    from imbal_core.resampling import resampled_rows_frame
     from imbal_core.techniques import TechniqueSpec
 
     spec = TechniqueSpec.from_json(json.loads(spec_json))
@@ -104,9 +101,31 @@ def resample_view(digest: str, target: str, spec_json: str, seed: int, _frame: p
         totals=totals,
         synthetic=int(result.synthetic.sum()),
         removed=int(len(result.removed_index)),
-        csv_text=to_csv_text(resampled_rows_frame(preview, target)),
         text_edits=tuple(result.text_edits),
     )
+
+
+@dataclass(frozen=True)
+class ResampleDownload:
+    """The Resample page's CSV and the sentence saying which rows it holds (imbal_core.resampled_table)."""
+
+    csv_text: str
+    statement: str
+    notes: tuple[str, ...]
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def resample_download(
+    digest: str, target: str, spec_json: str, seed: int, rows: str, _frame: pd.DataFrame
+) -> ResampleDownload:
+    """The table `resample --rows ROWS` would write for this sampler setting, as CSV text."""
+    from imbal_core.report import to_csv_text
+    from imbal_core.resampled_table import resample_table
+    from imbal_core.techniques import TechniqueSpec
+
+    spec = TechniqueSpec.from_json(json.loads(spec_json))
+    table = resample_table(_frame, target, spec, seed, rows)
+    return ResampleDownload(to_csv_text(table.frame), table.statement(), tuple(table.notes))
 
 
 WARM_UP_DELAY_SECONDS = 5.0

@@ -34,20 +34,21 @@ RULE_LABELS = {
 }
 
 
-def _sync_defaults() -> str:
-    """Each bundled sample starts from its own sensible costs; they reset only when the data changes."""
+def _sync_defaults() -> str | None:
+    """Each bundled sample starts from its own sensible costs; they reset only when the data changes.
+    Returns the sample's id, for the caption."""
     sample_id = state.dataset().sample_id
-    costs, reason = decision.default_costs(sample_id)
+    costs, _ = decision.default_costs(sample_id)
     if st.session_state.get(COSTS_FOR) != state.dataset_key():
         for name, key in COST_WIDGETS.items():
             st.session_state[key] = getattr(costs, name)
         st.session_state[COSTS_FOR] = state.dataset_key()
-    return reason
+    return sample_id
 
 
 def costs_inputs() -> decision.Costs | None:
     """Cost and volume inputs; returns the Costs, or None (with the reason shown) when they are invalid."""
-    reason = _sync_defaults()
+    sample_id = _sync_defaults()
     false_alarm, miss, catch, volume, period = st.columns([1, 1, 1, 1.2, 0.8])
     false_alarm.number_input(
         "Cost of a false alarm", min_value=0.0, step=1.0, format="%g", key=COST_WIDGETS["false_alarm"]
@@ -63,12 +64,13 @@ def costs_inputs() -> decision.Costs | None:
     )
     volume.number_input("Cases per period", min_value=1.0, step=100.0, format="%g", key=COST_WIDGETS["volume"])
     period.selectbox("Period", decision.PERIODS, key=COST_WIDGETS["period"])
-    st.caption(plain(reason))
     try:
-        return decision.Costs(**{name: st.session_state[key] for name, key in COST_WIDGETS.items()})
+        costs = decision.Costs(**{name: st.session_state[key] for name, key in COST_WIDGETS.items()})
     except Exception as error:  # InputError: an impossible combination, e.g. every cost 0
         st.warning(plain(str(error)), icon=":material/warning:")
         return None
+    st.caption(plain(decision.cost_caption(costs, sample_id)))  # the costs in use, not the sample's defaults
+    return costs
 
 
 def rule_inputs(costs: decision.Costs) -> tuple[str, float | None]:
@@ -122,18 +124,32 @@ def decision_section(comparison, named: list) -> None:
         width="stretch",
         column_config=_operating_columns(costs),
     )
-    st.caption(
-        f"Each technique at its own threshold, chosen on each fold's validation rows (never test rows) by "
-        f"\u201c{RULE_LABELS[rule].lower()}\u201d; every figure is measured on the test rows, mean ± spread over "
-        f"{len(comparison.results[0].test_labels)} fold(s), and scaled to {costs.volume:,.0f} cases per "
-        f"{costs.period}."
-    )
+    st.caption(operating_caption(comparison, costs, rule))
     shown = [(by_index[point.result_index], point) for point in points if point.result_index in by_index]
     curves = {entry.name: decision.mean_cost_curve(entry.result, costs, COST_CURVE_THRESHOLDS) for entry, _ in shown}
     chosen = {entry.name: (point.threshold, point.expected_cost_per_1000) for entry, point in shown}
     figure = charts.expected_cost_figure(curves, chosen)
     st.plotly_chart(figure, width="stretch", key="chart_expected_cost")
     st.session_state[TIMING] = time.perf_counter() - started  # everything this section does on a cost change
+
+
+def operating_caption(comparison, costs: decision.Costs, rule: str) -> str:
+    """How the table's figures were made: one threshold per technique, every figure at it."""
+    folds = len(comparison.results[0].test_labels) if comparison.results else 1
+    chosen_on = "the validation rows (never test rows)"
+    spread = "one test split, so there is no spread"
+    if folds > 1:
+        chosen_on = f"the validation rows of all {folds} folds together (never test rows)"
+        spread = (
+            f"± is the spread of the same figures over the {folds} folds at that threshold; Threshold ± is how far "
+            "each fold's validation rows alone would move it"
+        )
+    return (
+        f"Each technique at one threshold of its own, chosen on {chosen_on} by "
+        f"\u201c{RULE_LABELS[rule].lower()}\u201d. Every figure in a row is measured at that threshold on all test "
+        f"rows together (precision = caught / alerts, recall = caught / positives) and scaled to "
+        f"{costs.volume:,.0f} cases per {costs.period}; {spread}."
+    )
 
 
 def _by_result_index(named: list, comparison) -> dict:

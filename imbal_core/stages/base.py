@@ -110,6 +110,38 @@ class NetworkPlan:
     loss: LossSettings = field(default_factory=LossSettings)
     batches: BatchPlan = field(default_factory=BatchPlan)
 
+    def minority_share(self, n_classes: int) -> float | None:
+        """Binary: the minority (class 1) share this network's scores reflect, the training prior a prior
+        correction undoes. Each class's mass is its rows (or its batch share) times its class weight, its mean
+        row weight and, with focal class balancing, alpha (1 - alpha for class 0); a training logit offset
+        (the logit-adjusted loss) is undone, since predictions leave it out. None for multi-class, or when
+        a class has no weight at all."""
+        if n_classes != 2:
+            return None
+        labels = np.asarray(self.labels)
+        row_weights = np.ones(len(labels)) if self.row_weights is None else np.asarray(self.row_weights, dtype=float)
+        shares = self.batches.class_shares
+        focal = self.loss.focal or {}
+        alpha = float(focal.get("alpha", 0.5))
+        balance = {0: 1.0 - alpha, 1: alpha} if focal.get("balance_classes") else {0: 1.0, 1: 1.0}
+        mass = []
+        for code in (0, 1):
+            in_class = labels == code
+            if not in_class.any():
+                return None
+            rows = (
+                float(shares[code]) * float(row_weights[in_class].mean())
+                if shares is not None
+                else float(row_weights[in_class].sum())
+            )
+            mass.append(rows * (self.class_weight or {}).get(code, 1.0) * balance[code])
+        if min(mass) <= 0:
+            return None
+        log_odds = float(np.log(mass[1] / mass[0]))
+        if self.loss.output_offset is not None:
+            log_odds -= float(np.asarray(self.loss.output_offset).ravel()[0])
+        return float(1.0 / (1.0 + np.exp(-log_odds)))
+
 
 @dataclass
 class FittedNetwork:
@@ -351,6 +383,16 @@ class MemberStage(Stage):
         networks = context.trainer.fit_all(self.plans(rows, params, context))
         return self.combine(networks, params, context)
 
+    def training_prior(self, rows: ResampleResult, params: Mapping[str, Any], context: FoldContext) -> float | None:
+        """Binary: the minority share the members' scores reflect (NetworkPlan.minority_share, mean over the
+        networks); None for multi-class. Network members answer from their plans, which are cheap to make;
+        members that train no network of ours override this."""
+        if context.n_classes != 2:
+            return None
+        shares = [plan.minority_share(2) for plan in self.plans(rows, params, context)]
+        shares = [share for share in shares if share is not None]
+        return float(np.mean(shares)) if shares else None
+
     def plans(self, rows: ResampleResult, params: Mapping[str, Any], context: FoldContext) -> list[NetworkPlan]:
         """The independent networks to train, before any is trained (default: one on all the rows)."""
         return [context.network_plan(rows.features, rows.labels, context.seed)]
@@ -386,6 +428,12 @@ class ScoreStage(Stage):
         self, output: MemberOutput, params: Mapping[str, Any], context: FoldContext, training_labels: np.ndarray
     ) -> tuple[np.ndarray, np.ndarray, list[str]]:
         return output.validation, output.test, []
+
+    def prior_after(
+        self, prior: float | None, params: Mapping[str, Any], context: FoldContext, training_labels: np.ndarray
+    ) -> float | None:
+        """The minority share the finished scores reflect, given the members' `prior` (default: unchanged)."""
+        return prior
 
 
 NO_ROWS = RowStage()

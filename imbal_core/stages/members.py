@@ -14,7 +14,12 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from imbal_core.references import create_hist_gradient_boosting, create_logistic_regression, reference_probabilities
+from imbal_core.references import (
+    create_hist_gradient_boosting,
+    create_logistic_regression,
+    reference_probabilities,
+    reference_threads,
+)
 from imbal_core.seeds import derive_seed
 from imbal_core.stages.base import (
     ONE_NETWORK,
@@ -109,6 +114,14 @@ class RusBoost(MemberStage):
     title: ClassVar[str] = "RUSBoost"
     sequential: ClassVar[bool] = True
 
+    def training_prior(self, rows: ResampleResult, params: Params, context: FoldContext) -> float | None:
+        """The first round's share (its undersample, equal boosting weights). Later rounds weigh the rows
+        earlier ones got wrong, which are unknown before training, so this is an approximation."""
+        if context.n_classes != 2:
+            return None
+        subset, codes, _ = undersampled(rows.features, rows.labels, context.seed, float(params["sampling_ratio"]))
+        return context.network_plan(subset, codes, context.seed).minority_share(2)
+
     def _train(self, rows: ResampleResult, params: Params, context: FoldContext) -> MemberOutput:
         features, labels, n_classes = rows.features, rows.labels, context.n_classes
         weights = np.full(len(labels), 1.0 / len(labels))
@@ -156,18 +169,21 @@ class ReferenceLearner(MemberStage):
     modalities: ClassVar[tuple[str, ...]] = ("table",)
     factory: Callable[[int], Any]
 
+    def training_prior(self, rows: ResampleResult, params: Params, context: FoldContext) -> float | None:
+        """The share of its training rows: the factories fit without class weights."""
+        if context.n_classes != 2:
+            return None
+        return float(np.mean(rows.labels == 1))
+
     def _train(self, rows: ResampleResult, params: Params, context: FoldContext) -> MemberOutput:
         started = time.perf_counter()
         model = self.factory(context.seed)
-        model.fit(rows.features, rows.labels)
+        with reference_threads():  # one thread per pool: the fit shares busy cores (imbal_core.references)
+            model.fit(rows.features, rows.labels)
+            validation = reference_probabilities(model, context.validation, context.n_classes)
+            test = reference_probabilities(model, context.test, context.n_classes)
         seconds = time.perf_counter() - started
-        return MemberOutput(
-            reference_probabilities(model, context.validation, context.n_classes),
-            reference_probabilities(model, context.test, context.n_classes),
-            {},
-            [],
-            seconds,
-        )
+        return MemberOutput(validation, test, {}, [], seconds)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -180,6 +196,9 @@ class AnomalyAutoencoder(MemberStage):
     binary_only: ClassVar[bool] = True
     modalities: ClassVar[tuple[str, ...]] = ("table",)
     title: ClassVar[str] = "The anomaly autoencoder"
+
+    def training_prior(self, rows: ResampleResult, params: Params, context: FoldContext) -> float | None:
+        return None  # a reconstruction error has no class prior; the scores stage maps it to a probability
 
     def _train(self, rows: ResampleResult, params: Params, context: FoldContext) -> MemberOutput:
         from imbal_core.train import fit_autoencoder

@@ -49,6 +49,14 @@ class PostHocLogitAdjustment(ScoreStage):
         )
         return shift_logits(output.validation, offset), shift_logits(output.test, offset), [note]
 
+    def prior_after(self, prior, params: Params, context: FoldContext, training_labels: np.ndarray):
+        """The logits moved by the offset move the prior's log-odds by the same amount."""
+        if params["mode"] != "post_hoc" or prior is None or context.n_classes != 2:
+            return prior
+        offset = -float(logit_offset(training_labels, context.n_classes, float(params["tau"]))[0])
+        log_odds = float(np.log(prior / (1.0 - prior))) + offset
+        return float(1.0 / (1.0 + np.exp(-log_odds)))
+
 
 @dataclass(frozen=True, kw_only=True)
 class ScoreToProbability(ScoreStage):
@@ -88,6 +96,10 @@ class ScoreToProbability(ScoreStage):
 
         notes.append("Reconstruction error mapped to a probability by a logistic fit on the validation rows.")
         return probability(validation_scores), probability(test_scores), notes
+
+    def prior_after(self, prior, params: Params, context: FoldContext, training_labels: np.ndarray):
+        """Fitted on the validation rows, the probabilities already reflect their (real) minority share."""
+        return float(np.mean(context.validation_labels == 1))
 
 
 POST_HOC_LOGIT = PostHocLogitAdjustment(name="post_hoc_logit_adjustment")
