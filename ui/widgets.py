@@ -43,9 +43,8 @@ def visible_frame(frame):
     `visible` (only when one of them holds a bidirectional control: the common case costs one scan)."""
     names = [str(name) for name in [*frame.columns, *frame.index]]
     text_columns = [name for name, dtype in frame.dtypes.items() if dtype.kind == "O"]
-    cells_have_controls = any(
-        frame[name].astype(str).str.contains(_BIDI_CONTROLS.pattern, regex=True).any() for name in text_columns
-    )
+    cells = frame[text_columns].to_numpy(dtype=object).ravel() if text_columns else ()
+    cells_have_controls = bool(_BIDI_CONTROLS.search("\n".join(cell for cell in cells if isinstance(cell, str))))
     if not cells_have_controls and not any(_BIDI_CONTROLS.search(name) for name in names):
         return frame
     shown = frame.rename(columns=visible, index=lambda name: visible(name) if isinstance(name, str) else name)
