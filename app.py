@@ -57,4 +57,5 @@ if st.session_state.pop(state.TRAINING_MARKER, False):
     st.toast("Training was stopped before it finished; nothing from that run was kept.", icon=":material/stop_circle:")
 
 cache.warm_engine()  # once per process, in the background
-pages.run()
+with feedback.reported("drawing this page"):  # anything a page lets escape (even SystemExit) becomes a sentence
+    pages.run()

@@ -24,6 +24,7 @@ from typing import Any
 
 import numpy as np
 
+from imbal_core.decision import Costs
 from imbal_core.errors import InputError
 
 FORMAT_VERSION = 1
@@ -31,7 +32,9 @@ RECORD_KIND = "imbalance-lab-comparison"
 MAX_DOCUMENT_BYTES = 200 * 1024 * 1024  # a 5-fold, 15-technique run on 20,000 rows is about 25 MB of JSON
 ARRAY_KEY, ARRAY_REF_KEY = "ndarray", "ndarray_ref"
 TYPE_KEY = "__dataclass__"  # names the class of an engine dataclass held in a loosely typed field
-TAGGABLE_MODULES = ("imbal_core.",)
+# The only classes a type tag may name. A record is user data (an imported file, a shared run): it never chooses
+# what the server imports, so a tag is looked up here and nothing is ever imported by name.
+TAGGED_CLASSES: dict[str, type] = {"imbal_core.decision.Costs": Costs}
 COMPLEMENT = "complement"  # a binary (n, 2) probability array stored as its second column (see pack_comparison)
 _REFERENCE_KEYS = frozenset({ARRAY_REF_KEY, "dtype", "shape", "codec"})
 # Array dtypes a record may name: numbers and booleans only (never object arrays, which could hold code).
@@ -56,7 +59,7 @@ def encode(value: Any, arrays: dict[str, np.ndarray] | None = None) -> Any:
             field_value = getattr(value, item.name)
             encoded[item.name] = encode(field_value, arrays)
             if _needs_type_tag(field_value, hints.get(item.name, Any)):
-                encoded[item.name][TYPE_KEY] = f"{type(field_value).__module__}.{type(field_value).__qualname__}"
+                encoded[item.name][TYPE_KEY] = _tag_name(type(field_value))
         return encoded
     if isinstance(value, dict):
         return {str(key): encode(item, arrays) for key, item in value.items()}
@@ -242,27 +245,25 @@ def decode(value: Any, kind: Any) -> Any:
 
 
 def _needs_type_tag(value: Any, declared: Any) -> bool:
-    """An engine dataclass in a loosely typed field (e.g. Comparison.costs: object) is tagged with its class."""
+    """A dataclass in a loosely typed field (e.g. Comparison.costs: object) is tagged with its class."""
     if not dataclasses.is_dataclass(value) or isinstance(value, type):
-        return False
-    if not type(value).__module__.startswith(TAGGABLE_MODULES):
         return False
     options = typing.get_args(declared) if typing.get_origin(declared) in (typing.Union, types.UnionType) else ()
     return declared is not type(value) and type(value) not in options
 
 
-def _tagged_class(name: Any) -> type | None:
-    """The dataclass a type tag names, only from the engine's own modules (a record never imports anything else)."""
-    import importlib
+def _tag_name(kind: type) -> str:
+    """The tag of a class in TAGGED_CLASSES; TypeError for any other, so a record never names what cannot be
+    read back (a new loosely typed field holding a new class needs its entry there)."""
+    name = f"{kind.__module__}.{kind.__qualname__}"
+    if TAGGED_CLASSES.get(name) is not kind:
+        raise TypeError(f"{name} is held in a loosely typed field; add it to serialize.TAGGED_CLASSES to store it.")
+    return name
 
-    if not isinstance(name, str) or not name.startswith(TAGGABLE_MODULES):
-        return None
-    module_name, _, class_name = name.rpartition(".")
-    try:
-        kind = getattr(importlib.import_module(module_name), class_name)
-    except (ImportError, AttributeError):
-        return None
-    return kind if dataclasses.is_dataclass(kind) else None
+
+def _tagged_class(name: Any) -> type | None:
+    """The class a type tag names, from the allow-list only (None for anything else: it stays a plain dict)."""
+    return TAGGED_CLASSES.get(name) if isinstance(name, str) else None
 
 
 def _decode_untyped(value: Any) -> Any:
