@@ -42,9 +42,17 @@ def take_problem() -> str | None:
     return message
 
 
-def location() -> str:
+def location() -> str | None:
+    """The server's history file, for the command-line hint only (None when history is turned off)."""
     path = default_path()
-    return str(path) if path is not None else "nowhere (IMBAL_LAB_HISTORY=off)"
+    return str(path) if path is not None else None
+
+
+def opened_a_share_link() -> bool:
+    """Whether this session came through a share link (or opened one): it is shown nothing of the server
+    beyond the shared run, not even where the history file lives."""
+    runs = st.session_state.get(state.RUNS, [])
+    return bool(st.session_state.get(session.SHARED_RUN_KEY)) or any(record.read_only for record in runs)
 
 
 def default_name(comparison, dataset_name: str) -> str:
