@@ -82,7 +82,9 @@ try:
 except HistoryUnavailable as error:
     store = None
     st.error(
-        plain(f"Run history is unavailable, so runs stay in this browser session only. {error}"),
+        plain(
+            history.for_this_session(f"Run history is unavailable, so runs stay in this browser session only. {error}")
+        ),
         icon=":material/history_toggle_off:",
     )
 

@@ -244,3 +244,20 @@ def test_sharing_says_the_recipient_can_download_and_keep_a_copy(history_path):
     app.button(key=f"history_share_{run_id}").click().run()
     words = texts(app.markdown) + texts(app.caption)
     assert "download" in words and "keep" in words and "after you stop sharing" in words
+
+
+def test_a_share_link_visitor_is_not_told_the_path_even_when_history_is_damaged(history_path):
+    history_path.write_bytes(b"definitely not sqlite" * 100)
+    viewer = open_app(query={"run": "A" * 22})
+    no_page_failure(viewer)
+    assert "damaged" in texts(viewer.warning) or "unavailable" in texts(viewer.warning)
+    for page in ("pages/history.py", "pages/compare.py"):
+        viewer.switch_page(page).run()
+        no_page_failure(viewer)
+        assert str(history_path) not in page_text(viewer), page
+
+
+def test_the_person_running_the_server_is_told_which_history_file_is_damaged(history_path):
+    history_path.write_bytes(b"definitely not sqlite" * 100)
+    app = open_app("pages/history.py")
+    assert f"The run history file {history_path} is damaged" in texts(app.error).replace("\\", "")
