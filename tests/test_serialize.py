@@ -326,3 +326,18 @@ def test_a_real_comparison_round_trips_through_record_packed_form_and_json(make_
     imported = serialize.comparison_from_json_document(report.comparison_json_text(original))
     assert_same_value(original.results, imported.results)
     assert imported.results[0].metrics == original.results[0].metrics
+
+
+@pytest.mark.parametrize("depth", [70, 900])
+def test_deeply_nested_records_and_array_data_are_refused_with_a_sentence(depth):
+    """Issue 19 item 15: deep nesting gave "RecursionError"; an array's numbers are left to numpy (64 dimensions)."""
+    for where in ("histories", "data"):
+        record = serialize.comparison_to_record(hand_built_comparison())
+        result = record["comparison"]["results"][0]
+        if where == "histories":
+            result["histories"][0]["loss"] = "PLACEHOLDER"
+        else:
+            result["test_rows"][0]["ndarray"]["data"] = "PLACEHOLDER"
+        text = json.dumps(record).replace('"PLACEHOLDER"', "[" * depth + "1" + "]" * depth)
+        with pytest.raises(InputError, match="nested more than 64 levels|maximum number of dimension"):
+            serialize.comparison_from_record(json.loads(text))
