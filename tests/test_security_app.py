@@ -134,6 +134,10 @@ def fewer_fold_metrics(result: dict) -> None:
     result["folds"]["fold_metrics"] = []
 
 
+def empty_fold_metrics(result: dict) -> None:
+    result["folds"]["fold_metrics"][0] = {}
+
+
 def text_in_a_number_field(result: dict) -> None:
     result["folds"]["fit_seconds"] = "fast"
 
@@ -154,6 +158,7 @@ def deeply_nested_note(result: dict) -> None:
         (nan_probability, "finite numbers between 0 and 1"),
         (infinite_probability, "finite numbers between 0 and 1"),
         (fewer_fold_metrics, "fold metrics"),
+        (empty_fold_metrics, "fold metrics lack a number for one of brier, pr_auc, roc_auc"),
         (text_in_a_number_field, "fit_seconds"),
         (deeply_nested_note, "nested more than"),
     ],
