@@ -17,7 +17,9 @@ sys.setswitchinterval(SWITCH_INTERVAL_SECONDS)
 runtime.leave_engine_state_alone()  # no Keras reset after every rerun (ui/runtime.py says why)
 navigation.entered_through_app()  # before anything else: links open cleanly with a pages/ folder (ui/navigation.py)
 session.allow_parameter("step")  # the Present page's step: links to a step keep it
-st.set_page_config(page_title="Imbalance Lab", page_icon=":material/balance:", layout="wide")
+# An emoji icon is drawn in the browser; a ":material/..." page icon makes every page fetch its picture from
+# fonts.gstatic.com (Streamlit 1.67), which fails offline and tells a third party who uses the dashboard.
+st.set_page_config(page_title="Imbalance Lab", page_icon="⚖️", layout="wide")
 
 with feedback.reported("loading the default sample"):
     state.init_session()
@@ -57,4 +59,5 @@ if st.session_state.pop(state.TRAINING_MARKER, False):
     st.toast("Training was stopped before it finished; nothing from that run was kept.", icon=":material/stop_circle:")
 
 cache.warm_engine()  # once per process, in the background
-pages.run()
+with feedback.reported("drawing this page"):  # anything a page lets escape (even SystemExit) becomes a sentence
+    pages.run()
