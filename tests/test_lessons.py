@@ -48,3 +48,29 @@ def test_quiz_evidence_comes_from_the_loaded_counts():
 def test_balanced_weights_and_bagging_coverage():
     assert balanced_weights({"a": 90, "b": 10}) == pytest.approx({"a": 100 / 180, "b": 100 / 20})
     assert bagging_coverage(900, 100, 5) == pytest.approx(1 - (1 - 1 / 9) ** 5)
+
+
+def test_the_leaky_network_takes_the_honest_networks_steps_per_epoch(monkeypatch):
+    """The leakage lesson's "only difference" holds for the length of an epoch too: the leaky network's
+    epoch is one pass over the honest fold's training rows, not over the larger resampled pool."""
+    from imbal_core.evaluate import Protocol, leaky_comparison, run_comparison
+    from imbal_core.model import ModelSettings
+    from imbal_core.techniques import make_spec
+    from imbal_core.train import NetworkTrainer
+    from tests.conftest import make_binary_frame
+
+    steps: list[int] = []
+    original = NetworkTrainer._steps_per_epoch
+
+    def recorded(self, rows):
+        steps.append(original(self, rows))
+        return steps[-1]
+
+    monkeypatch.setattr(NetworkTrainer, "_steps_per_epoch", recorded)
+    frame = make_binary_frame(rows=3000, minority_share=0.1, seed=0)
+    settings = ModelSettings(hidden_units=(8,), max_epochs=1, patience=1)
+    specs, protocol = [make_spec("random_over")], Protocol(seed=0)
+    run_comparison(frame, "label", specs, protocol, settings)
+    honest_steps, steps[:] = list(steps), []
+    leaky_comparison(frame, "label", specs, protocol, settings)
+    assert honest_steps and steps == honest_steps, (honest_steps, steps)
