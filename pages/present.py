@@ -136,8 +136,8 @@ else:
     leakage = st.session_state.get(state.LEAKAGE) or {}
     stored = next((value for key, value in leakage.items() if key[0] == state.dataset_key()), None)
     st.markdown(
-        "Resample **after** the split. If the sampler sees the test rows, copies of them end up in training and "
-        "the scores look better than they are."
+        "Resample **after** the split. If the sampler sees the test rows, copies of them end up in training: the "
+        "scores no longer measure rows the model has never seen, and often look better than they are."
     )
     if stored is None:
         st.info("Run the leakage demonstration on the Learn page first (one toggle).", icon=":material/info:")
@@ -148,3 +148,7 @@ else:
             for name, (honest, leaky) in stored["leak"].items()
         ]
         st.dataframe(rows, width="stretch")
+        verdict = stored.get("verdict")
+        if verdict is not None:  # what this run shows: a gain, or none beyond noise (imbal_core.lessons)
+            kind, words = verdict
+            (st.warning if kind == "shows" else st.info)(plain(words), icon=":material/science:")

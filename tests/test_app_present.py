@@ -92,3 +92,18 @@ def test_learn_page_quiz_shows_live_evidence():
     evidence = [info.value for info in app.info]
     assert any("accuracy and catches 0 of the" in text for text in evidence)
     assert len([expander for expander in app.expander if "Q" in expander.label and ":" in expander.label]) == 9
+
+
+def test_the_leakage_step_says_what_the_stored_run_shows():
+    """A run whose leaky scores came out lower is not presented as scores that look better."""
+    app = open_page("pages/present.py")
+    key = f"{app.session_state['dataset'].digest}:{app.session_state['active_target']}"
+    words = "On this data the leaky run scores lower: PR-AUC -0.058 (...), so this run does not show the leak."
+    app.session_state["leakage_results"] = {
+        (key, "random_over", 20): {"leak": {"pr_auc": (0.9, 0.842)}, "verdict": ("lower", words)}
+    }
+    app.query_params["step"] = "5"
+    app.run()
+    no_failures(app)
+    assert [info.value for info in app.info] == [words]
+    assert not any("look better than they are" in text.value and "often" not in text.value for text in app.markdown)

@@ -74,3 +74,55 @@ def test_the_leaky_network_takes_the_honest_networks_steps_per_epoch(monkeypatch
     honest_steps, steps[:] = list(steps), []
     leaky_comparison(frame, "label", specs, protocol, settings)
     assert honest_steps and steps == honest_steps, (honest_steps, steps)
+
+
+def _scores(rng, labels, signal):
+    positive = np.clip(0.3 + signal * labels + rng.normal(0, 0.2, len(labels)), 0.001, 0.999)
+    return np.column_stack([1 - positive, positive])
+
+
+@pytest.mark.parametrize(
+    ("leaky_signal", "kind"), [(0.6, "shows"), (0.3, "noise"), (0.05, "lower")], ids=["gain", "same", "loss"]
+)
+def test_the_leakage_words_follow_the_sign_and_the_noise_of_the_gain(leaky_signal, kind):
+    """Under "the gain is leakage" a gain must be there: a negative gain or one within noise says so."""
+    from imbal_core.lessons import leakage_gains, leakage_verdict
+
+    rng = np.random.default_rng(0)
+    labels = np.array([0] * 270 + [1] * 30)
+    honest = _scores(rng, labels, 0.3)
+    leaky = honest.copy() if kind == "noise" else _scores(rng, labels, leaky_signal)
+    metrics = ("pr_auc", "precision", "f1", "mcc")
+    gains = leakage_gains(labels, honest, leaky, metrics)
+    main = gains[0]
+    assert main.low <= main.gain <= main.high
+    verdict, words = leakage_verdict(gains, "pr_auc", {"pr_auc": "PR-AUC"}, len(labels))
+    assert verdict == kind, (main, words)
+    assert ("this gain is leakage" in words) == (kind == "shows")
+    if kind != "shows":
+        assert "does not show" in words and f"{main.gain:+.3f}" in words
+
+
+def test_two_equally_good_runs_differ_only_within_noise():
+    """Two runs of the same quality on 1,000 test rows: every gain's interval holds 0."""
+    from imbal_core.lessons import leakage_gains
+
+    rng = np.random.default_rng(1)
+    labels = np.array([0] * 900 + [1] * 100)
+    gains = leakage_gains(labels, _scores(rng, labels, 0.3), _scores(rng, labels, 0.3), ("pr_auc", "f1"))
+    assert all(gain.low < 0 < gain.high for gain in gains)  # two equally good runs: no gain beyond noise
+
+
+@pytest.mark.parametrize("classes", [2, 3])
+def test_the_lessons_quick_metrics_equal_the_engines(classes):
+    from imbal_core.lessons import _lesson_metrics
+    from imbal_core.metrics import compute_metrics
+
+    rng = np.random.default_rng(classes)
+    labels = rng.integers(0, classes, 200)
+    logits = rng.normal(0, 1, (200, classes)).round(1)  # rounded: tied scores too
+    logits[np.arange(200), labels] += 1.0
+    probabilities = np.exp(logits) / np.exp(logits).sum(axis=1, keepdims=True)
+    quick, engine = _lesson_metrics(labels, probabilities), compute_metrics(labels, probabilities)
+    for name in ("pr_auc", "roc_auc", "precision", "recall", "f1", "mcc", "balanced_accuracy"):
+        assert quick[name] == pytest.approx(engine[name], abs=1e-12), name
