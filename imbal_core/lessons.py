@@ -307,19 +307,25 @@ def leakage_verdict(
         if fell:
             words += " Not every score rose: " + ", ".join(_signed(gain, names) for gain in fell) + " fell."
         return "shows", words
+    others = [gain for gain in fell if gain.metric != headline]
+    lower_too = (
+        " Beyond noise, the leaky run scored lower on " + ", ".join(_signed(gain, names) for gain in others) + "."
+        if others
+        else ""
+    )
     if main.reading == "within noise":
         return "noise", (
             f"On this data the leak does not show beyond noise: the {label} gain, {main.gain:+.3f}, is within the "
             f"noise of which rows were tested ({interval}). A leak does not always inflate one run's scores; it "
             "still makes them untrustworthy, since training saw rows it is tested on. The effect shows most with "
             "random oversampling, whose copies of test rows are exact, and on data the network can memorise."
-        )
+        ) + lower_too
     return "lower", (
         f"On this data the leaky run scores lower: {label} {main.gain:+.3f} ({interval}), so this run does not show "
         "the leak inflating scores. A leak does not always inflate one run's scores; it still makes them "
         "untrustworthy, since training saw rows it is tested on. The effect shows most with random "
         "oversampling, whose copies of test rows are exact, and on data the network can memorise."
-    )
+    ) + lower_too
 
 
 def _signed(gain: LeakageGain, names: Mapping[str, str]) -> str:

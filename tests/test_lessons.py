@@ -126,3 +126,18 @@ def test_the_lessons_quick_metrics_equal_the_engines(classes):
     quick, engine = _lesson_metrics(labels, probabilities), compute_metrics(labels, probabilities)
     for name in ("pr_auc", "roc_auc", "precision", "recall", "f1", "mcc", "balanced_accuracy"):
         assert quick[name] == pytest.approx(engine[name], abs=1e-12), name
+
+
+def test_the_medical_samples_leakage_run_is_read_as_no_leak_with_the_falls_named():
+    """The issue's run on the medical sample: PR-AUC +0.026 within noise, precision -0.058 beyond it."""
+    from imbal_core.lessons import LeakageGain, leakage_verdict
+
+    gains = [
+        LeakageGain("pr_auc", 0.910, 0.936, 0.0, 0.087),
+        LeakageGain("precision", 0.800, 0.742, -0.119, -0.010),
+        LeakageGain("f1", 0.800, 0.741, -0.126, -0.012),
+    ]
+    kind, words = leakage_verdict(gains, "pr_auc", {"pr_auc": "PR-AUC", "precision": "Precision", "f1": "F1"}, 100)
+    assert kind == "noise"
+    assert "does not show beyond noise" in words and "leakage alone" not in words
+    assert "scored lower on Precision -0.058, F1 -0.059" in words
