@@ -40,16 +40,7 @@ with feedback.reported("keeping the address bar in step with the settings"):
 
 # Each url_path is the page's file name and Data lives at "/": with a pages/ folder next to this script, that is
 # what lets a cold link open its page without a "Page not found" dialog (see ui/navigation.py).
-pages = st.navigation(
-    [
-        st.Page("pages/data.py", title="Data", icon=":material/table_chart:", url_path="data", default=True),
-        st.Page("pages/resample.py", title="Resample", icon=":material/scatter_plot:", url_path="resample"),
-        st.Page("pages/compare.py", title="Train & compare", icon=":material/model_training:", url_path="compare"),
-        st.Page("pages/learn.py", title="Learn", icon=":material/school:", url_path="learn"),
-        st.Page("pages/present.py", title="Present", icon=":material/co_present:", url_path="present"),
-        st.Page("pages/history.py", title="History", icon=":material/history:", url_path="history"),
-    ]
-)
+pages = navigation.navigate()
 sidebar.render()
 with st.sidebar:
     identity.remember()  # a new browser's token goes into its cookie, so its runs are its own after a reload
