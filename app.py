@@ -17,7 +17,9 @@ sys.setswitchinterval(SWITCH_INTERVAL_SECONDS)
 runtime.leave_engine_state_alone()  # no Keras reset after every rerun (ui/runtime.py says why)
 navigation.entered_through_app()  # before anything else: links open cleanly with a pages/ folder (ui/navigation.py)
 session.allow_parameter("step")  # the Present page's step: links to a step keep it
-st.set_page_config(page_title="Imbalance Lab", page_icon=":material/balance:", layout="wide")
+# An emoji icon is drawn in the browser; a ":material/..." page icon makes every page fetch its picture from
+# fonts.gstatic.com (Streamlit 1.67), which fails offline and tells a third party who uses the dashboard.
+st.set_page_config(page_title="Imbalance Lab", page_icon="⚖️", layout="wide")
 
 with feedback.reported("loading the default sample"):
     state.init_session()
@@ -38,16 +40,7 @@ with feedback.reported("keeping the address bar in step with the settings"):
 
 # Each url_path is the page's file name and Data lives at "/": with a pages/ folder next to this script, that is
 # what lets a cold link open its page without a "Page not found" dialog (see ui/navigation.py).
-pages = st.navigation(
-    [
-        st.Page("pages/data.py", title="Data", icon=":material/table_chart:", url_path="data", default=True),
-        st.Page("pages/resample.py", title="Resample", icon=":material/scatter_plot:", url_path="resample"),
-        st.Page("pages/compare.py", title="Train & compare", icon=":material/model_training:", url_path="compare"),
-        st.Page("pages/learn.py", title="Learn", icon=":material/school:", url_path="learn"),
-        st.Page("pages/present.py", title="Present", icon=":material/co_present:", url_path="present"),
-        st.Page("pages/history.py", title="History", icon=":material/history:", url_path="history"),
-    ]
-)
+pages = navigation.navigate()
 sidebar.render()
 with st.sidebar:
     identity.remember()  # a new browser's token goes into its cookie, so its runs are its own after a reload
@@ -57,4 +50,5 @@ if st.session_state.pop(state.TRAINING_MARKER, False):
     st.toast("Training was stopped before it finished; nothing from that run was kept.", icon=":material/stop_circle:")
 
 cache.warm_engine()  # once per process, in the background
-pages.run()
+with feedback.reported("drawing this page"):  # anything a page lets escape (even SystemExit) becomes a sentence
+    pages.run()

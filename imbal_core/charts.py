@@ -17,7 +17,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from imbal_core.metric_names import METRICS
+from imbal_core.metric_names import METRICS, threshold_text
 
 if TYPE_CHECKING:  # the first page draws charts without importing scikit-learn or the protocol
     from imbal_core.evaluate import Comparison, TechniqueResult
@@ -80,16 +80,29 @@ class NamedResult:
 
 
 def name_results(comparisons: Sequence[Comparison]) -> list[NamedResult]:
-    """Every result of every run, named by its technique label; a repeated label gets the run number."""
+    """Every result of every run, named by its technique label; a repeated label gets the run number.
+
+    Reference learners (not networks) are marked "(reference)", as in the report and the decision table.
+    """
     named: list[NamedResult] = []
     seen: dict[str, int] = {}
     for run_number, comparison in enumerate(comparisons, start=1):
         for result in comparison.results:
             label = result.spec.display_name
+            if is_reference(result) and "(reference)" not in label:
+                label += " (reference)"
             seen[label] = seen.get(label, 0) + 1
             name = label if seen[label] == 1 else f"{label} (run {run_number})"
             named.append(NamedResult(name, result, comparison))
     return named
+
+
+def is_reference(result) -> bool:
+    """True for a reference learner (not a network); an id this registry does not know is not one."""
+    try:
+        return bool(result.reference)
+    except Exception:  # an id this version's registry does not know
+        return False
 
 
 def technique_colours(names: Sequence[str]) -> dict[str, str]:
@@ -400,33 +413,51 @@ def _scatter_marker(status: str, code: int, binary: bool, class_colour: str) -> 
 # --- results -------------------------------------------------------------------------------------
 
 
-def metric_bars(named: Sequence[NamedResult], metric_names: Sequence[str] = BAR_METRICS) -> go.Figure:
-    """Grouped bars: mean of each metric per technique, error bars one standard deviation over folds."""
+def metric_bars(
+    named: Sequence[NamedResult], metric_names: Sequence[str] = BAR_METRICS, threshold: float | None = None
+) -> go.Figure:
+    """Grouped bars: mean of each metric per technique over test folds, as the metric table beside them.
+
+    With `threshold`, threshold-dependent metrics are recomputed there (two-class results; several classes
+    predict the most probable one), so the bars and a table at that threshold show the same numbers.
+    Error bars (one standard deviation over folds) appear only when there are several folds.
+    """
     usable = [entry for entry in named if entry.usable]
     colours = technique_colours([entry.name for entry in named])
+    folds = max((len(entry.result.fold_metrics) for entry in usable), default=0)
     figure = go.Figure()
     for entry in usable:
-        means = [entry.result.metrics.get(name, math.nan) for name in metric_names]
-        stds = [entry.result.metrics_std.get(name, math.nan) for name in metric_names]
+        means, stds = _bar_values(entry, threshold)
+        error = [0.0 if not math.isfinite(stds.get(name, math.nan)) else stds[name] for name in metric_names]
         figure.add_trace(
             go.Bar(
                 x=[METRIC_LABELS[name] for name in metric_names],
-                y=means,
-                error_y={"type": "data", "array": [0.0 if math.isnan(value) else value for value in stds]},
+                y=[means.get(name, math.nan) for name in metric_names],
+                error_y={"type": "data", "array": error, "visible": folds > 1},
                 name=entry.name,
                 marker_color=colours[entry.name],
                 hovertemplate="%{x}: %{y:.3f}<extra>" + _hover_safe(entry.name) + "</extra>",
             )
         )
     figure.update_layout(barmode="group")
-    figure.update_yaxes(title="score (higher is better)", range=[min(0.0, _lowest(usable, metric_names)), 1.05])
-    return _finish(figure, "Metrics by technique (error bars: 1 std over folds)", height=440)
+    drawn = [value for trace in figure.data for value in trace.y if value is not None and math.isfinite(value)]
+    lowest = min(drawn, default=0.0)
+    figure.update_yaxes(title="score (higher is better)", range=[lowest - 0.05 if lowest < 0 else 0.0, 1.05])
+    return _finish(figure, "Metrics by technique", height=440, subtitle=_bars_subtitle(usable, threshold, folds))
 
 
-def _lowest(usable: Sequence[NamedResult], metric_names: Sequence[str]) -> float:
-    values = [entry.result.metrics.get(name, 0.0) for entry in usable for name in metric_names]
-    finite = [value for value in values if value is not None and math.isfinite(value)]
-    return min(finite, default=0.0) - 0.05 if finite and min(finite) < 0 else 0.0
+def _bar_values(entry: NamedResult, threshold: float | None) -> tuple[dict, dict]:
+    if threshold is None:
+        return entry.result.metrics, entry.result.metrics_std
+    return entry.result.metrics_at(threshold), entry.result.metrics_std_at(threshold)
+
+
+def _bars_subtitle(usable: Sequence[NamedResult], threshold: float | None, folds: int) -> str:
+    """What the bars are: at which threshold, and whether error bars exist (one test split has no spread)."""
+    binary = bool(usable) and all(entry.result.n_classes == 2 for entry in usable)
+    at = f"threshold {threshold_text(0.5 if threshold is None else threshold)}" if binary else "most probable class"
+    spread = f"error bars: 1 std over {folds} test folds" if folds > 1 else "one test split, so no error bars"
+    return f"Precision, recall, F1, MCC, balanced accuracy, accuracy at {at}; {spread}"
 
 
 def _positive(entry: NamedResult, class_index: int) -> tuple[np.ndarray, np.ndarray]:
@@ -600,7 +631,7 @@ def threshold_figure(entry: NamedResult, threshold: float) -> go.Figure:
     figure.add_vline(
         x=threshold,
         line={"color": "#333", "width": 2},
-        annotation_text=f"slider {threshold:.2f}",
+        annotation_text=f"slider {threshold_text(threshold)}",
         annotation_position="top right",
     )
     tuned = result.tuned_threshold
@@ -608,7 +639,7 @@ def threshold_figure(entry: NamedResult, threshold: float) -> go.Figure:
         figure.add_vline(
             x=tuned,
             line={"color": "#D55E00", "dash": "dot", "width": 2},
-            annotation_text=f"tuned {tuned:.2f}",
+            annotation_text=f"tuned {threshold_text(tuned)}",
             annotation_position="top left",
         )
     figure.update_xaxes(title="threshold on the minority probability", range=[0, 1])
@@ -743,7 +774,7 @@ def expected_cost_figure(
                 name=safe_text(name),
                 line={"color": colour},
                 legendgroup=safe_text(name),
-                hovertemplate="threshold %{x:.2f}: %{y:,.1f} per 1,000 cases<extra>" + _hover_safe(name) + "</extra>",
+                hovertemplate="threshold %{x:.3f}: %{y:,.1f} per 1,000 cases<extra>" + _hover_safe(name) + "</extra>",
             )
         )
         finite = [value for value in cost if math.isfinite(value)]

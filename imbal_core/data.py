@@ -193,6 +193,7 @@ def parse_bytes(raw: bytes, file_name: str, limits: TableLimits = TableLimits())
 
 
 def _read_parquet(raw: bytes, file_name: str, limits: TableLimits) -> LoadedTable:
+    _refuse_nested_columns(raw, file_name)
     try:
         import pyarrow.parquet as parquet
 
@@ -208,6 +209,37 @@ def _read_parquet(raw: bytes, file_name: str, limits: TableLimits) -> LoadedTabl
         ) from None
     frame.columns = _unique([str(column).strip() for column in frame.columns])
     return _checked(LoadedTable(frame=frame), file_name, limits)
+
+
+def _refuse_nested_columns(raw: bytes, file_name: str) -> None:
+    """InputError naming the first column whose cells hold lists, records or maps (Parquet's nested types), read
+    from the schema before any row is: a model needs one plain value per cell, and pandas' profile of such a
+    column fails with "unhashable type"."""
+    import pyarrow as pa  # deferred: pandas imports it for Parquet anyway; plain CSV users never need it
+    import pyarrow.parquet as pq
+
+    try:
+        schema = pq.read_schema(io.BytesIO(raw))
+    except Exception:  # noqa: BLE001 - a damaged file: pd.read_parquet says so in the caller's words
+        return
+    for column in schema:
+        kind = column.type
+        if pa.types.is_dictionary(kind):
+            kind = kind.value_type
+        if not pa.types.is_nested(kind):
+            continue
+        if pa.types.is_struct(kind):
+            holds = "records (groups of named fields)"
+        elif pa.types.is_map(kind):
+            holds = "maps (key-value pairs)"
+        elif pa.types.is_union(kind):
+            holds = "values of mixed nested types"
+        else:
+            holds = "lists"
+        raise InputError(
+            f"In {file_name}, column {column.name!r} holds {holds}; expected plain values (one number, text or "
+            "date per cell). Flatten it into separate columns, or drop it, and upload the table again."
+        )
 
 
 # An .xlsx file is a ZIP of XML parts; refuse one that would unpack to more than this (a "ZIP bomb").

@@ -113,7 +113,7 @@ def _start_technique(spec, fold, n_classes, settings, seed, on_epoch, should_sto
         on_epoch,
         should_stop,
         memo,
-        reference_rows=len(fold.fit_codes),
+        reference_rows=fold.reference_rows or len(fold.fit_codes),
     )
     context = FoldContext(
         fold.validation,
@@ -526,6 +526,7 @@ def _leaky_comparison(frame, target, specs, protocol, settings, on_progress) -> 
             fit_codes=resampled.labels[in_training],
             notes=[],
             already_resampled=True,
+            reference_rows=len(honest_fold.fit_codes),  # the honest run's epoch: the only difference is the leak
         )
         note = (
             f"Resampled before the split: the sampler saw the {len(test):,} test rows; {leaked:,} synthetic or "

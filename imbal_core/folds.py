@@ -83,6 +83,9 @@ class FoldData:
     fit_rows: np.ndarray = field(default_factory=lambda: np.array([], dtype=np.int64))
     repeat: int = 0
     already_resampled: bool = False  # only the deliberately leaky protocol sets this
+    # Training rows as read, before any resampling, when fit_codes already holds resampled rows (the leaky
+    # protocol): an epoch is one pass over these, so the leaky and honest networks take the same steps.
+    reference_rows: int | None = None
     fit_frame: pd.DataFrame | None = None  # the training rows as read, kept only when there is free text
     # Networks trained on this fold, by plan (imbal_core.train.NetworkTrainer): an identical plan is not
     # trained twice (same rows, weights, loss, batches and seed give the same network).

@@ -95,6 +95,14 @@ class RunSummary:
     sample_id: str | None = None  # the bundled sample the run was trained on (None: an upload or an import)
 
 
+@dataclass(frozen=True)
+class UnreadableRun:
+    """A stored row whose summary cannot be read: its id (so its owner can still delete it) and why, in words."""
+
+    run_id: str
+    message: str
+
+
 @dataclass
 class StoredRun:
     """A run as loaded: its summary, the whole comparison, and whether the viewer may change it."""
@@ -250,13 +258,24 @@ class History:
         return run_id
 
     def list_runs(self, owner: str) -> list[RunSummary]:
-        """The owner's runs, newest first."""
+        """The owner's runs, newest first (damaged rows left out: `list_runs_checked` says which)."""
+        return self.list_runs_checked(owner)[0]
+
+    def list_runs_checked(self, owner: str) -> tuple[list[RunSummary], list[UnreadableRun]]:
+        """The owner's readable runs, newest first, and the rows that could not be read, each with a sentence:
+        one damaged row never hides the others."""
         with self._transaction(write=False) as connection:
             rows = connection.execute(
                 f"SELECT {SUMMARY_COLUMNS} FROM runs WHERE owner = ? ORDER BY created DESC, rowid DESC",
                 (owner_hash(owner),),
             ).fetchall()
-        return [_summary(row) for row in rows]
+        summaries, unreadable = [], []
+        for row in rows:
+            try:
+                summaries.append(_summary(row))
+            except (ValueError, TypeError, KeyError, AttributeError, RecursionError) as error:
+                unreadable.append(UnreadableRun(str(row[0]), _unreadable_message(row, error)))
+        return summaries, unreadable
 
     def count(self) -> int:
         """Runs stored for everyone (for diagnostics and tests)."""
@@ -326,7 +345,9 @@ class History:
         summary = _summary(row)
         try:
             comparison = comparison_from_packed(json.loads(row[-2]), bytes(row[-1]))
-        except (InputError, ValueError) as error:
+        except RecursionError:
+            raise HistoryUnavailable("This stored run cannot be read: its record is nested far too deep.") from None
+        except (InputError, ValueError, TypeError) as error:
             raise HistoryUnavailable(f"This stored run cannot be read: {error}") from None
         if shared_link:  # whoever holds a share link learns neither the run id nor anything beyond the run
             summary = replace(summary, run_id="")
@@ -403,8 +424,25 @@ def _clean_name(name: str) -> str:
 
 
 def _summary(row: tuple) -> RunSummary:
+    """A row's summary; ValueError/TypeError/KeyError naming the column when a stored value is not what `save`
+    writes (a row changed outside Imbalance Lab, or written by a version with a bug)."""
     run_id, share_id, created, name, dataset_name, digest, target, protocol, techniques, costs, metrics, size = row[:12]
     sample_id = row[12]
+    for column, value in (("name", name), ("dataset_name", dataset_name), ("digest", digest), ("target", target)):
+        if not isinstance(value, str):
+            raise TypeError(f"the column {column} holds {type(value).__name__}, not text")
+    protocol, techniques, metrics = (_column_json(row, column) for column in ("protocol", "techniques", "metrics"))
+    costs = _column_json(row, "costs") if costs else None
+    if not isinstance(protocol, dict) or not (costs is None or isinstance(costs, dict)):
+        raise TypeError("the column protocol or costs does not hold an object")
+    if not isinstance(techniques, list) or not all(
+        isinstance(entry, dict) and isinstance(entry.get("label", entry.get("technique")), str) for entry in techniques
+    ):
+        raise TypeError("the column techniques does not hold a list of techniques")
+    if not isinstance(metrics, dict) or not all(
+        isinstance(values, dict) and _number_or_none(values.get("pr_auc")) for values in metrics.values()
+    ):
+        raise TypeError("the column metrics does not hold a table of technique metrics")
     return RunSummary(
         run_id=run_id,
         name=name,
@@ -412,11 +450,38 @@ def _summary(row: tuple) -> RunSummary:
         dataset_name=dataset_name,
         digest=digest,
         target=target,
-        protocol=json.loads(protocol),
-        techniques=[entry.get("label", entry["technique"]) for entry in json.loads(techniques)],
-        metrics=json.loads(metrics),
-        costs=json.loads(costs) if costs else None,
+        protocol=protocol,
+        techniques=[entry.get("label", entry.get("technique")) for entry in techniques],
+        metrics=metrics,
+        costs=costs,
         share_id=share_id,
         size_bytes=int(size or 0),
         sample_id=sample_id,
+    )
+
+
+_SUMMARY_INDEX = {"protocol": 7, "techniques": 8, "costs": 9, "metrics": 10}
+
+
+def _column_json(row: tuple, column: str):
+    try:
+        return json.loads(row[_SUMMARY_INDEX[column]])
+    except (ValueError, TypeError):
+        raise ValueError(f"the column {column} is not valid JSON") from None
+
+
+def _number_or_none(value) -> bool:
+    return value is None or (isinstance(value, (int, float)) and not isinstance(value, bool))
+
+
+def _unreadable_message(row: tuple, error: BaseException) -> str:
+    """e.g. "The saved run 'Fraud demo' (saved 2026-12-02T10:00:00+00:00) could not be read (the column
+    techniques is not valid JSON), so it is left out of the list." Names the run as far as the row allows."""
+    name = row[3] if isinstance(row[3], str) and row[3].strip() else "without a readable name"
+    named = f"{name!r}" if name != "without a readable name" else name
+    when = f" (saved {row[2]})" if isinstance(row[2], str) else ""
+    reason = "its record is nested far too deep" if isinstance(error, RecursionError) else str(error)
+    return (
+        f"The saved run {named}{when} could not be read ({reason}), so it is left out of the list. "
+        "Your other runs are listed; delete this one to clear this message."
     )

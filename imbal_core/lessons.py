@@ -187,3 +187,146 @@ def quiz(class_counts: Mapping[str, int], target: str) -> list[Question]:
             ),
         ),
     ]
+
+
+# --- the leakage lesson's reading ------------------------------------------------------------------
+
+LEAKAGE_DRAWS = 200  # bootstrap draws of the test rows: enough for a 95% interval's ends to two decimals
+
+
+@dataclass(frozen=True)
+class LeakageGain:
+    """One metric of the leakage lesson: the honest and the leaky score on the same test rows, and the
+    95% interval of their difference over the test rows drawn again with replacement (paired bootstrap)."""
+
+    metric: str
+    honest: float
+    leaky: float
+    low: float
+    high: float
+
+    @property
+    def gain(self) -> float:
+        return self.leaky - self.honest
+
+    @property
+    def reading(self) -> str:
+        """ "higher" or "lower" when the interval leaves out 0, else "within noise"."""
+        if self.low > 0:
+            return "higher"
+        if self.high < 0:
+            return "lower"
+        return "within noise"
+
+
+def leakage_gains(
+    labels: np.ndarray,
+    honest_probabilities: np.ndarray,
+    leaky_probabilities: np.ndarray,
+    metric_names: tuple[str, ...],
+    draws: int = LEAKAGE_DRAWS,
+    seed: int = 0,
+) -> list[LeakageGain]:
+    """Each metric's leakage gain with its noise: both runs scored on the same test rows, redrawn together.
+
+    Each draw keeps every class's row count (a stratified bootstrap), so every draw has the rare class.
+    The interval covers the noise of which rows were tested, not the luck of one training run.
+    """
+    labels = np.asarray(labels)
+    honest_values = _lesson_metrics(labels, honest_probabilities)
+    leaky_values = _lesson_metrics(labels, leaky_probabilities)
+    rng = np.random.default_rng(seed)
+    by_class = [np.flatnonzero(labels == code) for code in np.unique(labels)]
+    differences = {name: [] for name in metric_names}
+    for _ in range(draws):
+        rows = np.concatenate([rng.choice(members, size=len(members)) for members in by_class])
+        honest = _lesson_metrics(labels[rows], honest_probabilities[rows])
+        leaky = _lesson_metrics(labels[rows], leaky_probabilities[rows])
+        for name in metric_names:
+            differences[name].append(leaky[name] - honest[name])
+    gains = []
+    for name in metric_names:
+        low, high = np.nanpercentile(differences[name], [2.5, 97.5])
+        gains.append(LeakageGain(name, honest_values[name], leaky_values[name], float(low), float(high)))
+    return gains
+
+
+def _lesson_metrics(labels: np.ndarray, probabilities: np.ndarray) -> dict:
+    """The lesson's metrics at threshold 0.5 with imbal_core.metrics' definitions, in plain numpy: the
+    bootstrap calls this hundreds of times (tests/test_lessons.py checks it against imbal_core.metrics)."""
+    from imbal_core.metrics import confusion_metrics, predict_labels
+
+    n_classes = probabilities.shape[1]
+    predicted = predict_labels(probabilities)
+    matrix = np.bincount(labels * n_classes + predicted, minlength=n_classes * n_classes).reshape(n_classes, -1)
+    values = confusion_metrics(matrix)
+    classes = [1] if n_classes == 2 else [code for code in range(n_classes) if (labels == code).any()]
+    ranking = [_ranking(labels == code, probabilities[:, code]) for code in classes]
+    values["roc_auc"] = float(np.mean([roc for roc, _ in ranking]))
+    values["pr_auc"] = float(np.mean([average for _, average in ranking]))
+    return values
+
+
+def _ranking(positive: np.ndarray, scores: np.ndarray) -> tuple[float, float]:
+    """ROC-AUC (mean rank of the positives, ties averaged) and average precision (scikit-learn's step sum)."""
+    from scipy.stats import rankdata
+
+    positives, negatives = int(positive.sum()), int((~positive).sum())
+    if positives == 0 or negatives == 0:
+        return float("nan"), float("nan")
+    ranks = rankdata(scores)
+    roc = (ranks[positive].sum() - positives * (positives + 1) / 2) / (positives * negatives)
+    order = np.argsort(-scores, kind="mergesort")
+    ordered, hits = scores[order], positive[order]
+    last_of_each_score = np.r_[np.flatnonzero(np.diff(ordered)), len(ordered) - 1]
+    true_positives = np.cumsum(hits)[last_of_each_score]
+    precision = true_positives / (last_of_each_score + 1)
+    recall = true_positives / positives
+    average = float(np.sum(np.diff(np.r_[0.0, recall]) * precision))
+    return float(roc), average
+
+
+def leakage_verdict(
+    gains: list[LeakageGain], headline: str, names: Mapping[str, str], test_rows: int
+) -> tuple[str, str]:
+    """What this run shows, in words that match its numbers: ("shows", "noise" or "lower", sentence).
+
+    Judged on the headline metric (PR-AUC): a gain whose interval leaves out 0 is called leakage; one
+    within noise or below 0 is said to be so, and the lesson says this data does not show the effect.
+    """
+    main = next(gain for gain in gains if gain.metric == headline)
+    label = names.get(headline, headline)
+    interval = f"95% interval {main.low:+.3f} to {main.high:+.3f} over the {test_rows:,} test rows drawn again"
+    fell = [gain for gain in gains if gain.reading == "lower"]
+    if main.reading == "higher":
+        words = (
+            f"The leaky run scores higher: {label} {main.honest:.3f} -> {main.leaky:.3f} ({main.gain:+.3f}; "
+            f"{interval}). Same technique, network, seed, split and test rows, so this gain is leakage: the "
+            "network has seen copies or neighbours of rows it is tested on."
+        )
+        if fell:
+            words += " Not every score rose: " + ", ".join(_signed(gain, names) for gain in fell) + " fell."
+        return "shows", words
+    others = [gain for gain in fell if gain.metric != headline]
+    lower_too = (
+        " Beyond noise, the leaky run scored lower on " + ", ".join(_signed(gain, names) for gain in others) + "."
+        if others
+        else ""
+    )
+    if main.reading == "within noise":
+        return "noise", (
+            f"On this data the leak does not show beyond noise: the {label} gain, {main.gain:+.3f}, is within the "
+            f"noise of which rows were tested ({interval}). A leak does not always inflate one run's scores; it "
+            "still makes them untrustworthy, since training saw rows it is tested on. The effect shows most with "
+            "random oversampling, whose copies of test rows are exact, and on data the network can memorise."
+        ) + lower_too
+    return "lower", (
+        f"On this data the leaky run scores lower: {label} {main.gain:+.3f} ({interval}), so this run does not show "
+        "the leak inflating scores. A leak does not always inflate one run's scores; it still makes them "
+        "untrustworthy, since training saw rows it is tested on. The effect shows most with random "
+        "oversampling, whose copies of test rows are exact, and on data the network can memorise."
+    ) + lower_too
+
+
+def _signed(gain: LeakageGain, names: Mapping[str, str]) -> str:
+    return f"{names.get(gain.metric, gain.metric)} {gain.gain:+.3f}"

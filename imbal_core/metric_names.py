@@ -125,3 +125,11 @@ def metric_label(key: str, binary: bool = True) -> str:
     if not binary and info.multiclass_average == "macro":
         return f"{info.label} ({info.multiclass_average})"
     return info.label
+
+
+THRESHOLD_DIGITS = 3  # the dashboard's threshold slider moves in steps of 0.001
+
+
+def threshold_text(threshold: float) -> str:
+    """A decision threshold as every page, chart and report shows it: three decimals, like the slider."""
+    return f"{threshold:.{THRESHOLD_DIGITS}f}"

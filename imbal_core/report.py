@@ -120,10 +120,11 @@ def comparison_json_text(comparison: Comparison, costs=None) -> str:
 
 
 def metrics_table(comparison: Comparison) -> pd.DataFrame:
-    """One row per technique: mean and std of each metric, tuned threshold, fit time, notes."""
+    """One row per technique: whether it is a reference learner (not a network), mean and std of each
+    metric, tuned threshold, fit time, notes."""
     rows = []
     for result in comparison.results:
-        row = {"technique": result.spec.label}
+        row = {"technique": result.spec.label, "reference": bool(result.reference)}
         for name in METRIC_NAMES:
             row[name] = result.metrics.get(name, float("nan"))
             row[f"{name}_std"] = result.metrics_std.get(name, float("nan"))

@@ -26,7 +26,7 @@ import pandas as pd
 from imbal_core import charts
 from imbal_core.charts import HEADLINE_ORDER, NamedResult
 from imbal_core.errors import InputError
-from imbal_core.metric_names import METRICS
+from imbal_core.metric_names import METRICS, threshold_text
 
 MISSING = "—"
 # Curves with more points than this are thinned for the report (a PR curve over 20,000 rows has 20,000).
@@ -103,6 +103,12 @@ def _averaged(comparison) -> str:
 # --- tables --------------------------------------------------------------------------------------
 
 
+HIGHLIGHT_RULE = (
+    "Highlighted: the best network per column (ties within 0.0005 share it). Reference learners, marked "
+    "(reference) and in italics, are shown for comparison and never highlighted, even where they score higher."
+)
+
+
 @dataclass
 class MetricTable:
     """The comparison table: display strings, the numbers behind them and which cell is best per column."""
@@ -110,6 +116,7 @@ class MetricTable:
     display: pd.DataFrame
     means: pd.DataFrame
     best: pd.DataFrame
+    references: tuple[str, ...] = ()  # row names of reference learners: shown, never ranked
 
 
 def metric_table(named: Sequence[NamedResult], threshold: float | None = None, *, details: bool = True) -> MetricTable:
@@ -138,7 +145,7 @@ def metric_table(named: Sequence[NamedResult], threshold: float | None = None, *
             row[headers[name]] = _mean_std(mean, std, folds)
         if details:
             tuned = result.tuned_threshold
-            row["Tuned threshold"] = MISSING if tuned is None else f"{tuned:.2f}"
+            row["Tuned threshold"] = MISSING if tuned is None else threshold_text(tuned)
             row["Protocol"] = protocol_text(entry.comparison)
             row["Fit seconds"] = f"{result.fit_seconds:.1f}"
             row["Notes"] = result.failed or " | ".join(result.notes)
@@ -150,7 +157,7 @@ def metric_table(named: Sequence[NamedResult], threshold: float | None = None, *
     best = pd.DataFrame(False, index=display.index, columns=display.columns)
     groups: dict[tuple, list[int]] = {}
     for position, entry in enumerate(named):
-        if not _is_reference(entry.result) and not entry.result.failed:
+        if not charts.is_reference(entry.result) and not entry.result.failed:
             groups.setdefault(_run_key(entry.comparison), []).append(position)
     for name, header in headers.items():
         if name == "accuracy":
@@ -162,7 +169,8 @@ def metric_table(named: Sequence[NamedResult], threshold: float | None = None, *
             target = column.max() if METRICS[name].higher_is_better else column.min()
             hits = np.isclose(column, target, rtol=0, atol=5e-4) & column.notna()
             best.iloc[positions, best.columns.get_loc(header)] = hits.to_numpy()
-    return MetricTable(display, means, best)
+    references = tuple(entry.name for entry in named if charts.is_reference(entry.result))
+    return MetricTable(display, means, best, references)
 
 
 def _metric_values(entry: NamedResult, threshold: float | None) -> tuple[dict, dict]:
@@ -185,20 +193,13 @@ def _run_key(comparison) -> tuple:
     )
 
 
-def _is_reference(result) -> bool:
-    try:
-        return bool(result.reference)
-    except Exception:  # an id this version's registry does not know
-        return False
-
-
 def _header(name: str, multiclass: bool, threshold: float | None = None) -> str:
     info = METRICS[name]  # the one catalogue of metric facts
     label = info.label
     if multiclass and info.multiclass_average == "macro":
         label += " (macro)"
     if threshold is not None and info.threshold_dependent:
-        label += " @argmax" if multiclass else f" @{threshold:.2f}"
+        label += " @argmax" if multiclass else f" @{threshold_text(threshold)}"
     if not info.higher_is_better:
         label += " ↓"
     return label
@@ -264,7 +265,7 @@ def report_names(comparison) -> list[NamedResult]:
     named, seen = [], {}
     for result in comparison.results:
         name = display_name(result)
-        if _is_reference(result) and "(reference)" not in name:
+        if charts.is_reference(result) and "(reference)" not in name:
             name += " (reference)"
         seen[name] = seen.get(name, 0) + 1
         if seen[name] > 1:
@@ -543,7 +544,7 @@ def _best_by(usable: Sequence[NamedResult], metric: str) -> NamedResult | None:
     candidates = [
         entry
         for entry in usable
-        if not _is_reference(entry.result) and math.isfinite(entry.result.metrics.get(metric, math.nan))
+        if not charts.is_reference(entry.result) and math.isfinite(entry.result.metrics.get(metric, math.nan))
     ]
     return max(candidates, key=lambda entry: entry.result.metrics[metric], default=None)
 
@@ -557,7 +558,7 @@ def _best_pr_auc_words(best: NamedResult, usable: Sequence[NamedResult]) -> str:
     where = f"mean over {folds} test folds" if folds > 1 else "on the test rows"
     words = f"Highest PR-AUC{scope}: {best.name}, {value} ({where})."
     baseline = next(
-        (e for e in usable if e.result.spec.technique_id == BASELINE_ID and not _is_reference(e.result)), None
+        (e for e in usable if e.result.spec.technique_id == BASELINE_ID and not charts.is_reference(e.result)), None
     )
     if baseline is not None and baseline is not best:
         base = _mean_std(baseline.result.metrics["pr_auc"], baseline.result.metrics_std.get("pr_auc", math.nan), folds)
@@ -584,7 +585,9 @@ def _metrics_section(named: Sequence[NamedResult], threshold: float, warnings: S
     """The metric table, then what qualifies its rows: failures, notes and each technique's own warnings."""
     escape = html.escape
     multiclass = bool(named) and len(named[0].comparison.labels) > 2
-    title = "Metrics (most probable class predicted)" if multiclass else f"Metrics at threshold {threshold:.2f}"
+    title = (
+        "Metrics (most probable class predicted)" if multiclass else f"Metrics at threshold {threshold_text(threshold)}"
+    )
     parts = ['<section id="metrics">', f"<h2>{title}</h2>"]
     if not named:
         return [*parts, "<p>No results.</p>", "</section>"]
@@ -595,12 +598,11 @@ def _metrics_section(named: Sequence[NamedResult], threshold: float, warnings: S
         "class (argmax), so no threshold applies."
         if multiclass
         else f"Precision, recall and F1 are those of the minority class; a row is flagged when its score is at "
-        f"least {threshold:.2f} (the headers marked @{threshold:.2f})."
+        f"least {threshold_text(threshold)} (the headers marked @{threshold_text(threshold)})."
     )
     parts.append(
-        f'<p class="caption">{escape(spread.capitalize())}. {escape(scope)} Highlighted: the best network per '
-        "column; reference learners are shown for comparison and never highlighted. Accuracy comes last on "
-        "purpose: on imbalanced data it rewards ignoring the rare class.</p>"
+        f'<p class="caption">{escape(spread.capitalize())}. {escape(scope)} {escape(HIGHLIGHT_RULE)} Accuracy comes '
+        "last on purpose: on imbalanced data it rewards ignoring the rare class.</p>"
     )
     table = metric_table(named, threshold, details=False)
     parts.append(_metric_table_html(table, named))
@@ -627,7 +629,7 @@ def _metric_table_html(table: MetricTable, named: Sequence[NamedResult]) -> str:
     classes = pd.DataFrame("", index=table.display.index, columns=table.display.columns)
     classes = classes.mask(table.best, "best")
     classes[accuracy] = "muted"
-    references = {entry.name for entry in named if _is_reference(entry.result)}
+    references = set(table.references)
     for name in references:
         classes.loc[name] = (classes.loc[name] + " reference").str.strip()
     styler = _styler(table.display, "metrics").set_td_classes(classes)
@@ -822,7 +824,8 @@ def _charts_section(
     class_index = curve_class_index(comparison, profile)
     class_label = str(comparison.labels[class_index])
     parts = ['<section id="charts">', "<h2>Charts</h2>", '<div class="charts">']
-    parts.append(figures.html(charts.metric_bars(usable), wide=True))
+    # The bars are drawn at the metric table's threshold, so the two never disagree.
+    parts.append(figures.html(charts.metric_bars(usable, threshold=threshold), wide=True))
     parts.append(figures.html(charts.roc_figure(usable, class_index, class_label)))
     parts.append(figures.html(charts.pr_figure(usable, class_index, class_label)))
     parts.append(
@@ -835,7 +838,7 @@ def _charts_section(
     parts.append("</div></section>")
     binary = len(comparison.labels) == 2
     heading = (
-        f"Confusion matrices at threshold {threshold:.2f}"
+        f"Confusion matrices at threshold {threshold_text(threshold)}"
         if binary
         else "Confusion matrices (each row predicted as its most probable class)"
     )
@@ -844,7 +847,7 @@ def _charts_section(
     parts.append('<div class="charts confusions">')
     for entry in usable:
         at = threshold if binary else 0.5
-        title = entry.name + (f" at {at:.2f}" if binary else "")
+        title = entry.name + (f" at {threshold_text(at)}" if binary else "")
         figure = charts.confusion_figure(entry.result.confusion_at(at), entry.comparison.labels, title)
         parts.append(figures.html(figure, entry.result.confusion_caption()))
     parts.append("</div></section>")

@@ -24,14 +24,20 @@ from typing import Any
 
 import numpy as np
 
-from imbal_core.errors import InputError
+from imbal_core.decision import Costs
+from imbal_core.errors import ImbalanceLabError, InputError
+from imbal_core.metric_names import THRESHOLD_FREE
 
 FORMAT_VERSION = 1
 RECORD_KIND = "imbalance-lab-comparison"
 MAX_DOCUMENT_BYTES = 200 * 1024 * 1024  # a 5-fold, 15-technique run on 20,000 rows is about 25 MB of JSON
 ARRAY_KEY, ARRAY_REF_KEY = "ndarray", "ndarray_ref"
 TYPE_KEY = "__dataclass__"  # names the class of an engine dataclass held in a loosely typed field
-TAGGABLE_MODULES = ("imbal_core.",)
+# The only classes a type tag may name. A record is user data (an imported file, a shared run): it never chooses
+# what the server imports, so a tag is looked up here and nothing is ever imported by name.
+TAGGED_CLASSES: dict[str, type] = {"imbal_core.decision.Costs": Costs}
+MAX_NESTING = 64  # levels of lists/objects a record may have; ours have about 12 (probabilities in a fold)
+PROBABILITY_SLACK = 1e-6  # a network's float32 outputs may pass 1 by a rounding step
 COMPLEMENT = "complement"  # a binary (n, 2) probability array stored as its second column (see pack_comparison)
 _REFERENCE_KEYS = frozenset({ARRAY_REF_KEY, "dtype", "shape", "codec"})
 # Array dtypes a record may name: numbers and booleans only (never object arrays, which could hold code).
@@ -56,7 +62,7 @@ def encode(value: Any, arrays: dict[str, np.ndarray] | None = None) -> Any:
             field_value = getattr(value, item.name)
             encoded[item.name] = encode(field_value, arrays)
             if _needs_type_tag(field_value, hints.get(item.name, Any)):
-                encoded[item.name][TYPE_KEY] = f"{type(field_value).__module__}.{type(field_value).__qualname__}"
+                encoded[item.name][TYPE_KEY] = _tag_name(type(field_value))
         return encoded
     if isinstance(value, dict):
         return {str(key): encode(item, arrays) for key, item in value.items()}
@@ -194,12 +200,17 @@ def comparison_from_record(record: dict):
     ):
         raise InputError("This is not an Imbalance Lab comparison record.")
     _check_version(record.get("format_version"), "record")
+    _check_nesting(record, "This comparison record")
     try:
-        return decode(record["comparison"], Comparison)
+        comparison = decode(record["comparison"], Comparison)
     except InputError:
         raise
     except (TypeError, ValueError, KeyError, AttributeError) as error:
         raise InputError(f"The comparison record is damaged and cannot be read ({error}).") from None
+    problem = comparison_problem(comparison, try_drawing=False)  # a stored run: checked, not drawn, on each open
+    if problem:
+        raise InputError(f"The comparison record is damaged and cannot be drawn: {problem}.")
+    return comparison
 
 
 def decode(value: Any, kind: Any) -> Any:
@@ -234,35 +245,51 @@ def decode(value: Any, kind: Any) -> Any:
             raise TypeError(f"expected an object, got {type(value).__name__}")
         value_kind = arguments[1] if len(arguments) == 2 else Any
         return {key: decode(item, value_kind) for key, item in value.items()}
-    if kind is float and isinstance(value, (int, float)) and not isinstance(value, bool):
-        return float(value)
-    if kind is int and isinstance(value, int) and not isinstance(value, bool):
-        return int(value)
+    if kind in _SCALARS:
+        return _scalar(value, kind)
     return _decode_untyped(value)
 
 
+_SCALARS = {float: "a number", int: "a whole number", str: "text", bool: "true or false"}
+
+
+def _scalar(value: Any, kind: type) -> Any:
+    """A JSON scalar as `kind`; TypeError when it is another kind (text where a number belongs, and so on)."""
+    numeric = isinstance(value, (int, float)) and not isinstance(value, bool)
+    if kind is float and numeric:
+        return float(value)
+    if kind is int and numeric and float(value).is_integer():
+        return int(value)
+    if kind in (str, bool) and type(value) is kind:
+        return value
+    raise TypeError(f"expected {_SCALARS[kind]}, found {type(value).__name__} {_shortened(value)}")
+
+
+def _shortened(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else text[:40] + "…"
+
+
 def _needs_type_tag(value: Any, declared: Any) -> bool:
-    """An engine dataclass in a loosely typed field (e.g. Comparison.costs: object) is tagged with its class."""
+    """A dataclass in a loosely typed field (e.g. Comparison.costs: object) is tagged with its class."""
     if not dataclasses.is_dataclass(value) or isinstance(value, type):
-        return False
-    if not type(value).__module__.startswith(TAGGABLE_MODULES):
         return False
     options = typing.get_args(declared) if typing.get_origin(declared) in (typing.Union, types.UnionType) else ()
     return declared is not type(value) and type(value) not in options
 
 
-def _tagged_class(name: Any) -> type | None:
-    """The dataclass a type tag names, only from the engine's own modules (a record never imports anything else)."""
-    import importlib
+def _tag_name(kind: type) -> str:
+    """The tag of a class in TAGGED_CLASSES; TypeError for any other, so a record never names what cannot be
+    read back (a new loosely typed field holding a new class needs its entry there)."""
+    name = f"{kind.__module__}.{kind.__qualname__}"
+    if TAGGED_CLASSES.get(name) is not kind:
+        raise TypeError(f"{name} is held in a loosely typed field; add it to serialize.TAGGED_CLASSES to store it.")
+    return name
 
-    if not isinstance(name, str) or not name.startswith(TAGGABLE_MODULES):
-        return None
-    module_name, _, class_name = name.rpartition(".")
-    try:
-        kind = getattr(importlib.import_module(module_name), class_name)
-    except (ImportError, AttributeError):
-        return None
-    return kind if dataclasses.is_dataclass(kind) else None
+
+def _tagged_class(name: Any) -> type | None:
+    """The class a type tag names, from the allow-list only (None for anything else: it stays a plain dict)."""
+    return TAGGED_CLASSES.get(name) if isinstance(name, str) else None
 
 
 def _decode_untyped(value: Any) -> Any:
@@ -285,7 +312,10 @@ def _decode_dataclass(value: dict, kind: type) -> Any:
     for name, item in value.items():
         if name not in known:
             continue  # a field this version does not have: ignored
-        decoded = decode(item, hints.get(name, Any))
+        try:
+            decoded = decode(item, hints.get(name, Any))
+        except (TypeError, ValueError) as error:
+            raise TypeError(f"{name}: {error}") from None
         (init_values if known[name].init else later_values)[name] = decoded
     instance = kind(**init_values)
     for name, decoded in later_values.items():
@@ -356,6 +386,162 @@ def _check_version(version: Any, what: str) -> None:
         )
 
 
+# --- checks on what a record holds ----------------------------------------------------------------------------
+
+
+def _too_deep(what: str) -> str:
+    return (
+        f"{what} has lists or objects nested more than {MAX_NESTING} levels deep; an Imbalance Lab results file "
+        "never does, so it was not read."
+    )
+
+
+def _check_nesting(value: Any, what: str) -> None:
+    """InputError when `value` nests deeper than MAX_NESTING (checked without recursion, before any reader
+    that recurses sees it). An inline array's numbers are left to numpy, which reads them without recursing
+    in Python and refuses more than its 64 dimensions: walking a 10 MB export's rows here took 4 s."""
+    pending = [(value, 1)]
+    while pending:
+        item, depth = pending.pop()
+        if depth > MAX_NESTING:
+            raise InputError(_too_deep(what))
+        if isinstance(item, dict):
+            children = item.values()
+            if ARRAY_KEY in item and isinstance(item[ARRAY_KEY], dict):
+                children = [child for key, child in item[ARRAY_KEY].items() if key != "data"]
+        elif isinstance(item, list):
+            children = item
+        else:
+            continue
+        pending.extend((child, depth + 1) for child in children if isinstance(child, (dict, list)))
+
+
+def comparison_problem(comparison, try_drawing: bool = True) -> str | None:
+    """What makes a decoded comparison unusable (arrays that do not match, labels out of range, probabilities
+    that are not finite numbers in [0, 1], a technique this version does not know), in words; None when every
+    page can draw it. A run from a file or the database is user data: it is checked before anyone sees it.
+
+    `try_drawing` also computes what the pages compute (about 0.5 s for a 20,000-row, 6-technique, 5-fold run;
+    the checks alone take 2 ms): done once for an import, not each time a stored run is opened."""
+    from imbal_core.techniques import get_technique  # deferred like the other engine imports here
+
+    labels = comparison.labels
+    if len(labels) < 2 or not all(isinstance(label, str) for label in labels):
+        return f"it names {len(labels)} class(es); a run has at least two class names"
+    counts = comparison.dataset.get("class_counts", {}) if isinstance(comparison.dataset, dict) else None
+    if not isinstance(counts, dict) or not all(
+        isinstance(count, int) and not isinstance(count, bool) and count >= 0 for count in counts.values()
+    ):
+        return "its dataset's class_counts are not whole numbers of rows per class"
+    if not comparison.results:
+        return "it holds no techniques"
+    for result in comparison.results:
+        try:
+            get_technique(result.spec.technique_id)
+        except ImbalanceLabError:
+            return f"technique {result.spec.technique_id!r} is not one this Imbalance Lab knows"
+        problem = _result_problem(result, len(labels)) or (_drawing_problem(result) if try_drawing else None)
+        if problem:
+            return f"technique {result.spec.technique_id!r}, {problem}"
+    return None
+
+
+def _result_problem(result, n_classes: int) -> str | None:
+    folds = len(result.test_labels)
+    if result.failed and folds == 0:
+        return None  # a technique that could not run: only its message is shown
+    if folds == 0:
+        return "has no folds (no test labels)"
+    sizes = {
+        "test probabilities": len(result.test_probabilities),
+        "fold metrics": len(result.fold_metrics),
+    }
+    optional = {
+        "test row numbers": len(result.test_rows),
+        "fold repeats": len(result.fold_repeats),
+        "validation probabilities": len(result.validation_probabilities),
+        "tuned thresholds": len(result.tuned_thresholds),
+    }
+    sizes.update({name: size for name, size in optional.items() if size})
+    for name, size in sizes.items():
+        if size != folds:
+            return f"has {folds} folds of test labels but {size} folds of {name}"
+    validation = bool(result.validation_probabilities)  # a record older than validation probabilities has none
+    if validation and len(result.validation_labels) != len(result.validation_probabilities):
+        return "has validation labels and probabilities for different numbers of folds"
+    if any(not isinstance(repeat, int) or repeat < 0 for repeat in result.fold_repeats):
+        return "has a fold repeat that is not a whole number from 0"
+    for fold in range(folds):
+        problem = _fold_problem(result.test_labels[fold], result.test_probabilities[fold], n_classes, "test") or (
+            _fold_problem(
+                result.validation_labels[fold], result.validation_probabilities[fold], n_classes, "validation"
+            )
+            if validation
+            else None
+        )
+        if problem is None and result.test_rows and _array_problem(result.test_rows[fold], 1, "iu"):
+            problem = "its test row numbers are not a list of whole numbers"
+        if problem is None and result.test_rows and len(result.test_rows[fold]) != len(result.test_labels[fold]):
+            problem = (
+                f"has {len(result.test_labels[fold])} test labels but {len(result.test_rows[fold])} test row numbers"
+            )
+        if problem is None and not isinstance(result.fold_metrics[fold], dict):
+            problem = "its fold metrics are not a table of names and values"
+        if problem is None and not all(
+            _number_or_none(result.fold_metrics[fold].get(name)) and name in result.fold_metrics[fold]
+            for name in THRESHOLD_FREE
+        ):
+            problem = f"fold metrics lack a number for one of {', '.join(sorted(THRESHOLD_FREE))}"
+        if problem:
+            return f"fold {fold + 1} {problem}"
+    thresholds = np.asarray(result.tuned_thresholds, dtype=float)
+    if thresholds.size and not (np.isfinite(thresholds).all() and (thresholds >= 0).all() and (thresholds <= 1).all()):
+        return "has a tuned threshold that is not a number between 0 and 1"
+    return None
+
+
+def _number_or_none(value: Any) -> bool:
+    return value is None or (isinstance(value, (int, float)) and not isinstance(value, bool))
+
+
+def _fold_problem(labels: Any, probabilities: Any, n_classes: int, role: str) -> str | None:
+    problem = _array_problem(labels, 1, "iu") or _array_problem(probabilities, 2, "f")
+    if problem:
+        return f"{role} {problem}"
+    if probabilities.shape[0] != labels.shape[0]:
+        return f"has {labels.shape[0]} {role} labels but {probabilities.shape[0]} rows of probabilities"
+    if probabilities.shape[1] != n_classes:
+        return f"has {probabilities.shape[1]} columns of {role} probabilities for {n_classes} classes"
+    outside = labels[(labels < 0) | (labels >= n_classes)]
+    if outside.size:
+        return f"has {role} label {int(outside[0])}, outside the class codes 0 to {n_classes - 1}"
+    finite = np.isfinite(probabilities)
+    inside = (probabilities >= -PROBABILITY_SLACK) & (probabilities <= 1 + PROBABILITY_SLACK)
+    if not (finite & inside).all():
+        return f"has {role} probabilities that are not finite numbers between 0 and 1 (NaN, infinite or out of range)"
+    return None
+
+
+def _array_problem(value: Any, ndim: int, kinds: str) -> str | None:
+    if not isinstance(value, np.ndarray) or value.ndim != ndim or value.dtype.kind not in kinds:
+        what = "whole numbers" if kinds == "iu" else "numbers"
+        shape = "a list" if ndim == 1 else "a table (rows by classes)"
+        return f"values are not {shape} of {what}"
+    return None
+
+
+def _drawing_problem(result) -> str | None:
+    """What the pages compute from a result, tried once, so a combination the checks above missed is refused
+    here rather than on a page (whoever opens a shared run would see it)."""
+    try:
+        result.metrics_at(0.5)
+        result.confusion_at(0.5)
+        _ = result.metrics, result.labels, result.probabilities
+    except Exception as error:  # noqa: BLE001 - anything a page would have raised
+        return f"cannot be drawn ({type(error).__name__}: {error})"
+    return None
+
+
 # --- the results JSON document (report.comparison_to_json) --------------------------------------------------
 
 # TechniqueResult fields the document already carries at the top level of each result.
@@ -393,6 +579,9 @@ def comparisons_from_json_document(document: str | bytes | dict) -> list:
             raise InputError(
                 f"This file is not JSON ({error}); pick a results JSON exported by Imbalance Lab."
             ) from None
+        except RecursionError:
+            raise InputError(_too_deep("This file")) from None
+    _check_nesting(document, "This file")
     if isinstance(document, dict) and isinstance(document.get("runs"), list) and "results" not in document:
         if not document["runs"]:
             raise InputError("This results file holds no runs, so there is nothing to show.")
@@ -468,11 +657,17 @@ def _comparison_from_document(document: dict):
             if isinstance(item, dict) and name in _DOCUMENT_CLASSES:  # e.g. costs, written by Costs.to_json()
                 item = {**item, TYPE_KEY: _DOCUMENT_CLASSES[name]}
             setattr(comparison, name, decode(item, hints.get(name, Any)))
-        return comparison
     except InputError:
         raise
     except (TypeError, ValueError, KeyError, AttributeError) as error:
         raise InputError(f"This results file is damaged and cannot be read ({error}).") from None
+    problem = comparison_problem(comparison)
+    if problem:
+        raise InputError(
+            f"This results file is damaged, so nothing was imported: {problem}. "
+            "Export the run again from the dashboard or with the CLI's --json."
+        )
+    return comparison
 
 
 def _protocol_from_json(data: dict, protocol_class: type):

@@ -3,6 +3,7 @@ import a results JSON written by the CLI or the dashboard."""
 
 from __future__ import annotations
 
+import shlex
 from urllib.parse import urlsplit
 
 import pandas as pd
@@ -10,7 +11,7 @@ import streamlit as st
 
 from imbal_core.history import HistoryUnavailable, open_history
 from ui import feedback, history, identity, state
-from ui.widgets import code, plain
+from ui.widgets import plain
 
 IMPORT_WIDGET = "history_import"
 IMPORT_MESSAGE = "history_import_message"
@@ -73,7 +74,7 @@ st.caption(
     "curves and threshold views, so reopening it retrains nothing. Runs belong to this browser (a random token "
     "in a cookie): others on this server cannot see them unless you share one. Uploaded data is not stored: a "
     "run keeps the file name, the target and class names, the metrics and each test row's row number, class "
-    f"and predicted probability. Stored in {code(history.location())} on the server."
+    "and predicted probability."
 )
 
 try:
@@ -81,17 +82,26 @@ try:
 except HistoryUnavailable as error:
     store = None
     st.error(
-        plain(f"Run history is unavailable, so runs stay in this browser session only. {error}"),
+        plain(
+            history.for_this_session(f"Run history is unavailable, so runs stay in this browser session only. {error}")
+        ),
         icon=":material/history_toggle_off:",
     )
 
 owner = identity.browser_token()
-runs = []
+runs, unreadable = [], []
 if store is not None:
     with feedback.reported("reading the run history"):
-        runs = store.list_runs(owner)
+        runs, unreadable = store.list_runs_checked(owner)
+for damaged in unreadable:  # one damaged row is named and can be deleted; the other runs still list
+    with st.container(key=f"history_unreadable_{damaged.run_id}"):
+        st.warning(plain(damaged.message), icon=":material/warning:")
+        if st.button("Delete this damaged run", key=f"history_delete_unreadable_{damaged.run_id}"):
+            with feedback.reported("deleting the damaged run"):
+                store.delete(damaged.run_id, owner)
+                st.rerun()
 
-if store is not None and not runs:
+if store is not None and not runs and not unreadable:
     st.info(
         "No saved runs in this browser yet: train on Train & compare, or import a results JSON below.",
         icon=":material/info:",
@@ -162,6 +172,10 @@ for summary in runs:
         if summary.share_id:
             st.markdown("Anyone with this link can open the run, read-only (it shows nothing else of yours):")
             st.code(share_link(summary.share_id), language=None)
+            st.caption(
+                "Whoever opens the link can also download the run's results (tables, per-row probabilities, the "
+                "report) and import them into their own history: they keep that copy after you stop sharing."
+            )
 
 shared = [record for record in st.session_state.get(state.RUNS, []) if record.read_only]
 if shared:
@@ -176,11 +190,17 @@ with st.expander("Save runs from the command line into this browser's history"):
         "in IMBAL_LAB_OWNER it appears in the list above. Keep the token private (not on a projector): anyone "
         "who has it can see, rename and delete your runs."
     )
+    # The server's file path shows here only, where the command needs it, and never to a share-link visitor.
+    where = history.location()
+    shown_path = where is not None and not history.opened_a_share_link()
     st.code(
-        f"IMBAL_LAB_OWNER={owner} .venv/bin/python -m imbal_core compare sample_data/fraud.csv "
+        (f"IMBAL_LAB_HISTORY={shlex.quote(where)} " if shown_path else "")
+        + f"IMBAL_LAB_OWNER={owner} .venv/bin/python -m imbal_core compare sample_data/fraud.csv "
         "--target is_fraud --folds 5 --save 'Fraud, 5 folds'",
         language="bash",
     )
+    if not shown_path:
+        st.caption("Run it on the server, with IMBAL_LAB_HISTORY set as for the dashboard (whoever runs it knows).")
 
 st.subheader("Import a results JSON")
 st.caption(

@@ -34,14 +34,16 @@ section.main .block-container p, section.main .block-container li,
 """
 
 
-def current_step() -> int:
-    """The step in the link (1-based), or 1 when it is missing or not a step number."""
+def requested_step() -> tuple[int, str | None]:
+    """The step in the link (1-based) and, when the link names no such step, a note saying so (step 1 opens)."""
     raw = st.query_params.get(STEP_PARAMETER, "1")
     try:
         step = int(raw)
     except (TypeError, ValueError):
-        return 1
-    return step if 1 <= step <= len(STEPS) else 1
+        step = None
+    if step is not None and 1 <= step <= len(STEPS):
+        return step, None
+    return 1, f"There is no step {raw} in this walk: the steps are 1 to {len(STEPS)}. Showing step 1."
 
 
 def go(step: int) -> None:
@@ -49,8 +51,10 @@ def go(step: int) -> None:
 
 
 st.markdown(LARGE_TYPE, unsafe_allow_html=True)
-step = current_step()
+step, step_note = requested_step()
 st.title("Present")
+if step_note:
+    st.warning(plain(step_note), icon=":material/link_off:")
 st.caption(
     f"Step {step} of {len(STEPS)} · on {plain(state.dataset().name)}. Each step has its own link: copy the "
     "address bar to prepare a class as a list of links."
@@ -101,22 +105,39 @@ elif step == 3:
             charts.metric_bars([entry for entry in named if entry.usable]), width="stretch", key="present_bars"
         )
 elif step == 4:
-    if latest is None or not latest.binary:
-        st.info("The threshold step needs a run on a two-class target.", icon=":material/info:")
+    if latest is None:
+        st.info("No run on this data yet: train a few techniques, then come back.", icon=":material/info:")
         st.page_link("pages/compare.py", label="Train & compare", icon=":material/model_training:")
+    elif not latest.binary:
+        st.info(
+            f"Moving a threshold needs a two-class target; {plain(profile.target)} has {len(latest.labels)} classes, "
+            "and each row is predicted as its most probable class. Pick a two-class target on the Data page.",
+            icon=":material/info:",
+        )
+        st.page_link("pages/data.py", label="Data", icon=":material/table_chart:")
     else:
         threshold = st.slider(
-            "Threshold on the minority probability", 0.0, 1.0, 0.5, step=0.01, key="present_threshold"
+            "Threshold on the minority probability",
+            0.0,
+            1.0,
+            0.5,
+            step=0.01,
+            format="%.3f",  # as on Train & compare and in the report (metric_names.threshold_text)
+            key="present_threshold",
         )
         usable = [entry for entry in charts.name_results([latest]) if entry.usable]
-        st.dataframe(threshold_table(usable, threshold), width="stretch")
+        st.dataframe(
+            threshold_table(usable, threshold),
+            width="stretch",
+            column_config={"Threshold": st.column_config.NumberColumn(format="%.3f")},
+        )
         st.markdown("Lower the threshold: more rare rows caught, more false alarms. Nothing retrains.")
 else:
     leakage = st.session_state.get(state.LEAKAGE) or {}
     stored = next((value for key, value in leakage.items() if key[0] == state.dataset_key()), None)
     st.markdown(
-        "Resample **after** the split. If the sampler sees the test rows, copies of them end up in training and "
-        "the scores look better than they are."
+        "Resample **after** the split. If the sampler sees the test rows, copies of them end up in training: the "
+        "scores no longer measure rows the model has never seen, and often look better than they are."
     )
     if stored is None:
         st.info("Run the leakage demonstration on the Learn page first (one toggle).", icon=":material/info:")
@@ -127,3 +148,7 @@ else:
             for name, (honest, leaky) in stored["leak"].items()
         ]
         st.dataframe(rows, width="stretch")
+        verdict = stored.get("verdict")
+        if verdict is not None:  # what this run shows: a gain, or none beyond noise (imbal_core.lessons)
+            kind, words = verdict
+            (st.warning if kind == "shows" else st.info)(plain(words), icon=":material/science:")

@@ -298,6 +298,20 @@ def _corrupt_parquet() -> bytes:
     return b"PAR1" + bytes(range(256)) * 4 + b"PAR1"
 
 
+def _parquet_nested(**columns: Callable[[int], list]) -> Callable[[], bytes]:
+    """The base table as Parquet with extra columns of nested values (lists, records, maps) built per row."""
+
+    def build() -> bytes:
+        frame = base_frame()
+        for name, values in columns.items():
+            frame.insert(1, name, values(len(frame)))
+        buffer = io.BytesIO()
+        frame.to_parquet(buffer)
+        return buffer.getvalue()
+
+    return build
+
+
 def _html_and_formulas() -> bytes:
     frame = base_frame()
     frame = frame.rename(columns={"channel": HTML_COLUMN})
@@ -893,6 +907,27 @@ CASES: list[Case] = [
         f"{UPLOAD_LIMIT_MB} MB in .streamlit/config.toml). Loader and CLI (no limit): loaded.",
         check=_check_big,
         slow_build=True,
+    ),
+    Case(
+        "parquet_list_column",
+        "Parquet with a column of lists (tags per row)",
+        _parquet_nested(tags=lambda rows: [[index % 3, index % 5] for index in range(rows)]),
+        "error",
+        "column 'tags' holds lists; expected plain values",
+        "Refused: the column holds lists; flatten it or drop it (was a TypeError 'unhashable type').",
+        file_name="nested.parquet",
+        fixed="Loaded, then the profile failed with 'TypeError: unhashable type'; Parquet's nested types are now "
+        "refused from the schema, naming the column.",
+    ),
+    Case(
+        "parquet_struct_column",
+        "Parquet with a column of records ({'city': ..., 'zip': ...} per row)",
+        _parquet_nested(address=lambda rows: [{"city": f"c{index % 4}", "zip": index} for index in range(rows)]),
+        "error",
+        "column 'address' holds records",
+        "Refused: the column holds records (groups of named fields); flatten it into columns.",
+        file_name="nested.parquet",
+        fixed="As the list column: 'unhashable type', now refused with a sentence.",
     ),
 ]
 

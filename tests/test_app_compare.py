@@ -290,3 +290,27 @@ def test_a_seed_average_set_in_the_form_trains_and_is_named_with_the_run():
     (record,) = app.session_state["runs"]
     assert record.comparison.settings.seed_average == 2
     assert app.selectbox(key="shown_run").value.count("each network an average of 2 seeds") == 1
+
+
+def test_the_dashboard_metric_table_marks_reference_rows_and_says_its_rule():
+    """A reference learner that scores higher than every network is visibly a reference, not a forgotten best."""
+    import numpy as np
+
+    from imbal_core import charts
+    from imbal_core.report_html import HIGHLIGHT_RULE, metric_table
+    from tests.fakes import fake_comparison, fake_result
+    from ui.results import REFERENCE_STYLE, styled_table
+
+    rng = np.random.default_rng(0)
+    labels = np.array([0] * 180 + [1] * 20)
+    network = np.clip(0.3 + 0.3 * labels + rng.normal(0, 0.15, 200), 0, 1)
+    reference = np.clip(0.3 + 0.5 * labels + rng.normal(0, 0.15, 200), 0, 1)
+    comparison = fake_comparison(
+        [fake_result("baseline", labels, network), fake_result("logistic_regression", labels, reference)]
+    )
+    table = metric_table(charts.name_results([comparison]))
+    assert list(table.display.index) == ["Baseline", "Logistic regression (reference)"]
+    assert table.means.loc["Logistic regression (reference)", "PR-AUC"] > table.means.loc["Baseline", "PR-AUC"]
+    styles = styled_table(table).to_html()
+    assert REFERENCE_STYLE.split(";")[0] in styles  # the reference row is set in italics
+    assert "never highlighted, even where they score higher" in HIGHLIGHT_RULE

@@ -52,10 +52,22 @@ def test_leakage_toggle_shows_inflated_numbers_next_to_honest_ones():
         "Honest: split, then resample",
         "Leaky: the sampler saw the test rows",
         "Leakage gain",
+        "95% interval",
+        "Reading",
     ]
     honest, leaky = table.loc["PR-AUC", table.columns[0]], table.loc["PR-AUC", table.columns[1]]
     assert 0 < honest <= 1 and 0 < leaky <= 1
     assert table.loc["PR-AUC", "Leakage gain"] == pytest.approx(leaky - honest)
+    # The words match the numbers: "leakage" only for a gain beyond noise; otherwise they say so.
+    alerts = [alert.value for alert in [*app.warning, *app.info]]
+    if table.loc["PR-AUC", "Reading"] == "higher":
+        assert any("this gain is leakage" in alert for alert in alerts), alerts
+    else:
+        assert not any("leakage alone" in alert or "this gain is leakage" in alert for alert in alerts), alerts
+        assert any("does not show" in alert for alert in alerts), alerts
+    for name in table.index:
+        if table.loc[name, "Leakage gain"] < 0:
+            assert table.loc[name, "Reading"] in ("lower", "within noise"), name
     # The prevalence lesson is its own table: the honest model's scores at the real ratio and at 50%.
     prevalence = app.dataframe[1].value
     real, half = prevalence.iloc[0], prevalence.iloc[1]

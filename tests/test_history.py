@@ -133,7 +133,7 @@ def test_a_run_survives_a_new_history_object_on_the_same_file(store):
 def test_the_database_size_per_run_is_what_the_arrays_need(store):
     """20,000 rows, 5 folds, 6 techniques (the fraud sample's shape), probabilities as the network gives them
     (float32 values in float64, first column 1 - second): stored exactly in about a quarter of their bytes."""
-    from imbal_core import evaluate, techniques
+    from imbal_core import evaluate, metrics, techniques
 
     rng = np.random.default_rng(0)
     results = []
@@ -148,6 +148,7 @@ def test_the_database_size_per_run_is_what_the_arrays_need(store):
             validation = rng.random(3200).astype(np.float32).astype(np.float64)
             result.validation_labels.append((rng.random(3200) < 0.02).astype(np.int64))
             result.validation_probabilities.append(np.column_stack([1 - validation, validation]))
+            result.fold_metrics.append(metrics.compute_metrics(result.test_labels[-1], result.test_probabilities[-1]))
         results.append(result)
     comparison = hand_built_comparison()
     comparison.results = results
@@ -312,3 +313,19 @@ def test_a_full_database_says_full_and_leaves_no_half_written_run(store):
         save(full, name="does not fit")
     assert [summary.name for summary in store.list_runs(ALICE)] == ["first run"]
     assert store.count() == 1
+
+
+def test_one_malformed_row_is_left_out_with_a_sentence_naming_it_and_the_others_still_list(store):
+    """Issue 19 item 15: a row whose techniques column was not JSON made list_runs raise, hiding every run."""
+    import sqlite3
+
+    store.save(hand_built_comparison(), ALICE, "Good", "d", "x")
+    bad_id = store.save(hand_built_comparison(seed=1), ALICE, "Broken", "d", "x")
+    with sqlite3.connect(store.path) as connection:
+        connection.execute("UPDATE runs SET metrics = '[1, 2' WHERE id = ?", (bad_id,))
+    summaries, unreadable = store.list_runs_checked(ALICE)
+    assert [summary.name for summary in summaries] == ["Good"]
+    [damaged] = unreadable
+    assert damaged.run_id == bad_id
+    assert "'Broken'" in damaged.message and "the column metrics is not valid JSON" in damaged.message
+    assert [summary.name for summary in store.list_runs(ALICE)] == ["Good"]

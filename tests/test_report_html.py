@@ -3,6 +3,7 @@ settings), opens offline, escapes user text and stays small; the metric table le
 
 from __future__ import annotations
 
+import json
 import math
 import re
 from datetime import UTC, datetime
@@ -223,18 +224,18 @@ def test_metric_table_at_a_threshold_stamps_every_threshold_metric_and_recompute
     columns = list(table_.display.columns)
     assert columns == [
         "PR-AUC",
-        "Recall @0.30",
-        "F1 @0.30",
-        "Precision @0.30",
+        "Recall @0.300",
+        "F1 @0.300",
+        "Precision @0.300",
         "ROC-AUC",
-        "MCC @0.30",
-        "Balanced accuracy @0.30",
-        "G-mean @0.30",
+        "MCC @0.300",
+        "Balanced accuracy @0.300",
+        "G-mean @0.300",
         "Brier score ↓",
-        "Accuracy @0.30",
+        "Accuracy @0.300",
     ]
     at = named[0].result.metrics_at(0.3)
-    assert table_.display.loc["Baseline", "Recall @0.30"] == f"{at['recall']:.3f}"
+    assert table_.display.loc["Baseline", "Recall @0.300"] == f"{at['recall']:.3f}"
     assert at["recall"] != named[0].result.metrics["recall"]  # the threshold really changed the value
 
 
@@ -348,14 +349,14 @@ def test_metric_table_is_styler_html_stamped_with_the_threshold_with_display_nam
     metric_section = section(page, "metrics")
     assert '<table id="T_metrics">' in metric_section  # rendered by pandas' Styler
     columns = headers(page, "metrics")
-    assert columns[0] == "PR-AUC" and columns[-1] == "Accuracy @0.30"
-    assert "F1 @0.30" in columns and "Recall @0.30" in columns and "ROC-AUC" in columns
+    assert columns[0] == "PR-AUC" and columns[-1] == "Accuracy @0.300"
+    assert "F1 @0.300" in columns and "Recall @0.300" in columns and "ROC-AUC" in columns
     assert not any(column.startswith(("PR-AUC @", "ROC-AUC @", "Brier score @")) for column in columns)
     rows = table(page, "metrics")
     assert list(rows) == ["Baseline", "Class weights", "SMOTE"]  # the names people read, not ids
     result = comparison.results[1]
     at, spread = result.metrics_at(0.3), result.metrics_std_at(0.3)
-    assert rows["Class weights"]["F1 @0.30"] == f"{at['f1']:.3f} ± {spread['f1']:.3f}"
+    assert rows["Class weights"]["F1 @0.300"] == f"{at['f1']:.3f} ± {spread['f1']:.3f}"
     # Accuracy is last and muted; the best network per column is highlighted.
     assert re.search(r"#T_metrics_level0_col9 \{\s*color: #7b8794", metric_section)
     best_column = columns.index("PR-AUC")
@@ -501,3 +502,49 @@ def test_the_summary_is_green_only_when_the_engine_is_confident(signals, confide
     page = report_html.comparison_report(comparison, "data.csv", costs=costs)
     box = re.search(r'<p class="(recommendation[^"]*)">', page).group(1)
     assert box == ("recommendation" if confident else "recommendation unsure")
+
+
+# --- figures that agree with each other (issue 19 items 8 and 13) -----------------------------------
+
+
+def test_the_reports_bars_are_drawn_at_the_metric_tables_threshold():
+    comparison = folds_comparison()
+    page = report_html.comparison_report(comparison, "data.csv", threshold=0.3, costs=FRAUD_COSTS)
+    drawn = section(page, "charts")
+    result = comparison.results[1]
+    at, at_half = result.metrics_at(0.3)["f1"], result.metrics["f1"]
+    assert at != at_half
+    assert json.dumps(at) in drawn and json.dumps(at_half) not in drawn  # the table's F1 @0.300, not 0.5's
+    assert "threshold 0.300" in drawn and "std over 5 test folds" in drawn
+
+
+def test_one_test_split_claims_no_fold_error_bars(named):
+    """A quick run has one test split: no error bars, and no words about folds (report and Present)."""
+    figure = charts.metric_bars(named)
+    title = figure.layout.title.text
+    assert "folds" not in title and "one test split, so no error bars" in title
+    assert all(not trace.error_y.visible for trace in figure.data)
+    page = report_html.comparison_report(named[0].comparison, "data.csv", costs=FRAUD_COSTS)
+    assert "std over folds" not in page and "1 std over" not in page
+
+
+def test_a_threshold_reads_the_same_in_every_part_of_the_report():
+    """The slider moves in steps of 0.001: 0.613 is shown as 0.613 everywhere, never rounded to 0.61."""
+    page = report_html.comparison_report(folds_comparison(), "data.csv", threshold=0.613, costs=FRAUD_COSTS)
+    assert "Metrics at threshold 0.613" in page and "@0.613" in page
+    assert "Confusion matrices at threshold 0.613" in page
+    assert not re.search(r"0\.61(?!3)", unescape(re.sub(r"<script.*?</script>", "", page, flags=re.S)))
+
+
+@pytest.mark.skipif("logistic_regression" not in techniques.REGISTRY, reason="reference learners not registered")
+def test_reference_rows_are_named_as_references_everywhere_and_in_the_csv():
+    from imbal_core.report import metrics_table
+
+    comparison = folds_comparison({"baseline": 0.2, "logistic_regression": 0.6})
+    named = charts.name_results([comparison])
+    assert [entry.name for entry in named] == ["Baseline", "Logistic regression (reference)"]
+    table_ = report_html.metric_table(named)
+    assert table_.references == ("Logistic regression (reference)",)
+    assert not table_.best.loc["Logistic regression (reference)"].any()
+    assert list(metrics_table(comparison)["reference"]) == [False, True]
+    assert "never highlighted, even where they score higher" in report_html.HIGHLIGHT_RULE

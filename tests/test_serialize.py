@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -172,6 +174,36 @@ def test_a_type_tag_outside_the_engine_is_never_imported():
     assert serialize.comparison_from_record(record).costs == {"command": "echo hi", serialize.TYPE_KEY: "os.system"}
 
 
+@pytest.mark.parametrize(
+    "tag",
+    ["imbal_core.__main__.X", "imbal_core.cli.Anything", "imbal_core.history.RunSummary", "imbal_core.decision"],
+)
+def test_a_type_tag_naming_an_engine_module_imports_nothing_only_the_allow_list_decodes(tag):
+    """Issue 19 item 14: a tag naming imbal_core.__main__ imported it, which ran the CLI and raised SystemExit."""
+    module = tag.rpartition(".")[0]
+    was_loaded = module in sys.modules
+    record = serialize.comparison_to_record(hand_built_comparison())
+    record["comparison"]["results"][0]["fold_metrics"][0]["extra"] = {serialize.TYPE_KEY: tag, "size": 1}
+    restored = serialize.comparison_from_record(record)
+    assert restored.results[0].fold_metrics[0]["extra"] == {serialize.TYPE_KEY: tag, "size": 1}
+    assert (module in sys.modules) == was_loaded
+    assert set(serialize.TAGGED_CLASSES) == {"imbal_core.decision.Costs"}
+
+
+def test_importing_the_cli_entry_point_runs_nothing():
+    done = subprocess.run(
+        [sys.executable, "-c", "import imbal_core.__main__"], capture_output=True, text=True, timeout=120
+    )
+    assert (done.returncode, done.stdout, done.stderr) == (0, "", "")
+
+
+def test_a_dataclass_outside_the_allow_list_in_a_loosely_typed_field_is_refused_when_written():
+    comparison = hand_built_comparison()
+    comparison.costs = Audience()
+    with pytest.raises(TypeError, match="TAGGED_CLASSES"):
+        serialize.comparison_to_record(comparison)
+
+
 def test_an_older_record_without_a_field_gets_its_default():
     record = serialize.comparison_to_record(hand_built_comparison())
     for result in record["comparison"]["results"]:
@@ -294,3 +326,18 @@ def test_a_real_comparison_round_trips_through_record_packed_form_and_json(make_
     imported = serialize.comparison_from_json_document(report.comparison_json_text(original))
     assert_same_value(original.results, imported.results)
     assert imported.results[0].metrics == original.results[0].metrics
+
+
+@pytest.mark.parametrize("depth", [70, 900])
+def test_deeply_nested_records_and_array_data_are_refused_with_a_sentence(depth):
+    """Issue 19 item 15: deep nesting gave "RecursionError"; an array's numbers are left to numpy (64 dimensions)."""
+    for where in ("histories", "data"):
+        record = serialize.comparison_to_record(hand_built_comparison())
+        result = record["comparison"]["results"][0]
+        if where == "histories":
+            result["histories"][0]["loss"] = "PLACEHOLDER"
+        else:
+            result["test_rows"][0]["ndarray"]["data"] = "PLACEHOLDER"
+        text = json.dumps(record).replace('"PLACEHOLDER"', "[" * depth + "1" + "]" * depth)
+        with pytest.raises(InputError, match="nested more than 64 levels|maximum number of dimension"):
+            serialize.comparison_from_record(json.loads(text))

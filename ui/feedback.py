@@ -9,6 +9,7 @@ from contextlib import contextmanager
 from typing import Any, TypeVar
 
 import streamlit as st
+from streamlit.runtime.scriptrunner_utils.exceptions import ScriptControlException
 
 from imbal_core.errors import ImbalanceLabError
 from ui.widgets import plain
@@ -16,6 +17,9 @@ from ui.widgets import plain
 logger = logging.getLogger("imbalance_lab")
 Result = TypeVar("Result")
 MAX_DETAIL = 160
+# What passes through untouched: Streamlit's stop/rerun signals (st.rerun, st.switch_page, st.stop) and the
+# interpreter's own shutdown. Everything else, SystemExit included, comes from what a page was doing.
+PASS_THROUGH = (ScriptControlException, KeyboardInterrupt, GeneratorExit)
 
 
 def error_message(action: str, error: BaseException) -> str:
@@ -38,11 +42,15 @@ def _log(action: str, error: BaseException) -> None:
 def reported(action: str) -> Iterator[None]:
     """Run a page action; an error becomes an st.error and the rest of the page still renders.
 
-    Streamlit's own stop/rerun signals derive from BaseException, so they pass through untouched.
+    Streamlit's own stop/rerun signals pass through untouched. Any other BaseException becomes a message too: a
+    SystemExit raised while reading a person's file would otherwise end the script thread and leave the page
+    "running".
     """
     try:
         yield
-    except Exception as error:  # noqa: BLE001 - every error must become a message, never a traceback
+    except PASS_THROUGH:
+        raise
+    except BaseException as error:  # noqa: BLE001 - every error must become a message, never a traceback
         _log(action, error)
         # Messages quote user text (file and column names): shown inert, never as markdown links.
         st.error(plain(error_message(action, error)), icon=":material/error:")
@@ -52,6 +60,8 @@ def capture(action: str, function: Callable[..., Result], *arguments: Any) -> tu
     """Call `function`; return (result, None) or (None, message). For callbacks, which cannot draw."""
     try:
         return function(*arguments), None
-    except Exception as error:  # noqa: BLE001 - see reported()
+    except PASS_THROUGH:
+        raise
+    except BaseException as error:  # noqa: BLE001 - see reported()
         _log(action, error)
         return None, error_message(action, error)

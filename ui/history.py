@@ -18,6 +18,7 @@ from ui import identity, session, state
 PROBLEM = "history_problem"  # the message to show (once) when history is unavailable
 PROBLEM_SHOWN = "history_problem_shown"
 OPENED = "history_opened"  # a notice after reopening or importing, shown on the next page
+SHARE_VISITOR = "history_share_visitor"  # this session came through a share link (even one that did not open)
 
 
 def store() -> History | None:
@@ -39,12 +40,30 @@ def take_problem() -> str | None:
     message = st.session_state.pop(PROBLEM, None)
     if message:
         st.session_state[PROBLEM_SHOWN] = True
+    return for_this_session(message) if message else None
+
+
+def for_this_session(message: str) -> str:
+    """A history message as this session may read it: a session that came through a share link is not told
+    where the server keeps its files (the messages of imbal_core.history name the file for whoever runs it)."""
+    where = location()
+    if where and opened_a_share_link():
+        return message.replace(where, "on the server")
     return message
 
 
-def location() -> str:
+def location() -> str | None:
+    """The server's history file, for the command-line hint only (None when history is turned off)."""
     path = default_path()
-    return str(path) if path is not None else "nowhere (IMBAL_LAB_HISTORY=off)"
+    return str(path) if path is not None else None
+
+
+def opened_a_share_link() -> bool:
+    """Whether this session came through a share link (or opened one): it is shown nothing of the server
+    beyond the shared run, not even where the history file lives."""
+    if st.session_state.get(SHARE_VISITOR) or st.session_state.get(session.SHARED_RUN_KEY):
+        return True
+    return any(record.read_only for record in st.session_state.get(state.RUNS, []))
 
 
 def default_name(comparison, dataset_name: str) -> str:
@@ -140,6 +159,7 @@ def _dataset_key_for(stored: StoredRun) -> str | None:
 
 def open_shared_link(share_id: str) -> list[str]:
     """`?run=<share id>`: open that run read-only; a note (never an error) when it cannot be."""
+    st.session_state[SHARE_VISITOR] = True
     history = store()
     if history is None:
         st.session_state.pop(session.SHARED_RUN_KEY, None)

@@ -16,13 +16,78 @@ Two things together make every link open cleanly, on a cold server as on a warm 
 
 Streamlit's AppTest resets the mode before every run, so app tests take this path on every run too.
 A page added later needs a url_path equal to its file name (tests/browser/test_links.py checks every page).
+
+The folder listing still draws before app.py runs: its navigation message goes out first, and Streamlit's own
+sidebar would show the raw file names (app, compare, data, ...) for the seconds app.py takes to start. So
+.streamlit/config.toml sets `client.showSidebarNavigation = false`, which makes Streamlit draw that listing
+hidden; the same setting hides any st.navigation sidebar, so `navigate()` declares the pages hidden and draws
+the app's own links in the sidebar (`app_navigation`). Addresses of earlier versions (/train, /dataset,
+/resampling, /learning) are hidden pages (small files in pages/) that switch to the page that replaced them,
+the query kept.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 import streamlit as st
+
+
+@dataclass(frozen=True)
+class PageEntry:
+    """One page of the app: its file (its address is the file name, see above), title and icon."""
+
+    path: str
+    title: str
+    icon: str
+
+    @property
+    def url_path(self) -> str:
+        return Path(self.path).stem
+
+
+PAGES = (
+    PageEntry("pages/data.py", "Data", ":material/table_chart:"),  # the default page, at "/"
+    PageEntry("pages/resample.py", "Resample", ":material/scatter_plot:"),
+    PageEntry("pages/compare.py", "Train & compare", ":material/model_training:"),
+    PageEntry("pages/learn.py", "Learn", ":material/school:"),
+    PageEntry("pages/present.py", "Present", ":material/co_present:"),
+    PageEntry("pages/history.py", "History", ":material/history:"),
+)
+# Page addresses of earlier versions (app.py's url_paths before they became the file names), so old
+# bookmarks and shared links still open their page. Each is a two-line file in pages/, since on a cold
+# server only a file there is found by the folder listing (without one: a "Page not found" dialog).
+OLD_ADDRESSES = {
+    "pages/dataset.py": "pages/data.py",
+    "pages/resampling.py": "pages/resample.py",
+    "pages/train.py": "pages/compare.py",
+    "pages/learning.py": "pages/learn.py",
+}
+NAVIGATION_KEY = "app_navigation"
+
+
+def navigate():
+    """app.py's st.navigation: every page, each old address sent on to its page, and the sidebar's links.
+
+    Returns the page to run (StreamlitPage.run()).
+    """
+    pages = [
+        st.Page(entry.path, title=entry.title, icon=entry.icon, url_path=entry.url_path, default=index == 0)
+        for index, entry in enumerate(PAGES)
+    ]
+    pages += [st.Page(old, title=Path(old).stem, url_path=Path(old).stem, visibility="hidden") for old in OLD_ADDRESSES]
+    chosen = st.navigation(pages, position="hidden")  # drawn below: Streamlit's own sidebar is switched off
+    with st.sidebar.container(key=NAVIGATION_KEY):
+        for page in pages[: len(PAGES)]:
+            st.page_link(page, width="stretch")
+    return chosen
+
+
+def forward(old: str) -> None:
+    """An old address's page file: open the page that replaced it, with the link's settings."""
+    leave_folder_mode()  # on a cold server: app.py runs this file again through st.navigation, then we get here
+    st.switch_page(OLD_ADDRESSES[old], query_params=st.query_params.to_dict())
 
 
 def entered_through_app() -> None:

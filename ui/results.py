@@ -11,8 +11,10 @@ import pandas as pd
 import streamlit as st
 
 from imbal_core import charts
+from imbal_core.metric_names import threshold_text
 from imbal_core.report import comparison_to_json, metrics_table, to_csv_text
 from imbal_core.report_html import (
+    HIGHLIGHT_RULE,
     MetricTable,
     accuracy_header,
     curve_class_index,
@@ -26,16 +28,20 @@ from ui.widgets import plain, visible
 
 BEST_STYLE = "background-color: #d3f9d8; font-weight: 700"
 MUTED_STYLE = "color: #8a94a6"
+REFERENCE_STYLE = "font-style: italic; color: #52606d"
 CONFUSION_COLUMNS = 3
 REPORT_SETTINGS = "report_settings"
 
 
 def styled_table(table: MetricTable):
-    """Best per column highlighted; the accuracy column greyed, since it is the misleading one."""
+    """Best network per column highlighted; reference rows in italics (never highlighted); the accuracy
+    column greyed, since it is the misleading one."""
     css = pd.DataFrame("", index=table.display.index, columns=table.display.columns)
     css = css.mask(table.best, BEST_STYLE)
     accuracy = accuracy_header(table)
     css[accuracy] = css[accuracy].where(css[accuracy] != "", MUTED_STYLE)
+    for name in table.references:
+        css.loc[name] = REFERENCE_STYLE
     return table.display.style.apply(lambda _: css, axis=None)
 
 
@@ -101,8 +107,9 @@ def render(records: list) -> None:
     st.subheader("Metrics")
     st.caption(
         f"{plain(protocol_text(comparison))} on {plain(loaded.name)} ({comparison.dataset['rows']:,} rows). "
-        "Means over test folds at threshold 0.5 (± one standard deviation with K-fold); best per column "
-        "highlighted among this run's networks. "
+        f"Means over test folds at threshold {threshold_text(0.5)} (± one standard deviation with K-fold). "
+        + HIGHLIGHT_RULE
+        + " "
         + (
             "Precision, recall and F1 are those of the minority class. "
             if binary
@@ -227,7 +234,7 @@ def _threshold_section(usable: list) -> None:
         chosen = tuned_column.selectbox("Tuned threshold of", names, key="tuned_from", persist_state="session")
         entry = tuned[names.index(chosen)] if chosen in names else tuned[0]
         tuned_column.button(
-            f"Set slider to {entry.result.tuned_threshold:.3f}",
+            f"Set slider to {threshold_text(entry.result.tuned_threshold)}",
             key="use_tuned",
             on_click=_use_tuned,
             args=(entry.result.tuned_threshold,),
@@ -243,7 +250,7 @@ def _threshold_section(usable: list) -> None:
             "Tuned threshold": st.column_config.NumberColumn(format="%.3f"),
         },
     )
-    _confusions(usable, threshold, f"Confusion matrices at threshold {threshold:.3f} (rows: true class)")
+    _confusions(usable, threshold, f"Confusion matrices at threshold {threshold_text(threshold)} (rows: true class)")
     names = [entry.name for entry in usable]
     chosen = st.selectbox("Threshold trade-off for", names, key="sweep_technique", persist_state="session")
     entry = usable[names.index(chosen)] if chosen in names else usable[0]

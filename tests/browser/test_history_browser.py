@@ -91,7 +91,7 @@ def test_a_run_survives_reload_and_restart_and_is_private_until_shared(
             main = main_area(bob_page)
             expect(main).to_contain_text("Shared with you, read-only")
             expect(main).not_to_contain_text("No results yet")
-            bob_page.get_by_test_id("stSidebarNav").get_by_role("link", name="History").click()  # same session
+            bob_page.locator(".st-key-app_navigation").get_by_role("link", name="History").click()  # same session
             expect(page_heading(bob_page, "History")).to_be_visible(timeout=ms(LOAD_SECONDS))
             main = main_area(bob_page)
             expect(main).to_contain_text(NO_RUNS)  # still not Bob's: it stays out of his history

@@ -23,10 +23,15 @@ def url_query(page: Page) -> dict[str, str]:
     return {key: values[-1] for key, values in parse_qs(urlsplit(page.url).query).items()}
 
 
+def app_navigation(page: Page):
+    """The app's own page navigation in the sidebar (ui/navigation.py draws it)."""
+    return page.locator(".st-key-app_navigation")
+
+
 def page_links(page: Page, url: str) -> dict[str, str]:
     """{title: path} of every page in the sidebar navigation, as the app itself links them."""
     page.goto(url)
-    navigation = page.get_by_test_id("stSidebarNav")
+    navigation = app_navigation(page)
     expect(navigation.get_by_role("link", name="Data", exact=True)).to_be_visible(timeout=ms(LOAD_SECONDS))
     settle(page)
     links = {}
@@ -98,7 +103,7 @@ def test_a_link_with_settings_restores_them_and_the_address_bar_follows_changes(
         "folds": "3",
     }
 
-    page.get_by_test_id("stSidebarNav").get_by_role("link", name="Data").click()
+    app_navigation(page).get_by_role("link", name="Data").click()
     expect(page_heading(page, "Data")).to_be_visible(timeout=ms(LOAD_SECONDS))
     settle(page)
     assert url_query(page)["sample"] == "medical" and url_query(page)["folds"] == "3"  # settings travel between pages
@@ -113,3 +118,52 @@ def test_a_link_with_settings_restores_them_and_the_address_bar_follows_changes(
     expect(main_area(page)).to_contain_text("is not a whole number")
     settle(page)
     expect(page).not_to_have_url(re.compile("folds"))
+
+
+# Records, from the first paint on, the text of every page link Streamlit's own navigation ever shows.
+RECORD_NAVIGATION = """
+window.__navigationSeen = [];
+new MutationObserver(() => {
+  document.querySelectorAll('[data-testid="stSidebarNav"] a, [data-testid="stTopNav"] a').forEach((link) => {
+    const text = link.innerText.trim().split("\\n").pop().trim();
+    if (!window.__navigationSeen.includes(text)) { window.__navigationSeen.push(text); }
+  });
+}).observe(document, {childList: true, subtree: true, characterData: true});
+"""
+FILE_NAMES = {"app", "compare", "data", "history", "learn", "present", "resample"}
+
+
+def test_a_cold_deep_link_never_shows_the_raw_pages_list(browser: Browser, tmp_path: Path):
+    """A cold server's first session goes through Streamlit's pages/ folder listing (ui/navigation.py); its
+    raw list of file names must never be drawn, not even for the moment before app.py takes over."""
+    with streamlit_server(tmp_path / "cold.log") as url:
+        context = browser.new_context()
+        try:
+            page = context.new_page()
+            page.add_init_script(RECORD_NAVIGATION)
+            open_cleanly(page, f"{url}/compare?folds=3", "Train & compare", "/compare")
+            seen = set(page.evaluate("window.__navigationSeen"))
+            assert not seen & FILE_NAMES, seen
+            expect(app_navigation(page).get_by_role("link", name="Data", exact=True)).to_be_visible()
+        finally:
+            context.close()
+
+
+OLD_ADDRESSES = {"/train": ("Train & compare", "/compare"), "/dataset": ("Data", "/"), "/learning": ("Learn", "/learn")}
+
+
+def test_old_page_addresses_open_their_new_pages(app_url: str, browser: Browser):
+    """Addresses of earlier versions (bookmarks, shared links) open the page that replaced them, settings kept."""
+    for old, (title, path) in OLD_ADDRESSES.items():
+        context = browser.new_context()
+        try:
+            page = context.new_page()
+            page.goto(f"{app_url}{old}?folds=3")
+            expect(page_heading(page, title)).to_be_visible(timeout=ms(LOAD_SECONDS))
+            settle(page)
+            expect(page.get_by_text("Page not found")).to_have_count(0)
+            expect(page.get_by_role("dialog")).to_have_count(0)
+            assert urlsplit(page.url).path.rstrip("/") == path.rstrip("/"), page.url
+            assert url_query(page).get("folds") == "3", page.url
+        finally:
+            context.close()

@@ -58,7 +58,7 @@ def open_app(page: Page, app_url: str) -> None:
 
 def go_to(page: Page, title: str) -> None:
     """Navigate with the sidebar's page links, as a person would."""
-    page.get_by_test_id("stSidebarNav").get_by_role("link", name=title).click()
+    page.locator(".st-key-app_navigation").get_by_role("link", name=title).click()
     expect(page_heading(page, title)).to_be_visible(timeout=ms(STEP_SECONDS))
 
 
