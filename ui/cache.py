@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from dataclasses import dataclass
 
 import pandas as pd
@@ -131,9 +132,22 @@ def resample_download(
 WARM_UP_DELAY_SECONDS = 5.0
 
 
+def warm_up_delay(environment: dict[str, str]) -> float | None:
+    """Seconds before the engine warms up, from `IMBAL_LAB_WARM_UP_SECONDS` (default 5); None when set to "off"."""
+    setting = environment.get("IMBAL_LAB_WARM_UP_SECONDS", "").strip().lower()
+    if setting == "off":
+        return None
+    try:
+        return max(0.0, float(setting)) if setting else WARM_UP_DELAY_SECONDS
+    except ValueError:
+        return WARM_UP_DELAY_SECONDS  # a typo in a setting must not stop the server; the default is safe
+
+
 def warm_engine() -> None:
     """Once per server process, a few seconds after the first page: TensorFlow's import and the first
     trace (seconds of held interpreter lock) happen before anyone trains, not while a class waits."""
     from imbal_core.engine import warm_up_in_background
 
-    warm_up_in_background(WARM_UP_DELAY_SECONDS)
+    delay = warm_up_delay(dict(os.environ))
+    if delay is not None:
+        warm_up_in_background(delay)
