@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from imbal_core.model import ModelSettings
-from imbal_core.seeds import derive_seed
+from imbal_core.seeds import Role, seed_for
 
 ADAM_BETA_1 = 0.9
 ADAM_BETA_2 = 0.999
@@ -34,7 +34,6 @@ PROBABILITY_FLOOR = 1e-7  # the focal factor's base is kept above this, so gamma
 PREDICT_ROWS = 65536  # rows per member per forward pass when predicting
 COMPILED_ROWS = 100_000  # every network of a stack on at least this many rows: the epoch is XLA-compiled
 DROPOUT_TABLE = 1 << 17  # uniform numbers per member that dropout masks are read from
-DROPOUT_STREAM = 7_919  # derive_seed(member seed, this) seeds the table; the next number, the offsets
 
 StackEpochHook = Callable[[int, int, int], None]  # (epoch, members still training, members)
 
@@ -159,7 +158,7 @@ class _Stack:
         self.table = tf.constant(
             np.stack(
                 [
-                    np.random.default_rng(derive_seed(member.seed, DROPOUT_STREAM)).random(
+                    np.random.default_rng(seed_for(member.seed, Role.DROPOUT_TABLE)).random(
                         DROPOUT_TABLE, dtype=np.float32
                     )
                     for member in self.members
@@ -167,7 +166,7 @@ class _Stack:
             )
         )
         self.dropout_streams = [
-            np.random.default_rng(derive_seed(member.seed, DROPOUT_STREAM + 1)) for member in self.members
+            np.random.default_rng(seed_for(member.seed, Role.DROPOUT_OFFSETS)) for member in self.members
         ]
         validations, self.validation_rows = _pooled_validation(self.members, self.width)
         self.validation_pool = tf.constant(validations)
@@ -382,14 +381,14 @@ def _monitor(member: Member, n_classes: int) -> tuple[str, str]:
 
 class _BatchStream:
     """A member's endless supply of batches: its rows reshuffled on every pass (each class on its own with
-    fixed class shares), seeded by the member's seed only."""
+    fixed class shares), seeded from the member's seed only (imbal_core.seeds roles)."""
 
     def __init__(self, member: Member, batch: int) -> None:
         from imbal_core.train import rows_per_batch
 
         self.batch = batch
         if member.class_shares is None:
-            self.parts = [_Shuffled(np.arange(len(member.labels)), member.seed)]
+            self.parts = [_Shuffled(np.arange(len(member.labels)), seed_for(member.seed, Role.SHUFFLE))]
             self.counts = [batch]
         else:
             counts = rows_per_batch(member.class_shares, batch)
@@ -397,7 +396,7 @@ class _BatchStream:
             for code, count in enumerate(counts):
                 if count > 0:
                     rows = np.flatnonzero(member.labels == code)
-                    self.parts.append(_Shuffled(rows, derive_seed(member.seed, code)))
+                    self.parts.append(_Shuffled(rows, seed_for(member.seed, Role.CLASS_STREAM, code)))
                     self.counts.append(int(count))
 
     def epoch(self, steps: int) -> np.ndarray:
@@ -446,7 +445,7 @@ def _initial_parameters(
         for position, member in enumerate(members):
             own_fan_in = member.features.shape[1] if layer == 0 else fan_in
             limit = math.sqrt(6.0 / (own_fan_in + units))
-            random = np.random.default_rng(derive_seed(member.seed, layer))
+            random = np.random.default_rng(seed_for(member.seed, Role.KERNEL, layer))
             kernels[position, :own_fan_in] = random.uniform(-limit, limit, (own_fan_in, units))
             if layer == len(sizes) - 1:
                 biases[position] = np.asarray(member.bias, dtype=np.float32)

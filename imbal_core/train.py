@@ -11,14 +11,13 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from imbal_core.model import ModelSettings, build_loss, create_autoencoder_model, create_mlp_model, output_bias
-from imbal_core.seeds import derive_seed
+from imbal_core.seeds import Role, seed_for
 from imbal_core.stages.base import FittedNetwork, NetworkPlan
 
 EpochHook = Callable[[int, dict], None]
 StopCheck = Callable[[], bool]
 PREDICT_CHUNK = 65536
 STEPS_PER_EXECUTION = 32
-SEED_AVERAGE_STREAM = 104_729  # derive_seed(plan seed, this + k) seeds the k-th extra network of a seed average
 
 
 @dataclass
@@ -219,7 +218,7 @@ def _training_dataset(
         dataset = (
             tf.data.Dataset.from_tensor_slices((features, targets, weights))
             .cache()
-            .shuffle(len(targets), seed=seed, reshuffle_each_iteration=True)
+            .shuffle(len(targets), seed=seed_for(seed, Role.SHUFFLE), reshuffle_each_iteration=True)
             .batch(batch)
             .prefetch(2)
         )
@@ -232,7 +231,7 @@ def _training_dataset(
         streams.append(
             tf.data.Dataset.from_tensor_slices((features[rows], targets[rows], weights[rows]))
             .cache()
-            .shuffle(int(rows.sum()), seed=derive_seed(seed, code), reshuffle_each_iteration=True)
+            .shuffle(int(rows.sum()), seed=seed_for(seed, Role.CLASS_STREAM, code), reshuffle_each_iteration=True)
             .repeat()
             .batch(count)
         )
@@ -561,7 +560,7 @@ class StackedNetworks:
                 continue
             group = []
             for copy in range(max(1, self.settings.seed_average)):
-                seed = plan.seed if copy == 0 else derive_seed(plan.seed, SEED_AVERAGE_STREAM + copy)
+                seed = plan.seed if copy == 0 else seed_for(plan.seed, Role.SEED_AVERAGE, copy)
                 self.members.append(trainer.member(replace(plan, seed=seed), also_predict))
                 group.append(len(self.members) - 1)
             groups.append(group)
@@ -687,7 +686,7 @@ def fit_autoencoder(
     dataset = (
         tf.data.Dataset.from_tensor_slices((features, features))
         .cache()
-        .shuffle(len(features), seed=seed, reshuffle_each_iteration=True)
+        .shuffle(len(features), seed=seed_for(seed, Role.SHUFFLE), reshuffle_each_iteration=True)
         .batch(settings.batch_for(len(features)))
         .prefetch(2)
     )
