@@ -129,6 +129,7 @@ class _Stack:
         self.waits = np.zeros(len(members), dtype=int)
         self.monitors = [_monitor(member, n_classes) for member in members]
         self.best_scores = np.array([-np.inf if mode == "max" else np.inf for _, mode in self.monitors])
+        self.best_losses = np.full(len(members), np.inf)  # validation loss at the best score: breaks ties
         self._prepare_tensors()
 
     def _prepare_tensors(self) -> None:
@@ -257,12 +258,14 @@ class _Stack:
             self._early_stopping(position)
 
     def _early_stopping(self, position: int) -> None:
-        """Keras' EarlyStopping rule: strictly better than the best so far, else wait; stop after `patience`."""
+        """Keras' EarlyStopping rule (strictly better than the best so far, else wait; stop after `patience`),
+        with ties on PR-AUC broken by the validation loss: see `improved`."""
         name, mode = self.monitors[position]
-        score = self.history[position][name][-1]
-        better = score > self.best_scores[position] if mode == "max" else score < self.best_scores[position]
-        if better:
+        history = self.history[position]
+        score, loss = history[name][-1], history["val_loss"][-1]
+        if improved(score, loss, self.best_scores[position], self.best_losses[position], mode):
             self.best_scores[position] = score
+            self.best_losses[position] = loss
             self.waits[position] = 0
             for best, current in zip(self.best, self.parameters, strict=True):
                 best[position] = current[position]
@@ -366,6 +369,18 @@ def _pooled_validation(members: list[Member], width: int) -> tuple[np.ndarray, n
     for position, member in enumerate(members):
         rows[position, : len(member.validation)] = starts[id(member.validation)] + np.arange(len(member.validation))
     return pooled, rows
+
+
+def improved(score: float, loss: float, best_score: float, best_loss: float, mode: str) -> bool:
+    """Whether an epoch beats the best so far: a better score, or (PR-AUC) the same score at a lower loss.
+
+    On a small table the validation slice holds one to five rare rows, so PR-AUC takes a few coarse values
+    and often reaches 1.0 in the first epoch; with a strict "greater" rule every later epoch ties, early
+    stopping ends training `patience` epochs later and restores the first epoch's barely trained weights
+    (bench/RESULTS.md section 14). A tie is then decided by the validation loss, which keeps moving."""
+    if mode == "min":
+        return score < best_score
+    return score > best_score or (score == best_score and loss < best_loss)
 
 
 def _monitor(member: Member, n_classes: int) -> tuple[str, str]:

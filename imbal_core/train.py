@@ -51,6 +51,8 @@ def _callbacks(
     import keras
     from sklearn.metrics import average_precision_score
 
+    from imbal_core.stacked import improved
+
     validation_features = validation[0]
     validation_labels = validation[1]
     has_both_classes = n_classes == 2 and 0 < validation_labels.sum() < len(validation_labels)
@@ -86,9 +88,26 @@ def _callbacks(
                 self.cancelled = True
                 self.model.stop_training = True
 
+    class TieBreakingStopping(keras.callbacks.EarlyStopping):
+        """Keras' EarlyStopping with the stacked trainer's rule (imbal_core.stacked.improved): a PR-AUC tie
+        at a lower validation loss is progress, so a saturated small validation slice does not end training."""
+
+        best_loss = math.inf
+        epoch_loss = math.inf
+
+        def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
+            self.epoch_loss = float((logs or {}).get("val_loss", math.inf))
+            super().on_epoch_end(epoch, logs)
+
+        def _is_improvement(self, monitor_value, reference_value) -> bool:  # Keras 3's comparison hook
+            better = improved(float(monitor_value), self.epoch_loss, float(reference_value), self.best_loss, mode)
+            if better:
+                self.best_loss = self.epoch_loss
+            return better
+
     # PR-AUC needs both classes in the validation slice; without a minority row, watch the loss instead.
     monitor, mode = ("val_pr_auc", "max") if has_both_classes else ("val_loss", "min")
-    early_stopping = keras.callbacks.EarlyStopping(
+    early_stopping = TieBreakingStopping(
         monitor=monitor, mode=mode, patience=settings.patience, restore_best_weights=True
     )
     return Hooks(), [early_stopping]
