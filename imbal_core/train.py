@@ -100,7 +100,10 @@ def _callbacks(
             super().on_epoch_end(epoch, logs)
 
         def _is_improvement(self, monitor_value, reference_value) -> bool:  # Keras 3's comparison hook
-            better = improved(float(monitor_value), self.epoch_loss, float(reference_value), self.best_loss, mode)
+            if reference_value is None:  # the first epoch
+                better = True
+            else:
+                better = improved(float(monitor_value), self.epoch_loss, float(reference_value), self.best_loss, mode)
             if better:
                 self.best_loss = self.epoch_loss
             return better
