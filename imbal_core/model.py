@@ -77,9 +77,16 @@ def seeded_glorot(seed: int, layer: int):
     shared `random` state, which any other thread (a server, a Dask worker's event loop) also moves."""
     import keras
 
-    from imbal_core.seeds import derive_seed
+    from imbal_core.seeds import Role, seed_for
 
-    return keras.initializers.GlorotUniform(seed=derive_seed(seed, layer) % (2**31))
+    return keras.initializers.GlorotUniform(seed=seed_for(seed, Role.KERNEL, layer))
+
+
+def dropout_seed(seed: int, layer: int) -> int:
+    """A Keras Dropout layer's own seed (`seed + layer` would be the next network's seed plus one)."""
+    from imbal_core.seeds import Role, seed_for
+
+    return seed_for(seed, Role.DROPOUT_LAYER, layer)
 
 
 def build_loss(n_classes: int, focal: bool, gamma: float = 2.0, alpha: float = 0.25, balance_classes: bool = False):
@@ -116,7 +123,9 @@ def create_mlp_model(
             units, activation="relu", kernel_initializer=seeded_glorot(seed, index), name=f"hidden_{index}"
         )(hidden)
         if settings.dropout > 0:
-            hidden = keras.layers.Dropout(settings.dropout, seed=seed + index, name=f"dropout_{index}")(hidden)
+            hidden = keras.layers.Dropout(settings.dropout, seed=dropout_seed(seed, index), name=f"dropout_{index}")(
+                hidden
+            )
     units, activation = (1, "sigmoid") if n_classes == 2 else (n_classes, "softmax")
     outputs = keras.layers.Dense(
         units,

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from imbal_core.model import ModelSettings
-from imbal_core.seeds import derive_seed
+from imbal_core.seeds import Role, seed_for
 
 ADAM_BETA_1 = 0.9
 ADAM_BETA_2 = 0.999
@@ -34,7 +34,6 @@ PROBABILITY_FLOOR = 1e-7  # the focal factor's base is kept above this, so gamma
 PREDICT_ROWS = 65536  # rows per member per forward pass when predicting
 COMPILED_ROWS = 100_000  # every network of a stack on at least this many rows: the epoch is XLA-compiled
 DROPOUT_TABLE = 1 << 17  # uniform numbers per member that dropout masks are read from
-DROPOUT_STREAM = 7_919  # derive_seed(member seed, this) seeds the table; the next number, the offsets
 
 StackEpochHook = Callable[[int, int, int], None]  # (epoch, members still training, members)
 
@@ -130,6 +129,7 @@ class _Stack:
         self.waits = np.zeros(len(members), dtype=int)
         self.monitors = [_monitor(member, n_classes) for member in members]
         self.best_scores = np.array([-np.inf if mode == "max" else np.inf for _, mode in self.monitors])
+        self.best_losses = np.full(len(members), np.inf)  # validation loss at the best score: breaks ties
         self._prepare_tensors()
 
     def _prepare_tensors(self) -> None:
@@ -159,7 +159,7 @@ class _Stack:
         self.table = tf.constant(
             np.stack(
                 [
-                    np.random.default_rng(derive_seed(member.seed, DROPOUT_STREAM)).random(
+                    np.random.default_rng(seed_for(member.seed, Role.DROPOUT_TABLE)).random(
                         DROPOUT_TABLE, dtype=np.float32
                     )
                     for member in self.members
@@ -167,7 +167,7 @@ class _Stack:
             )
         )
         self.dropout_streams = [
-            np.random.default_rng(derive_seed(member.seed, DROPOUT_STREAM + 1)) for member in self.members
+            np.random.default_rng(seed_for(member.seed, Role.DROPOUT_OFFSETS)) for member in self.members
         ]
         validations, self.validation_rows = _pooled_validation(self.members, self.width)
         self.validation_pool = tf.constant(validations)
@@ -258,12 +258,14 @@ class _Stack:
             self._early_stopping(position)
 
     def _early_stopping(self, position: int) -> None:
-        """Keras' EarlyStopping rule: strictly better than the best so far, else wait; stop after `patience`."""
+        """Keras' EarlyStopping rule (strictly better than the best so far, else wait; stop after `patience`),
+        with ties on PR-AUC broken by the validation loss: see `improved`."""
         name, mode = self.monitors[position]
-        score = self.history[position][name][-1]
-        better = score > self.best_scores[position] if mode == "max" else score < self.best_scores[position]
-        if better:
+        history = self.history[position]
+        score, loss = history[name][-1], history["val_loss"][-1]
+        if improved(score, loss, self.best_scores[position], self.best_losses[position], mode):
             self.best_scores[position] = score
+            self.best_losses[position] = loss
             self.waits[position] = 0
             for best, current in zip(self.best, self.parameters, strict=True):
                 best[position] = current[position]
@@ -369,6 +371,18 @@ def _pooled_validation(members: list[Member], width: int) -> tuple[np.ndarray, n
     return pooled, rows
 
 
+def improved(score: float, loss: float, best_score: float, best_loss: float, mode: str) -> bool:
+    """Whether an epoch beats the best so far: a better score, or (PR-AUC) the same score at a lower loss.
+
+    On a small table the validation slice holds one to five rare rows, so PR-AUC takes a few coarse values
+    and often reaches 1.0 in the first epoch; with a strict "greater" rule every later epoch ties, early
+    stopping ends training `patience` epochs later and restores the first epoch's barely trained weights
+    (bench/RESULTS.md section 15). A tie is then decided by the validation loss, which keeps moving."""
+    if mode == "min":
+        return score < best_score
+    return score > best_score or (score == best_score and loss < best_loss)
+
+
 def _monitor(member: Member, n_classes: int) -> tuple[str, str]:
     """PR-AUC needs both classes in the validation slice; without a minority row, watch the loss instead."""
     labels = member.validation_labels
@@ -382,14 +396,14 @@ def _monitor(member: Member, n_classes: int) -> tuple[str, str]:
 
 class _BatchStream:
     """A member's endless supply of batches: its rows reshuffled on every pass (each class on its own with
-    fixed class shares), seeded by the member's seed only."""
+    fixed class shares), seeded from the member's seed only (imbal_core.seeds roles)."""
 
     def __init__(self, member: Member, batch: int) -> None:
         from imbal_core.train import rows_per_batch
 
         self.batch = batch
         if member.class_shares is None:
-            self.parts = [_Shuffled(np.arange(len(member.labels)), member.seed)]
+            self.parts = [_Shuffled(np.arange(len(member.labels)), seed_for(member.seed, Role.SHUFFLE))]
             self.counts = [batch]
         else:
             counts = rows_per_batch(member.class_shares, batch)
@@ -397,7 +411,7 @@ class _BatchStream:
             for code, count in enumerate(counts):
                 if count > 0:
                     rows = np.flatnonzero(member.labels == code)
-                    self.parts.append(_Shuffled(rows, derive_seed(member.seed, code)))
+                    self.parts.append(_Shuffled(rows, seed_for(member.seed, Role.CLASS_STREAM, code)))
                     self.counts.append(int(count))
 
     def epoch(self, steps: int) -> np.ndarray:
@@ -446,7 +460,7 @@ def _initial_parameters(
         for position, member in enumerate(members):
             own_fan_in = member.features.shape[1] if layer == 0 else fan_in
             limit = math.sqrt(6.0 / (own_fan_in + units))
-            random = np.random.default_rng(derive_seed(member.seed, layer))
+            random = np.random.default_rng(seed_for(member.seed, Role.KERNEL, layer))
             kernels[position, :own_fan_in] = random.uniform(-limit, limit, (own_fan_in, units))
             if layer == len(sizes) - 1:
                 biases[position] = np.asarray(member.bias, dtype=np.float32)

@@ -11,14 +11,13 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from imbal_core.model import ModelSettings, build_loss, create_autoencoder_model, create_mlp_model, output_bias
-from imbal_core.seeds import derive_seed
+from imbal_core.seeds import Role, seed_for
 from imbal_core.stages.base import FittedNetwork, NetworkPlan
 
 EpochHook = Callable[[int, dict], None]
 StopCheck = Callable[[], bool]
 PREDICT_CHUNK = 65536
 STEPS_PER_EXECUTION = 32
-SEED_AVERAGE_STREAM = 104_729  # derive_seed(plan seed, this + k) seeds the k-th extra network of a seed average
 
 
 @dataclass
@@ -51,6 +50,8 @@ def _callbacks(
 ):
     import keras
     from sklearn.metrics import average_precision_score
+
+    from imbal_core.stacked import improved
 
     validation_features = validation[0]
     validation_labels = validation[1]
@@ -87,9 +88,29 @@ def _callbacks(
                 self.cancelled = True
                 self.model.stop_training = True
 
+    class TieBreakingStopping(keras.callbacks.EarlyStopping):
+        """Keras' EarlyStopping with the stacked trainer's rule (imbal_core.stacked.improved): a PR-AUC tie
+        at a lower validation loss is progress, so a saturated small validation slice does not end training."""
+
+        best_loss = math.inf
+        epoch_loss = math.inf
+
+        def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
+            self.epoch_loss = float((logs or {}).get("val_loss", math.inf))
+            super().on_epoch_end(epoch, logs)
+
+        def _is_improvement(self, monitor_value, reference_value) -> bool:  # Keras 3's comparison hook
+            if reference_value is None:  # the first epoch
+                better = True
+            else:
+                better = improved(float(monitor_value), self.epoch_loss, float(reference_value), self.best_loss, mode)
+            if better:
+                self.best_loss = self.epoch_loss
+            return better
+
     # PR-AUC needs both classes in the validation slice; without a minority row, watch the loss instead.
     monitor, mode = ("val_pr_auc", "max") if has_both_classes else ("val_loss", "min")
-    early_stopping = keras.callbacks.EarlyStopping(
+    early_stopping = TieBreakingStopping(
         monitor=monitor, mode=mode, patience=settings.patience, restore_best_weights=True
     )
     return Hooks(), [early_stopping]
@@ -219,7 +240,7 @@ def _training_dataset(
         dataset = (
             tf.data.Dataset.from_tensor_slices((features, targets, weights))
             .cache()
-            .shuffle(len(targets), seed=seed, reshuffle_each_iteration=True)
+            .shuffle(len(targets), seed=seed_for(seed, Role.SHUFFLE), reshuffle_each_iteration=True)
             .batch(batch)
             .prefetch(2)
         )
@@ -232,7 +253,7 @@ def _training_dataset(
         streams.append(
             tf.data.Dataset.from_tensor_slices((features[rows], targets[rows], weights[rows]))
             .cache()
-            .shuffle(int(rows.sum()), seed=derive_seed(seed, code), reshuffle_each_iteration=True)
+            .shuffle(int(rows.sum()), seed=seed_for(seed, Role.CLASS_STREAM, code), reshuffle_each_iteration=True)
             .repeat()
             .batch(count)
         )
@@ -561,7 +582,7 @@ class StackedNetworks:
                 continue
             group = []
             for copy in range(max(1, self.settings.seed_average)):
-                seed = plan.seed if copy == 0 else derive_seed(plan.seed, SEED_AVERAGE_STREAM + copy)
+                seed = plan.seed if copy == 0 else seed_for(plan.seed, Role.SEED_AVERAGE, copy)
                 self.members.append(trainer.member(replace(plan, seed=seed), also_predict))
                 group.append(len(self.members) - 1)
             groups.append(group)
@@ -687,7 +708,7 @@ def fit_autoencoder(
     dataset = (
         tf.data.Dataset.from_tensor_slices((features, features))
         .cache()
-        .shuffle(len(features), seed=seed, reshuffle_each_iteration=True)
+        .shuffle(len(features), seed=seed_for(seed, Role.SHUFFLE), reshuffle_each_iteration=True)
         .batch(settings.batch_for(len(features)))
         .prefetch(2)
     )

@@ -154,15 +154,15 @@ def test_large_data_takes_the_compiled_epoch_with_the_same_numbers(monkeypatch):
 def test_a_seed_average_trains_several_networks_per_plan_and_averages_them():
     from dataclasses import replace
 
-    from imbal_core.seeds import derive_seed
+    from imbal_core.seeds import Role, seed_for
     from imbal_core.stages.base import NetworkPlan
-    from imbal_core.train import SEED_AVERAGE_STREAM, NetworkTrainer
+    from imbal_core.train import NetworkTrainer
 
     features, labels = table(600, seed=1)
     validation, validation_labels = table(200, seed=101)
     plan = NetworkPlan(features, labels, seed=3)
     averaged = NetworkTrainer(validation, validation_labels, validation, 2, replace(SETTINGS, seed_average=3)).fit(plan)
-    seeds = [3, derive_seed(3, SEED_AVERAGE_STREAM + 1), derive_seed(3, SEED_AVERAGE_STREAM + 2)]
+    seeds = [3, seed_for(3, Role.SEED_AVERAGE, 1), seed_for(3, Role.SEED_AVERAGE, 2)]
     alone = [
         NetworkTrainer(validation, validation_labels, validation, 2, SETTINGS).fit(replace(plan, seed=seed))
         for seed in seeds

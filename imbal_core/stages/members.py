@@ -20,7 +20,7 @@ from imbal_core.references import (
     reference_probabilities,
     reference_threads,
 )
-from imbal_core.seeds import derive_seed
+from imbal_core.seeds import Role, seed_for
 from imbal_core.stages.base import (
     ONE_NETWORK,
     FittedNetwork,
@@ -38,7 +38,7 @@ Params = Mapping[str, Any]
 
 def member_seed(fold_seed: int, member: int) -> int:
     """Member 0 starts from the fold's weights, like every other technique; later members get their own."""
-    return fold_seed if member == 0 else derive_seed(fold_seed, member)
+    return fold_seed if member == 0 else seed_for(fold_seed, Role.MEMBER, member)
 
 
 def balanced_subset(features: np.ndarray, codes: np.ndarray, seed: int) -> tuple[np.ndarray, np.ndarray]:
@@ -73,7 +73,7 @@ class BalancedBagging(MemberStage):
         plans = []
         for member in range(int(params["members"])):
             seed = member_seed(context.seed, member)
-            features, codes = balanced_subset(rows.features, rows.labels, seed)
+            features, codes = balanced_subset(rows.features, rows.labels, seed_for(seed, Role.SUBSET))
             plans.append(context.network_plan(features, codes, seed))
         return plans
 
@@ -131,7 +131,8 @@ class RusBoost(MemberStage):
         rounds = int(params["rounds"])
         for round_index in range(rounds):
             seed = member_seed(context.seed, round_index)
-            subset, codes, kept = undersampled(features, labels, seed, float(params["sampling_ratio"]))
+            ratio = float(params["sampling_ratio"])
+            subset, codes, kept = undersampled(features, labels, seed_for(seed, Role.SUBSET), ratio)
             row_weights = weights[kept] / weights[kept].mean()  # mean 1, as every technique's weights
             plan = context.network_plan(subset, codes, seed, row_weights=row_weights.astype(np.float32))
             network = context.trainer.fit(plan, also_predict=features)
