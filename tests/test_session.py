@@ -146,3 +146,32 @@ def test_costs_keep_only_what_differs_from_the_samples_defaults():
     restored, notes = parsed({"sample": "medical", "costs": "miss:50,false_alarm:3"})
     assert notes == [] and restored.costs == {"miss": 50.0, "false_alarm": 3.0}
     assert restored.to_query_params()["costs"] == "false_alarm:3"
+
+
+def _add_many_runs_script() -> None:
+    """AppTest script: load a sample, then add 25 finished runs that differ in their settings."""
+    import numpy as np
+
+    from imbal_core.model import ModelSettings
+    from tests.fakes import fake_comparison, fake_result
+    from ui import state
+
+    state.init_session()
+    labels = np.array([0, 0, 0, 1] * 10)
+    for epochs in range(1, 26):
+        comparison = fake_comparison([fake_result("baseline", labels, np.linspace(0, 1, 40))])
+        comparison.settings = ModelSettings(max_epochs=epochs)
+        state.add_run(comparison)
+
+
+def test_a_session_keeps_its_newest_runs_only():
+    from streamlit.testing.v1 import AppTest
+
+    from ui.state import MAX_RUNS_PER_SESSION
+
+    app = AppTest.from_function(_add_many_runs_script, default_timeout=60)
+    app.run()
+    assert not app.exception
+    runs = app.session_state["runs"]
+    assert len(runs) == MAX_RUNS_PER_SESSION < 25
+    assert [record.comparison.settings.max_epochs for record in runs] == list(range(26 - MAX_RUNS_PER_SESSION, 26))

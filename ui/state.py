@@ -204,8 +204,14 @@ def choose_target(chosen: str) -> None:
 # --- runs --------------------------------------------------------------------------------------------
 
 
-def add_run(comparison) -> RunRecord:
-    """Keep a finished comparison; an identical earlier result (same label, data and settings) is replaced."""
+# A session keeps its newest runs only: each holds every test row's probabilities, and a long class could
+# otherwise grow one session without bound. Older runs stay in History, which saves every run.
+MAX_RUNS_PER_SESSION = 20
+
+
+def add_run(comparison, max_runs: int = MAX_RUNS_PER_SESSION) -> RunRecord:
+    """Keep a finished comparison; an identical earlier result (same label, data and settings) is replaced,
+    and beyond `max_runs` the oldest run leaves the session (History keeps it)."""
     key = dataset_key()
     st.session_state[RUN_COUNTER] += 1
     record = RunRecord(st.session_state[RUN_COUNTER], key, dataset().name, comparison, datetime.now())
@@ -223,7 +229,7 @@ def add_run(comparison) -> RunRecord:
             if len(remaining) != len(earlier.comparison.results):
                 earlier = replace(earlier, comparison=replace(earlier.comparison, results=remaining))
         kept.append(earlier)
-    st.session_state[RUNS] = [*kept, record]
+    st.session_state[RUNS] = [*kept, record][-max_runs:]
     st.session_state[TRAINING_COUNT] += 1
     from ui import history  # every finished comparison is saved; without history the session still has it
 
