@@ -123,7 +123,9 @@ def test_leakage_lesson_keeps_test_rows_and_ratio_and_gains_from_copies(fast_set
     # Undersampling adds no copies of test rows to training: nothing leaks, so nothing is gained.
     under_gains = [_leakage_gain(signal, "random_under", seed, settings)[2] for seed in range(3)]
     assert abs(np.mean(under_gains)) < 0.04, under_gains
-    assert np.mean(over_gains) > np.mean(under_gains) + 0.03, (over_gains, under_gains)
+    # Copies leak more than dropped rows. The margin is small: over six splits it was 0.008 (b2d7d05) and
+    # 0.018 (with seeds from role paths), so a fixed margin such as 0.03 passed on the luck of three splits.
+    assert np.mean(over_gains) > np.mean(under_gains), (over_gains, under_gains)
 
 
 @pytest.mark.slow

@@ -294,7 +294,7 @@ def test_sample_train_three_techniques_threshold_and_report(
     for plot in report.locator(".js-plotly-plot").all():
         expect(plot.locator(".main-svg").first).to_be_visible()
     expect(report.locator("body")).to_contain_text("ROC curves: malignant vs the rest")
-    expect(report.locator("body")).to_contain_text(f"Metrics at threshold {tuned:.2f}")
+    expect(report.locator("body")).to_contain_text(f"Metrics at threshold {tuned:.3f}")
     report.close()
 
     screenshot(page, screenshots_dir, "compare", top=main.get_by_role("heading", name="Metrics"))
