@@ -14,7 +14,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from tests.browser.conftest import streamlit_server
-from tests.browser.test_paths import LOAD_SECONDS, choose, keyed, main_area, ms, page_heading, settle
+from tests.browser.test_paths import LOAD_SECONDS, STEP_SECONDS, choose, keyed, main_area, ms, page_heading, settle
 
 pytestmark = pytest.mark.browser
 
@@ -51,7 +51,9 @@ def open_cleanly(page: Page, url: str, title: str, path: str) -> None:
     expect(page.get_by_role("dialog")).to_have_count(0)
     expect(page.get_by_text("Page not found")).to_have_count(0)
     assert page.url.split("?")[0].rstrip("/").endswith(path.rstrip("/")), page.url
-    page_heading(page, title).click(trial=True, timeout=ms(5))  # a dialog's overlay would take this click
+    # A dialog's overlay would take this click. The wait is a step's, not 5 s: on a warm server a second session's
+    # rerun can land here while the warm-up thread imports TensorFlow, and the heading is redrawn after it.
+    page_heading(page, title).click(trial=True, timeout=ms(STEP_SECONDS))
 
 
 @pytest.fixture(scope="module")
