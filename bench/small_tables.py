@@ -9,7 +9,8 @@ MLP, gradient boosting) train on the same folds, validation slices and preproces
 
 Run (from the repository root):
   .venv/bin/python bench/small_tables.py all                     # bc988cf, HEAD and the references, 3 seeds
-  .venv/bin/python bench/small_tables.py networks --label HEAD   # HEAD only (after a change)
+  .venv/bin/python bench/small_tables.py networks --label HEAD   # HEAD only (after a change), at its defaults
+  .venv/bin/python bench/small_tables.py networks --label one --tables cancer_12 --seeds 0   # one table and seed
   .venv/bin/python bench/small_tables.py networks --label bc988cf --checkout /tmp/older   # a worktree of an older commit
   .venv/bin/python bench/small_tables.py networks --label no_dropout --variant no_dropout   # one candidate
   .venv/bin/python bench/small_tables.py report                  # tables from bench/results/small_tables/
@@ -26,6 +27,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -153,20 +155,23 @@ def run_networks(tables: list[str], seeds: list[int], variant: str, settings_jso
     from imbal_core.model import ModelSettings
     from imbal_core.techniques import make_spec
 
-    settings = ModelSettings(**json.loads(settings_json)) if settings_json else ModelSettings()
+    overrides = json.loads(settings_json) if settings_json else {}
+    settings = ModelSettings(**overrides)
     specs = [make_spec(technique) for technique in DEFAULT_TECHNIQUES]
     runs = []
     for name in tables:
         frame = build_table(name)
+        table_settings = _at_the_default_seed_average(settings, overrides, len(frame))
         for seed in seeds:
             started = time.perf_counter()
-            comparison = run_comparison(frame, "label", specs, Protocol(mode="cv", folds=5, seed=seed), settings)
+            comparison = run_comparison(frame, "label", specs, Protocol(mode="cv", folds=5, seed=seed), table_settings)
             seconds = time.perf_counter() - started
             runs.append(
                 {
                     "table": name,
                     "seed": seed,
                     "seconds": round(seconds, 2),
+                    "seed_average": getattr(table_settings, "seed_average", 1),
                     "pr_auc": {r.spec.technique_id: r.metrics.get("pr_auc") for r in comparison.results},
                     "fold_pr_auc": {
                         r.spec.technique_id: [round(m["pr_auc"], 5) for m in r.fold_metrics] for r in comparison.results
@@ -181,6 +186,18 @@ def run_networks(tables: list[str], seeds: list[int], variant: str, settings_jso
             )
             print(f"{name} seed {seed}: {seconds:.1f} s", file=sys.stderr, flush=True)
     return runs
+
+
+def _at_the_default_seed_average(settings, overrides: dict, rows: int):
+    """The engine's default seed average for a table of `rows` rows, as the CLI and the dashboard resolve it
+    (engines since issue 20 item 3: 3 up to 3,000 rows); older engines and a --settings seed_average keep theirs."""
+    try:
+        from imbal_core.model import automatic_seed_average
+    except ImportError:  # an engine from before the automatic seed average: its default was 1
+        return settings
+    if "seed_average" in overrides:
+        return settings
+    return replace(settings, seed_average=automatic_seed_average(rows), seed_average_automatic=True)
 
 
 def run_references(tables: list[str], seeds: list[int]) -> list[dict]:

@@ -4,12 +4,27 @@ from __future__ import annotations
 
 import math
 import os
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
 # TensorFlow's C++ start-up chatter (CUDA probes, oneDNN notices) is noise on a CPU machine.
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
+# The largest table whose networks are averaged over seeds unless the person chooses otherwise: the small-table
+# bench (bench/RESULTS.md section 15, tables of 150 to 3,000 rows) found a seed average of 3 lifts every default
+# technique there (random undersampling -0.027 -> +0.001 against bc988cf), and on such tables it is cheap: the
+# three networks train together in one stack, 1.0 to 1.3 times the time of one (section 15c: the 397-row medical
+# sample, 52-55 s -> 56-69 s on a loaded machine). Above this size its help is not measured and it costs more.
+SMALL_TABLE_ROWS = 3_000
+AUTOMATIC_SEED_AVERAGE = 3  # the average the bench measured on small tables
+
+
+def automatic_seed_average(rows: int, images: bool = False) -> int:
+    """Networks per technique when the person leaves the choice to the engine: 3 for a table of at most
+    SMALL_TABLE_ROWS rows (the rows the comparison trains and tests on), else 1. Images always get 1: the
+    bench measured tables, and a CNN per seed costs far more than a small MLP."""
+    return AUTOMATIC_SEED_AVERAGE if rows <= SMALL_TABLE_ROWS and not images else 1
 
 
 @dataclass(frozen=True)
@@ -30,9 +45,18 @@ class ModelSettings:
     # (height, width, channels) for image data: the network body is then imbal_core.cnn's CNN, fed the
     # flattened pixels; None for tables (the MLP above). Set by the engine from the data, not by people.
     image_shape: tuple[int, int, int] | None = None
-    # Networks per plan, each from its own seed, probabilities averaged (bench/RESULTS.md §12: measured,
-    # not the default).
+    # Networks per plan, each from its own seed, probabilities averaged (bench/RESULTS.md §12, §15). Always the
+    # value used; the CLI and the dashboard resolve "automatic" to it with automatic_seed_average.
     seed_average: int = 1
+    # True when seed_average above 1 came from automatic_seed_average rather than from the person (an automatic
+    # 1 averages nothing and is recorded as a plain 1). It changes no training, so it stays out of equality and
+    # repr (the trainer's digests), and it is written only when true (to_json; imbal_core.serialize reads
+    # `omit_when_default`): the record of a chosen or unaveraged run keeps its old shape.
+    seed_average_automatic: bool = field(default=False, compare=False, repr=False, metadata={"omit_when_default": True})
+
+    def __post_init__(self) -> None:
+        if self.seed_average_automatic and self.seed_average == 1:
+            object.__setattr__(self, "seed_average_automatic", False)
 
     def batch_for(self, rows: int) -> int:
         """The batch size used for `rows` training rows: at most a quarter of them, so small data still
@@ -44,6 +68,8 @@ class ModelSettings:
         data["hidden_units"] = list(self.hidden_units)
         if self.seed_average == 1:  # the default says nothing: documents from before it stay the same
             del data["seed_average"]
+        if not self.seed_average_automatic:  # chosen: documents keep the shape they had before it
+            del data["seed_average_automatic"]
         if self.image_shape is None:
             del data["image_shape"]
         else:  # named in every result: a CNN trained on these images

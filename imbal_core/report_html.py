@@ -27,6 +27,7 @@ from imbal_core import charts
 from imbal_core.charts import HEADLINE_ORDER, NamedResult
 from imbal_core.errors import InputError
 from imbal_core.metric_names import METRICS, threshold_text
+from imbal_core.model import SMALL_TABLE_ROWS
 
 MISSING = "—"
 # Curves with more points than this are thinned for the report (a PR curve over 20,000 rows has 20,000).
@@ -95,9 +96,17 @@ def protocol_words(comparison) -> str:
 
 
 def _averaged(comparison) -> str:
-    """ ", each network an average of N seeds" when the run averaged seeds; nothing otherwise."""
+    """ ", each network an average of N seeds (automatic: 397 rows, at most 3,000)" or "... (chosen)" when the
+    run averaged seeds; nothing otherwise."""
     averaged = getattr(comparison.settings, "seed_average", 1)
-    return f", each network an average of {averaged} seeds" if averaged > 1 else ""
+    if averaged <= 1:
+        return ""
+    if getattr(comparison.settings, "seed_average_automatic", False):
+        rows = int((comparison.dataset or {}).get("rows", 0) or 0)
+        why = f"automatic: {rows:,} rows, at most {SMALL_TABLE_ROWS:,}"
+    else:
+        why = "chosen"
+    return f", each network an average of {averaged} seeds ({why})"
 
 
 # --- tables --------------------------------------------------------------------------------------
@@ -906,6 +915,7 @@ _SETTING_NAMES = {
     "max_epochs": "Max epochs",
     "patience": "Early-stopping patience (epochs)",
     "validation_fraction": "Validation slice (share of training rows, before resampling)",
+    "seed_average_automatic": "Seed average set automatically (small table)",
 }
 
 

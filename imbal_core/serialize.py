@@ -60,6 +60,8 @@ def encode(value: Any, arrays: dict[str, np.ndarray] | None = None) -> Any:
         encoded = {}
         for item in dataclasses.fields(value):
             field_value = getattr(value, item.name)
+            if item.metadata.get("omit_when_default") and field_value == item.default:
+                continue  # a field added later: records that do not need it keep their old shape
             encoded[item.name] = encode(field_value, arrays)
             if _needs_type_tag(field_value, hints.get(item.name, Any)):
                 encoded[item.name][TYPE_KEY] = _tag_name(type(field_value))

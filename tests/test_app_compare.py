@@ -22,10 +22,16 @@ def compare_page(sample: str = "medical") -> AppTest:
     return open_page("pages/compare.py", sample)
 
 
-def train(app: AppTest, techniques: list[str], epochs: int = TINY_EPOCHS, mode: str = "quick") -> AppTest:
+def train(
+    app: AppTest, techniques: list[str], epochs: int = TINY_EPOCHS, mode: str = "quick", seed_average: int | None = 1
+) -> AppTest:
+    """Train through the form; one network per technique unless `seed_average` says otherwise (the form's
+    automatic default trains 3 on a small table, which these tests do not need). None keeps the form's choice."""
     app.multiselect(key="techniques").set_value(techniques)
     app.radio(key="protocol_mode").set_value(mode)
     app.number_input(key="max_epochs").set_value(epochs)
+    if seed_average is not None:
+        app.selectbox(key="seed_average").set_value(seed_average)
     app.button(key="train_button").click()
     return app.run(timeout=TRAINING_TIMEOUT)
 
@@ -283,13 +289,32 @@ def test_two_class_techniques_are_named_not_offered_on_a_multiclass_target():
 
 
 def test_a_seed_average_set_in_the_form_trains_and_is_named_with_the_run():
-    app = compare_page()
-    app.number_input(key="seed_average").set_value(2)
-    app = train(app, ["baseline"])
+    app = train(compare_page(), ["baseline"], seed_average=2)
     no_failures(app)
     (record,) = app.session_state["runs"]
-    assert record.comparison.settings.seed_average == 2
-    assert app.selectbox(key="shown_run").value.count("each network an average of 2 seeds") == 1
+    assert record.comparison.settings.seed_average == 2 and not record.comparison.settings.seed_average_automatic
+    assert app.selectbox(key="shown_run").value.count("each network an average of 2 seeds (chosen)") == 1
+
+
+def test_the_seed_average_defaults_to_automatic_and_shows_what_it_means_for_the_loaded_table():
+    """Issue 20 item 3: 3 networks per technique on a table of at most 3,000 rows, 1 above; the form says which."""
+    medical = compare_page("medical")
+    control = medical.selectbox(key="seed_average")
+    assert control.value == "auto" and control.options[0] == "Automatic (3: 397 rows)"
+    assert control.options[1:] == [str(count) for count in range(1, 11)]
+    spam = compare_page("spam")  # 4,000 rows: above the small-table bound
+    assert spam.selectbox(key="seed_average").options[0] == "Automatic (1: 4,000 rows)"
+
+
+@pytest.mark.slow
+def test_the_automatic_seed_average_trains_three_networks_on_a_small_table_and_says_why():
+    app = train(compare_page("medical"), ["baseline"], epochs=1, seed_average=None)
+    no_failures(app)
+    (record,) = app.session_state["runs"]
+    settings = record.comparison.settings
+    assert settings.seed_average == 3 and settings.seed_average_automatic
+    shown = "each network an average of 3 seeds (automatic: 397 rows, at most 3,000)"
+    assert app.selectbox(key="shown_run").value.count(shown) == 1
 
 
 def test_the_dashboard_metric_table_marks_reference_rows_and_says_its_rule():

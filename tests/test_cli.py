@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -136,7 +137,19 @@ def _check_thresholds_come_from_validation_rows(result: dict, costs: dict) -> No
 def test_compare_runs_every_technique_and_matches_the_schema(fixture, target, n_classes, request, tmp_path):
     data = request.getfixturevalue(fixture)
     out = tmp_path / "result.json"
-    code = main(["compare", str(data), "--target", target, "--techniques", "all", "--epochs", "3", "--json", str(out)])
+    arguments = [
+        "compare",
+        str(data),
+        "--target",
+        target,
+        "--techniques",
+        "all",
+        "--epochs",
+        "3",
+        "--seed-average",
+        "1",
+    ]
+    code = main([*arguments, "--json", str(out)])
     assert code == 0
     document = json.loads(out.read_text())
     applicable, left_out = applicable_techniques(n_classes, "table", document["dataset"].get("text_columns", []))
@@ -149,7 +162,7 @@ def test_all_runs_only_what_applies_and_names_the_rest_once(binary_csv, tmp_path
     """Issue 19 item 12: on a plain table 'all' leaves out image and text augmentation, saying why, once."""
     out = tmp_path / "all.json"
     arguments = ["compare", str(binary_csv), "--target", "label", "--techniques", "all", "--epochs", "1"]
-    assert main([*arguments, "--json", str(out)]) == 0
+    assert main([*arguments, "--seed-average", "1", "--json", str(out)]) == 0
     document = json.loads(out.read_text())
     ran = [result["technique"] for result in document["results"]]
     assert "image_augment" not in ran and "text_augment" not in ran
@@ -185,6 +198,8 @@ def test_compare_json_to_stdout_is_pure_json_and_cv_reports_spread(binary_csv):
         "3",
         "--epochs",
         "3",
+        "--seed-average",
+        "1",
         "--json",
         "-",
     )
@@ -289,7 +304,8 @@ def test_costs_move_the_decision_and_references_are_marked(binary_csv, tmp_path)
     def decide(miss: str) -> dict:
         out = tmp_path / f"miss{miss}.json"
         arguments = ["compare", str(binary_csv), "--target", "label", "--techniques", "baseline", "--references"]
-        assert main([*arguments, "--epochs", "3", "--cost-fp", "1", "--cost-fn", miss, "--json", str(out)]) == 0
+        arguments += ["--epochs", "3", "--seed-average", "1"]
+        assert main([*arguments, "--cost-fp", "1", "--cost-fn", miss, "--json", str(out)]) == 0
         return json.loads(out.read_text())
 
     cheap, dear = decide("1"), decide("200")
@@ -304,10 +320,65 @@ def test_costs_move_the_decision_and_references_are_marked(binary_csv, tmp_path)
 def test_seed_average_trains_several_networks_per_technique_and_says_so(binary_csv, tmp_path):
     common = ["compare", str(binary_csv), "--target", "label", "--techniques", "baseline", "--epochs", "3"]
     single, averaged = tmp_path / "single.json", tmp_path / "averaged.json"
-    assert main([*common, "--json", str(single)]) == 0
+    assert main([*common, "--seed-average", "1", "--json", str(single)]) == 0
     report = tmp_path / "averaged.html"
     assert main([*common, "--seed-average", "3", "--json", str(averaged), "--html", str(report)]) == 0
     one, three = json.loads(single.read_text()), json.loads(averaged.read_text())
     assert three["model"]["seed_average"] == 3 and "seed_average" not in one["model"]
     assert three["results"][0]["metrics"] != one["results"][0]["metrics"]
-    assert "each network an average of 3 seeds" in report.read_text()  # the report says what it measured
+    assert "each network an average of 3 seeds (chosen)" in report.read_text()  # the report says what it measured
+
+
+# What `compare --seed-average 1` wrote before the automatic seed average: the model object of the JSON and the
+# ModelSettings fields of a stored record (imbal_core.serialize). The automatic one must not change either.
+MODEL_JSON_KEYS = {"hidden_units", "dropout", "learning_rate", "batch_size", "max_epochs", "patience"}
+MODEL_JSON_KEYS |= {"validation_fraction"}
+MODEL_RECORD_KEYS = MODEL_JSON_KEYS | {"image_shape", "seed_average"}
+
+
+def test_the_automatic_seed_average_is_3_up_to_3000_rows_and_1_above():
+    from imbal_core.model import SMALL_TABLE_ROWS, automatic_seed_average
+
+    assert SMALL_TABLE_ROWS == 3_000
+    assert automatic_seed_average(150) == automatic_seed_average(3_000) == 3
+    assert automatic_seed_average(3_001) == automatic_seed_average(20_000) == 1
+    assert automatic_seed_average(397, images=True) == 1  # the bench measured tables, not CNNs
+
+
+@pytest.mark.slow
+def test_compare_averages_3_seeds_on_a_small_table_by_default_and_a_given_value_wins(tmp_path):
+    from imbal_core.serialize import comparison_from_json_document
+
+    path = tmp_path / "small.csv"
+    frame = make_binary_frame(rows=240, minority_share=0.15, seed=2)
+    frame.loc[[0, 1, 2], "label"] = None  # rows without a target are not counted: 237 rows
+    frame.to_csv(path, index=False)
+    common = ["compare", str(path), "--target", "label", "--techniques", "baseline", "--epochs", "1"]
+    automatic, chosen = tmp_path / "automatic.json", tmp_path / "chosen.json"
+    assert main([*common, "--json", str(automatic), "--html", str(tmp_path / "automatic.html")]) == 0
+    assert main([*common, "--seed-average", "2", "--json", str(chosen), "--html", str(tmp_path / "chosen.html")]) == 0
+    model = json.loads(automatic.read_text())["model"]
+    assert model["seed_average"] == 3 and model["seed_average_automatic"] is True
+    assert comparison_from_json_document(automatic.read_text()).settings.seed_average_automatic  # read back too
+    assert "average of 3 seeds (automatic: 237 rows, at most 3,000)" in (tmp_path / "automatic.html").read_text()
+    model = json.loads(chosen.read_text())["model"]
+    assert model["seed_average"] == 2 and "seed_average_automatic" not in model
+    assert "average of 2 seeds (chosen)" in (tmp_path / "chosen.html").read_text()
+
+
+@pytest.mark.slow
+def test_an_explicit_seed_average_of_1_writes_the_json_and_record_it_wrote_before(binary_csv, tmp_path):
+    from imbal_core.serialize import comparison_from_json_document, comparison_from_packed, pack_comparison
+
+    out = tmp_path / "one.json"
+    common = ["compare", str(binary_csv), "--target", "label", "--techniques", "baseline", "--epochs", "1"]
+    assert main([*common, "--seed-average", "1", "--json", str(out)]) == 0
+    assert set(json.loads(out.read_text())["model"]) == MODEL_JSON_KEYS
+    comparison = comparison_from_json_document(out.read_text())
+    record, blob = pack_comparison(comparison)
+    assert set(record["comparison"]["settings"]) == MODEL_RECORD_KEYS
+    automatic = replace(comparison.settings, seed_average=3, seed_average_automatic=True)
+    comparison.settings = automatic
+    record, blob = pack_comparison(comparison)
+    assert record["comparison"]["settings"]["seed_average_automatic"] is True
+    assert comparison_from_packed(record, blob).settings.seed_average_automatic  # a saved run remembers why

@@ -26,7 +26,8 @@ def history_path(tmp_path, monkeypatch):
 
 
 def compare(*extra: str) -> int:
-    return main(["compare", str(MEDICAL), "--target", "diagnosis", "--techniques", "baseline", "--epochs", "2", *extra])
+    arguments = ["compare", str(MEDICAL), "--target", "diagnosis", "--techniques", "baseline", "--epochs", "2"]
+    return main([*arguments, "--seed-average", "1", *extra])
 
 
 def test_save_stores_the_run_for_the_cli_owner_with_the_same_numbers_as_the_json(history_path, tmp_path, capsys):

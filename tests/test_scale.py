@@ -156,7 +156,7 @@ def test_cli_compare_scheduler_gives_the_local_numbers(cluster, csv_path, local,
     local_cluster, _ = cluster
     out = tmp_path / "cluster.json"
     arguments = ["compare", str(csv_path), "--target", "label", "--techniques", ",".join(TECHNIQUES)]
-    arguments += ["--folds", "2", "--seed", "3", "--epochs", "3", "--json", str(out)]
+    arguments += ["--folds", "2", "--seed", "3", "--epochs", "3", "--seed-average", "1", "--json", str(out)]
     assert _within_limit(main, [*arguments, "--scheduler", local_cluster.scheduler_address]) == 0
     received = json.loads(out.read_text())
     expected_json = json.loads(comparison_json_text(local))
