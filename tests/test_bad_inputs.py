@@ -550,7 +550,7 @@ def test_a_frame_given_to_the_engine_directly_is_checked_too():
 
 def test_numbers_at_the_limit_scale_to_finite_values():
     """Up to float32's largest number, the scaler's mean and variance (float64) stay finite: the limit is enough."""
-    from imbal_core.data import MAX_MAGNITUDE
+    from imbal_core.preprocess import MAX_MAGNITUDE
     from imbal_core.preprocess import FeatureEncoder, clean_features, plan_columns
 
     frame = pd.DataFrame({"big": np.resize([MAX_MAGNITUDE, -MAX_MAGNITUDE, 0.5 * MAX_MAGNITUDE], 5000)})
