@@ -20,7 +20,7 @@ from plotly.subplots import make_subplots
 from imbal_core.metric_names import METRICS, threshold_text
 
 if TYPE_CHECKING:  # the first page draws charts without importing scikit-learn or the protocol
-    from imbal_core.evaluate import Comparison, TechniqueResult
+    from imbal_core.results import Comparison, TechniqueResult
 
 # Okabe-Ito colours: distinguishable with the common colour-vision deficiencies.
 TECHNIQUE_PALETTE = (

@@ -34,7 +34,7 @@ from imbal_core.errors import InputError, ParameterError
 from imbal_core.techniques import BASELINE_ID
 
 if TYPE_CHECKING:
-    from imbal_core.evaluate import Comparison, TechniqueResult
+    from imbal_core.results import Comparison, TechniqueResult
 
 MULTICLASS_NOT_SUPPORTED = "Not supported: costs apply to binary targets; multi-class results show metrics only."
 PERIODS = ("day", "week", "month")

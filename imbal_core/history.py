@@ -108,7 +108,7 @@ class StoredRun:
     """A run as loaded: its summary, the whole comparison, and whether the viewer may change it."""
 
     summary: RunSummary
-    comparison: object  # imbal_core.evaluate.Comparison
+    comparison: object  # imbal_core.results.Comparison
     read_only: bool = True
     notes: list[str] = field(default_factory=list)
 

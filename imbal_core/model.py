@@ -8,8 +8,12 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 
+from imbal_core.seeds import Role, seed_for
+
 # TensorFlow's C++ start-up chatter (CUDA probes, oneDNN notices) is noise on a CPU machine.
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+# Training steps per call into the compiled train function: fewer Python round trips on small batches.
+STEPS_PER_EXECUTION = 32
 
 
 @dataclass(frozen=True)
@@ -77,15 +81,11 @@ def seeded_glorot(seed: int, layer: int):
     shared `random` state, which any other thread (a server, a Dask worker's event loop) also moves."""
     import keras
 
-    from imbal_core.seeds import Role, seed_for
-
     return keras.initializers.GlorotUniform(seed=seed_for(seed, Role.KERNEL, layer))
 
 
 def dropout_seed(seed: int, layer: int) -> int:
     """A Keras Dropout layer's own seed (`seed + layer` would be the next network's seed plus one)."""
-    from imbal_core.seeds import Role, seed_for
-
     return seed_for(seed, Role.DROPOUT_LAYER, layer)
 
 
@@ -98,7 +98,7 @@ def build_loss(n_classes: int, focal: bool, gamma: float = 2.0, alpha: float = 0
             return keras.losses.BinaryFocalCrossentropy(gamma=gamma, alpha=alpha, apply_class_balancing=balance_classes)
         return keras.losses.BinaryCrossentropy()
     if focal:
-        # Categorical focal loss takes one-hot labels; train.py one-hot encodes when it is used.
+        # Categorical focal loss takes one-hot labels; single_fit.py one-hot encodes when it is used.
         return keras.losses.CategoricalFocalCrossentropy(gamma=gamma, alpha=alpha)
     return keras.losses.SparseCategoricalCrossentropy()
 

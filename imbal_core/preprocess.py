@@ -150,7 +150,7 @@ class FeatureEncoder:
         from sklearn.pipeline import Pipeline
         from sklearn.preprocessing import OrdinalEncoder, StandardScaler
 
-        from imbal_core.text_features import TextFeatures
+        from imbal_core.text_features import TextFeatures  # deferred: scikit-learn, only when encoding starts
 
         self.plan = plan
         numeric_steps = Pipeline([("impute", SimpleImputer(strategy="median")), ("scale", StandardScaler())])

@@ -10,8 +10,8 @@ import re
 import numpy as np
 import pandas as pd
 
-from imbal_core.evaluate import Comparison, TechniqueResult
-from imbal_core.metrics import METRIC_NAMES
+from imbal_core.metric_names import METRIC_NAMES
+from imbal_core.results import Comparison, TechniqueResult
 from imbal_core.serialize import folds_json
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")

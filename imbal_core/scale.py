@@ -18,9 +18,9 @@ from collections.abc import Callable
 from dataclasses import replace
 
 from imbal_core.engine import trainer
-from imbal_core.errors import ImbalanceLabError
-from imbal_core.evaluate import EncodedData, FoldJob, FoldResult, ProgressEvent, ProgressHook, train_folds
-from imbal_core.results import Cancelled
+from imbal_core.errors import Cancelled, ImbalanceLabError
+from imbal_core.fold_work import FoldJob, FoldResult, ProgressEvent, ProgressHook, train_folds
+from imbal_core.folds import EncodedData
 
 SCHEDULER_VARIABLE = "IMBAL_LAB_SCHEDULER"
 CONNECT_SECONDS = 5.0

@@ -78,7 +78,7 @@ def encode(value: Any, arrays: dict[str, np.ndarray] | None = None) -> Any:
 
 
 def comparison_to_record(comparison) -> dict:
-    """Every field of `comparison` (an imbal_core.evaluate.Comparison) as a JSON-safe dict with arrays inline."""
+    """Every field of `comparison` (an imbal_core.results.Comparison) as a JSON-safe dict with arrays inline."""
     return {"kind": RECORD_KIND, "format_version": FORMAT_VERSION, "comparison": encode(comparison)}
 
 
@@ -191,7 +191,7 @@ def _compacted(array: np.ndarray) -> tuple[np.ndarray, str | None]:
 
 def comparison_from_record(record: dict):
     """The Comparison `comparison_to_record` wrote; InputError for a record that is not ours or too new."""
-    from imbal_core.evaluate import Comparison
+    from imbal_core.results import Comparison
 
     if (
         not isinstance(record, dict)
@@ -600,8 +600,9 @@ def comparison_from_json_document(document: str | bytes | dict):
 
 
 def _comparison_from_document(document: dict):
-    from imbal_core.evaluate import Comparison, Protocol, TechniqueResult
     from imbal_core.model import ModelSettings
+    from imbal_core.protocol import Protocol
+    from imbal_core.results import Comparison, TechniqueResult
     from imbal_core.techniques import TechniqueSpec
 
     if not isinstance(document, dict) or not {"dataset", "protocol", "results"} <= set(document):

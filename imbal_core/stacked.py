@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from imbal_core.errors import Cancelled
 from imbal_core.model import ModelSettings
 from imbal_core.seeds import Role, seed_for
 
@@ -69,10 +70,6 @@ class MemberResult:
     history: dict[str, list[float]]
     epochs_run: int
     diverged: bool = False
-
-
-class Cancelled(Exception):
-    """A stop request arrived while the stack was training."""
 
 
 def train_stack(
@@ -394,13 +391,30 @@ def _monitor(member: Member, n_classes: int) -> tuple[str, str]:
 # --- batches ----------------------------------------------------------------------------------------
 
 
+def rows_per_batch(class_shares: np.ndarray, batch: int) -> np.ndarray:
+    """Rows of each class in a batch of `batch`: the shares rounded by largest remainder, at least one row
+    for every class with a positive share (so a very rare class is never left out of a batch)."""
+    shares = np.asarray(class_shares, dtype=float)
+    exact = shares * batch
+    counts = np.floor(exact).astype(int)
+    counts[(shares > 0) & (counts == 0)] = 1
+    order = np.argsort(-(exact - np.floor(exact)), kind="stable")
+    for code in order:
+        if counts.sum() >= batch:
+            break
+        if shares[code] > 0:
+            counts[code] += 1
+    while counts.sum() > batch:  # the minimum of one row took more than the rounding left
+        largest = int(np.argmax(counts))
+        counts[largest] -= 1
+    return counts
+
+
 class _BatchStream:
     """A member's endless supply of batches: its rows reshuffled on every pass (each class on its own with
     fixed class shares), seeded from the member's seed only (imbal_core.seeds roles)."""
 
     def __init__(self, member: Member, batch: int) -> None:
-        from imbal_core.train import rows_per_batch
-
         self.batch = batch
         if member.class_shares is None:
             self.parts = [_Shuffled(np.arange(len(member.labels)), seed_for(member.seed, Role.SHUFFLE))]

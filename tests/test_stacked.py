@@ -154,9 +154,9 @@ def test_large_data_takes_the_compiled_epoch_with_the_same_numbers(monkeypatch):
 def test_a_seed_average_trains_several_networks_per_plan_and_averages_them():
     from dataclasses import replace
 
+    from imbal_core.network_trainer import NetworkTrainer
     from imbal_core.seeds import Role, seed_for
     from imbal_core.stages.base import NetworkPlan
-    from imbal_core.train import NetworkTrainer
 
     features, labels = table(600, seed=1)
     validation, validation_labels = table(200, seed=101)

@@ -15,7 +15,8 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from imbal_core.resampling import (
+from imbal_core.stages.base import ResampleResult, RowKind, RowStage, TrainingRows
+from imbal_core.stages.sampling import (
     clamped_neighbours,
     nothing_to_do,
     oversampling_targets,
@@ -25,7 +26,6 @@ from imbal_core.resampling import (
     unchanged,
     undersampling_targets,
 )
-from imbal_core.stages.base import ResampleResult, RowKind, RowStage, TrainingRows
 
 Params = Mapping[str, Any]
 TABLE = ("table",)
