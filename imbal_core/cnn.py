@@ -51,6 +51,7 @@ def create_cnn_model(
     flat_input the network takes rows of flattened pixels (as the engine passes every modality) and
     reshapes them to images in its first layer.
     """
+    # deferred: TensorFlow loads only when training starts
     import keras
 
     cnn_settings = cnn_settings or CNNSettings()
@@ -180,6 +181,7 @@ def augment_minority_images(
 
 def _transform(images: np.ndarray, params: AugmentParams, seed: int, batch_size: int = 256) -> np.ndarray:
     """Apply the random layers in batches; fresh layers with the same seed give the same images."""
+    # deferred: TensorFlow loads only when training starts
     import keras
 
     layers = []

@@ -6,6 +6,7 @@ import csv
 import io
 import os
 import re
+import zipfile
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -191,6 +192,7 @@ def parse_bytes(raw: bytes, file_name: str, limits: TableLimits = TableLimits())
 def _read_parquet(raw: bytes, file_name: str, limits: TableLimits) -> LoadedTable:
     _refuse_nested_columns(raw, file_name)
     try:
+        # deferred: only Parquet files need pyarrow
         import pyarrow.parquet as parquet
 
         # The schema in the footer gives the column count without reading a single value.
@@ -244,8 +246,6 @@ MAX_EXCEL_UNPACKED_BYTES = 1024 * 1024 * 1024
 
 def _read_excel(raw: bytes, file_name: str, limits: TableLimits) -> LoadedTable:
     """The first sheet of an Excel .xlsx workbook (openpyxl), cells with formulas as their saved values."""
-    import zipfile
-
     try:
         with zipfile.ZipFile(io.BytesIO(raw)) as archive:
             parts = archive.infolist()
@@ -268,6 +268,7 @@ def _read_excel(raw: bytes, file_name: str, limits: TableLimits) -> LoadedTable:
             f"{MAX_EXCEL_UNPACKED_BYTES // 1024**2:,} MB limit for a workbook. Save the table as CSV or Parquet."
         )
     try:
+        # deferred: only Excel files need openpyxl
         import openpyxl
 
         workbook = openpyxl.load_workbook(io.BytesIO(raw), read_only=True, data_only=True)

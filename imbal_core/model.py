@@ -79,6 +79,7 @@ def output_bias(labels: np.ndarray, n_classes: int) -> np.ndarray:
 def seeded_glorot(seed: int, layer: int):
     """Keras' default kernel initializer with its own seed: without one, Keras draws a seed from Python's
     shared `random` state, which any other thread (a server, a Dask worker's event loop) also moves."""
+    # deferred: TensorFlow loads only when training starts
     import keras
 
     return keras.initializers.GlorotUniform(seed=seed_for(seed, Role.KERNEL, layer))
@@ -91,6 +92,7 @@ def dropout_seed(seed: int, layer: int) -> int:
 
 def build_loss(n_classes: int, focal: bool, gamma: float = 2.0, alpha: float = 0.25, balance_classes: bool = False):
     """Cross-entropy, or Keras' built-in focal cross-entropy (binary or categorical)."""
+    # deferred: TensorFlow loads only when training starts
     import keras
 
     if n_classes == 2:
@@ -113,6 +115,7 @@ def create_mlp_model(
     steps_per_execution: int,
 ):
     """A fresh compiled MLP; the same seed gives the same initial weights."""
+    # deferred: TensorFlow loads only when training starts
     import keras
 
     keras.utils.set_random_seed(seed)
@@ -150,6 +153,7 @@ def create_autoencoder_model(
 ):
     """A fresh compiled autoencoder: the first hidden width, a narrow code, the same width back, then the
     input again (linear). Mean squared error; same seed, same initial weights."""
+    # deferred: TensorFlow loads only when training starts
     import keras
 
     keras.utils.set_random_seed(seed)

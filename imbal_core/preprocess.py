@@ -145,6 +145,7 @@ class FeatureEncoder:
 
     def __init__(self, plan: ColumnPlan) -> None:
         # scikit-learn is imported here, not at the top, so profiling a table (the first page) stays light.
+        # deferred: scikit-learn loads only when this runs; the pages paint without it
         from sklearn.compose import ColumnTransformer
         from sklearn.impute import SimpleImputer
         from sklearn.pipeline import Pipeline
@@ -189,6 +190,7 @@ class FeatureEncoder:
         return list(range(start, start + len(self.plan.categorical)))
 
     def fit(self, training_features: pd.DataFrame) -> FeatureEncoder:
+        # deferred: scikit-learn loads only when this runs; the pages paint without it
         from sklearn.preprocessing import OneHotEncoder
 
         base = self.base_transformer.fit_transform(training_features)

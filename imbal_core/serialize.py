@@ -18,6 +18,7 @@ import dataclasses
 import io
 import json
 import math
+import sys
 import types
 import typing
 from typing import Any
@@ -27,6 +28,8 @@ import numpy as np
 from imbal_core.decision import Costs
 from imbal_core.errors import ImbalanceLabError, InputError
 from imbal_core.metric_names import THRESHOLD_FREE
+from imbal_core.model import ModelSettings
+from imbal_core.techniques import TechniqueSpec, get_technique
 
 FORMAT_VERSION = 1
 RECORD_KIND = "imbalance-lab-comparison"
@@ -191,6 +194,7 @@ def _compacted(array: np.ndarray) -> tuple[np.ndarray, str | None]:
 
 def comparison_from_record(record: dict):
     """The Comparison `comparison_to_record` wrote; InputError for a record that is not ours or too new."""
+    # deferred: results imports scikit-learn, through metrics; the Data page paints without it
     from imbal_core.results import Comparison
 
     if (
@@ -328,8 +332,6 @@ def _type_hints(kind: type) -> dict[str, Any]:
     try:
         return typing.get_type_hints(kind)
     except Exception:  # noqa: BLE001 - e.g. a name imported only under TYPE_CHECKING
-        import sys
-
         namespace = vars(sys.modules[kind.__module__])
         hints = {}
         for item in dataclasses.fields(kind):
@@ -423,8 +425,6 @@ def comparison_problem(comparison, try_drawing: bool = True) -> str | None:
 
     `try_drawing` also computes what the pages compute (about 0.5 s for a 20,000-row, 6-technique, 5-fold run;
     the checks alone take 2 ms): done once for an import, not each time a stored run is opened."""
-    from imbal_core.techniques import get_technique  # deferred like the other engine imports here
-
     labels = comparison.labels
     if len(labels) < 2 or not all(isinstance(label, str) for label in labels):
         return f"it names {len(labels)} class(es); a run has at least two class names"
@@ -600,10 +600,11 @@ def comparison_from_json_document(document: str | bytes | dict):
 
 
 def _comparison_from_document(document: dict):
-    from imbal_core.model import ModelSettings
+    # deferred: protocol imports scikit-learn; the Data page paints without it
     from imbal_core.protocol import Protocol
+
+    # deferred: results imports scikit-learn, through metrics; the Data page paints without it
     from imbal_core.results import Comparison, TechniqueResult
-    from imbal_core.techniques import TechniqueSpec
 
     if not isinstance(document, dict) or not {"dataset", "protocol", "results"} <= set(document):
         raise InputError(

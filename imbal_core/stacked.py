@@ -80,6 +80,7 @@ def train_stack(
     should_stop: Callable[[], bool] | None = None,
 ) -> list[MemberResult]:
     """Train `members` together; results in the same order. Raises Cancelled on a stop request."""
+    # deferred: TensorFlow loads only when training starts
     import tensorflow as tf
 
     tf.config.experimental.enable_op_determinism()
@@ -130,6 +131,7 @@ class _Stack:
         self._prepare_tensors()
 
     def _prepare_tensors(self) -> None:
+        # deferred: TensorFlow loads only when training starts
         import tensorflow as tf
 
         pooled = np.zeros((self.offsets[-1], self.width), dtype=np.float32)
@@ -178,6 +180,7 @@ class _Stack:
 
     def run_epoch(self, epoch: int) -> None:
         """One epoch for the members still training; only they are computed (the others keep their state)."""
+        # deferred: TensorFlow loads only when training starts
         import tensorflow as tf
 
         chosen = np.arange(len(self.members)) if self.compiled else np.flatnonzero(self.active)
@@ -314,6 +317,7 @@ class _Stack:
 def member_probabilities(parameters: list[np.ndarray], features: np.ndarray, outputs: int) -> np.ndarray:
     """One member's MLP (no dropout) on `features`, alone in the forward pass (so its scores never depend
     on other members: a batched product's rounding can change with how many share it); (rows, classes)."""
+    # deferred: TensorFlow loads only when training starts
     import tensorflow as tf
 
     forward = _forward_function(len(parameters) // 2 - 1, outputs == 1)
@@ -332,6 +336,7 @@ def member_probabilities(parameters: list[np.ndarray], features: np.ndarray, out
 def _forward_function(hidden_layers: int, binary: bool):
     key = ("forward", hidden_layers, binary)
     if key not in _FUNCTIONS:
+        # deferred: TensorFlow loads only when training starts
         import tensorflow as tf
 
         def forward(parameters, features):
@@ -517,6 +522,7 @@ def unflatten(flat: np.ndarray, like: list[np.ndarray]) -> None:
 
 def _unpack(flat, width, outputs, hidden_units: tuple[int, ...]):
     """Kernels and biases as views of the (members, values) tensor Adam updates in one piece."""
+    # deferred: TensorFlow loads only when training starts
     import tensorflow as tf
 
     sizes = [width, *hidden_units, outputs]
@@ -533,6 +539,7 @@ def _unpack(flat, width, outputs, hidden_units: tuple[int, ...]):
 def _logits(parameters, features, hidden_layers: int, dropout: float = 0.0, noise=None):
     """The MLP on (members, rows, features): ReLU hidden layers with inverted dropout, a linear output.
     `noise` holds one uniform number per (member, row, hidden unit), layer after layer; None: no dropout."""
+    # deferred: TensorFlow loads only when training starts
     import tensorflow as tf
 
     hidden, used = features, 0
@@ -552,6 +559,7 @@ def _dropout_noise(table, offsets, rows, units):
     """Uniform numbers for dropout, (members, rows, units of all hidden layers): for each member a window of
     its own table of seeded uniforms, starting at an offset drawn from its own stream (so no member's mask
     depends on another's). Reading a window costs a gather; hashing a counter per cell cost more."""
+    # deferred: TensorFlow loads only when training starts
     import tensorflow as tf
 
     cells = tf.range(rows * units, dtype=tf.int64)[None, :]
@@ -562,6 +570,7 @@ def _dropout_noise(table, offsets, rows, units):
 def _row_losses(logits, labels, binary: bool, gamma, positive_weight, negative_weight, scale):
     """Focal cross-entropy per row, as Keras' BinaryFocalCrossentropy / CategoricalFocalCrossentropy define
     it (from logits, for stability); gamma = 0 and unit weights give plain cross-entropy."""
+    # deferred: TensorFlow loads only when training starts
     import tensorflow as tf
 
     gamma = gamma[:, None]
@@ -582,6 +591,7 @@ def _row_losses(logits, labels, binary: bool, gamma, positive_weight, negative_w
 
 
 def _build_epoch_function(hidden_units: tuple[int, ...], binary: bool, dropout: float, compiled: bool):
+    # deferred: TensorFlow loads only when training starts
     import tensorflow as tf
 
     hidden_layers = len(hidden_units)

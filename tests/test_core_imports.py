@@ -7,14 +7,18 @@ An import inside a function hides an arrow (often one pointing up, closing a cyc
 from __future__ import annotations
 
 import ast
+import functools
 from pathlib import Path
 
 import pytest
 
 PACKAGE = Path(__file__).resolve().parent.parent / "imbal_core"
-# Engine modules that import a heavy library at module level (scikit-learn's TfidfVectorizer is subclassed):
-# importing one late keeps the Data page free of that library; the import line says so.
-HEAVY_ENGINE_MODULES = {"imbal_core.text_features"}
+# Libraries that cost seconds to import. A module that imports one at module level (directly or through other
+# engine modules) may be imported late, inside the function that needs it, with a "# deferred:" comment saying
+# why (the Data page paints without them; TensorFlow loads only when training starts).
+HEAVY_LIBRARIES = {"tensorflow", "keras", "distributed", "dask", "sklearn", "imblearn", "scipy", "PIL"}
+# Optional readers and builders: only some files or commands need them.
+OPTIONAL_LIBRARIES = {"pyarrow", "openpyxl", "mlxtend"}
 
 
 def _module_name(path: Path) -> str:
@@ -88,36 +92,63 @@ def _cycles(graph: dict[str, set[str]]) -> list[list[str]]:
     return found
 
 
+@functools.cache
+def _heavy_engine_modules() -> frozenset[str]:
+    """Engine modules that import a heavy library at module level, directly or through engine modules."""
+    modules = _engine_modules()
+    top: dict[str, set[str]] = {}
+    for name, path in modules.items():
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        top[name] = {target for node in tree.body for target in _imported(node, name, path.name == "__init__.py")}
+    heavy = {name for name, targets in top.items() if any(t.split(".")[0] in HEAVY_LIBRARIES for t in targets)}
+    grown = True
+    while grown:
+        grown = False
+        for name, targets in top.items():
+            if name not in heavy and targets & heavy:
+                heavy.add(name)
+                grown = True
+    return frozenset(heavy)
+
+
 def test_the_engine_has_no_import_cycle() -> None:
     cycles = _cycles(_graph())
     assert cycles == [], f"imbal_core modules that import each other (in a circle): {cycles}"
 
 
-def _function_imports(path: Path) -> list[tuple[int, str]]:
-    """(line, module) of every import inside a function body."""
+def _function_imports(path: Path) -> list[tuple[int, int, str]]:
+    """(first line, last line, module) of every import inside a function body, in line order."""
     tree = ast.parse(path.read_text(encoding="utf-8"))
     name = _module_name(path)
-    found = []
+    found = set()
     for function in ast.walk(tree):
         if not isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)):
             continue
         for node in ast.walk(function):
             if isinstance(node, (ast.Import, ast.ImportFrom)):
-                found.extend((node.lineno, target) for target in _imported(node, name, path.name == "__init__.py")[:1])
-    return found
+                target = _imported(node, name, path.name == "__init__.py")[0]
+                if isinstance(node, ast.ImportFrom) and target == "imbal_core":  # from imbal_core import metrics
+                    target = f"imbal_core.{node.names[0].name}"
+                found.add((node.lineno, node.end_lineno, target))
+    return sorted(found)
 
 
 @pytest.mark.parametrize("path", sorted(PACKAGE.rglob("*.py")), ids=lambda path: _module_name(path))
-def test_no_engine_module_is_imported_inside_a_function(path: Path) -> None:
-    """imbal_core never imports TensorFlow at module level, so none of its own modules needs hiding (but the few
-    that pull in a heavy library, and those say why on the line)."""
+def test_only_heavy_imports_wait_inside_functions_and_say_why(path: Path) -> None:
+    """An import inside a function is a heavy library, or an engine module that pulls one in, and a
+    "# deferred:" comment on its line or just above it (or above the block of imports it opens) says why."""
     lines = path.read_text(encoding="utf-8").splitlines()
-    hidden = [
-        f"line {line}: {target}"
-        for line, target in _function_imports(path)
-        if target.startswith("imbal_core") and not (target in HEAVY_ENGINE_MODULES and "# deferred:" in lines[line - 1])
-    ]
-    assert hidden == [], f"{path.name} imports engine modules inside functions: {hidden}"
+    heavy = _heavy_engine_modules()
+    wrong = []
+    previous_end, previous_said = -1, False
+    for first, last, target in _function_imports(path):
+        said = "# deferred:" in lines[first - 1] or "# deferred:" in lines[first - 2]
+        said = said or (previous_end == first - 1 and previous_said)
+        is_heavy = target.split(".")[0] in HEAVY_LIBRARIES | OPTIONAL_LIBRARIES or target in heavy
+        if not (is_heavy and said):
+            wrong.append(f"line {first}: {target}" + ("" if is_heavy else " (not heavy: import it at the top)"))
+        previous_end, previous_said = last, said
+    assert wrong == [], f"{path.name} imports inside functions without a reason: {wrong}"
 
 
 def test_the_engine_never_imports_tensorflow_at_module_level() -> None:

@@ -53,6 +53,7 @@ def undersampled(
     features: np.ndarray, codes: np.ndarray, seed: int, ratio: float = 1.0
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Larger classes cut to smallest / `ratio` rows (RandomUnderSampler); also returns the kept positions."""
+    # deferred: imbalanced-learn (and scikit-learn) load only when a sampler runs
     from imblearn.under_sampling import RandomUnderSampler
 
     strategy = "auto" if ratio >= 1.0 else undersampling_targets(codes, ratio)
