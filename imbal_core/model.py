@@ -129,15 +129,32 @@ def create_mlp_model(
             hidden = keras.layers.Dropout(settings.dropout, seed=dropout_seed(seed, index), name=f"dropout_{index}")(
                 hidden
             )
+    outputs = probability_layer(hidden, n_classes, bias, seed, len(settings.hidden_units))
+    return compiled_classifier(inputs, outputs, "imbalance_lab_mlp", settings, loss, steps_per_execution)
+
+
+def probability_layer(hidden, n_classes: int, bias: np.ndarray, seed: int, layer: int):
+    """The head every classifier (MLP, CNN) ends with: one sigmoid unit (binary) or a softmax unit per class,
+    its bias starting at `bias` (output_bias), named "probability" (the trainer resets that bias by name)."""
+    # deferred: TensorFlow loads only when training starts
+    import keras
+
     units, activation = (1, "sigmoid") if n_classes == 2 else (n_classes, "softmax")
-    outputs = keras.layers.Dense(
+    return keras.layers.Dense(
         units,
         activation=activation,
-        kernel_initializer=seeded_glorot(seed, len(settings.hidden_units)),
+        kernel_initializer=seeded_glorot(seed, layer),
         bias_initializer=keras.initializers.Constant(bias),
         name="probability",
     )(hidden)
-    model = keras.Model(inputs, outputs, name="imbalance_lab_mlp")
+
+
+def compiled_classifier(inputs, outputs, name: str, settings: ModelSettings, loss, steps_per_execution: int):
+    """The classifier from `inputs` to `outputs`, compiled as every classifier here is: Adam, `loss`, no XLA."""
+    # deferred: TensorFlow loads only when training starts
+    import keras
+
+    model = keras.Model(inputs, outputs, name=name)
     model.compile(
         optimizer=keras.optimizers.Adam(learning_rate=settings.learning_rate),
         loss=loss,
