@@ -8,7 +8,8 @@ from sklearn.metrics import average_precision_score
 from sklearn.metrics import log_loss as sklearn_log_loss
 
 from imbal_core.model import ModelSettings, output_bias
-from imbal_core.stacked import Member, _row_losses, average_precision, log_loss, train_stack
+from imbal_core.stacked import Member, average_precision, log_loss, train_stack
+from imbal_core.stacked_functions import _row_losses
 
 SETTINGS = ModelSettings(hidden_units=(16, 8), dropout=0.2, batch_size=64, max_epochs=12, patience=3)
 # A batched matrix product may round differently with a member's place in the stack (oneDNN and Eigen
