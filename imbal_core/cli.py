@@ -17,16 +17,11 @@ from pathlib import Path
 from imbal_core.data import load_table, read_and_profile
 from imbal_core.decision import Costs
 from imbal_core.errors import ImbalanceLabError, InputError
-from imbal_core.evaluate import run_comparison
-from imbal_core.folds import encode_dataset
 from imbal_core.history import save_from_cli
 from imbal_core.images import IMAGE_TARGET, load_image_zip, read_and_profile_images, to_frame
 from imbal_core.metric_names import METRIC_NAMES
 from imbal_core.model import ModelSettings
-from imbal_core.protocol import Protocol
-from imbal_core.report import comparison_json_text, comparison_to_json, to_csv_text
 from imbal_core.report_html import comparison_report
-from imbal_core.resampled_table import ROW_CHOICES, resample_table
 from imbal_core.techniques import (
     DEFAULT_IMAGE_TECHNIQUES,
     DEFAULT_TECHNIQUES,
@@ -39,6 +34,7 @@ from imbal_core.techniques import (
 )
 
 EXIT_BAD_INPUT = 2
+ROW_CHOICES = ("all", "training")  # imbal_core.resampled_table.ROW_CHOICES, without importing scikit-learn
 
 
 class _Parser(argparse.ArgumentParser):
@@ -283,6 +279,9 @@ def _technique_specs(
 
 
 def _compare(arguments) -> int:
+    # deferred: protocol imports scikit-learn; `profile` and `techniques` start without it
+    from imbal_core.protocol import Protocol
+
     images = _is_image_zip(arguments.data)
     every = (arguments.techniques or "").strip() == "all"
     if not every:  # a misspelt id is refused before the data is read
@@ -341,6 +340,9 @@ def _nothing_ran(comparison) -> int:
 
 def _applicable_to(frame, target) -> tuple[list[str], list[dict[str, str]]]:
     """'all' for this data: (ids that apply, the ones left out with why), from the registry's declarations."""
+    # deferred: folds imports scikit-learn; `profile` and `techniques` start without it
+    from imbal_core.folds import encode_dataset
+
     data = encode_dataset(frame, target)
     modality = "image" if data.image_shape else "table"
     return applicable_techniques(len(data.labels), modality, list(getattr(data.plan, "text", [])))
@@ -355,6 +357,9 @@ def _left_out_sentence(left_out: list[dict[str, str]]) -> str:
 
 def _comparison_document(comparison, left_out: list[dict[str, str]] | None) -> str:
     """The comparison's JSON; after --techniques all, with `left_out`: each technique not run, and why."""
+    # deferred: report imports scikit-learn; `profile` and `techniques` start without it
+    from imbal_core.report import comparison_json_text, comparison_to_json
+
     if left_out is None:
         return comparison_json_text(comparison)
     return json.dumps(comparison_to_json(comparison) | {"left_out": left_out}, indent=2, allow_nan=False)
@@ -373,6 +378,9 @@ def _costs(arguments):
 
 
 def _run_with_progress(frame, target, specs, protocol, settings, scheduler=None):
+    # deferred: evaluate imports scikit-learn; `profile` and `techniques` start without it
+    from imbal_core.evaluate import run_comparison
+
     started = time.perf_counter()
 
     def report(event) -> None:
@@ -407,6 +415,10 @@ def _table_text(comparison) -> str:
 
 
 def _resample(arguments) -> int:
+    # deferred: report and resampled_table import scikit-learn; `profile` and `techniques` start without it
+    from imbal_core.report import to_csv_text
+    from imbal_core.resampled_table import resample_table
+
     technique = get_technique(arguments.technique)
     # The same parser as `compare`: "k_neighbors=3" is read as "<technique>.k_neighbors=3", and a prefix
     # naming another technique is refused instead of silently dropped.
