@@ -24,9 +24,10 @@ def main() -> None:
     arguments = parser.parse_args()
     import imbal_core.stacked as stacked
     from imbal_core.data import load_table
-    from imbal_core.evaluate import DEFAULT_TECHNIQUES, Protocol, run_comparison
+    from imbal_core.evaluate import run_comparison
+    from imbal_core.protocol import Protocol
     from imbal_core.samples import get_sample, sample_path
-    from imbal_core.techniques import make_spec
+    from imbal_core.techniques import DEFAULT_TECHNIQUES, make_spec
 
     rates = matmul_gflops()  # imports TensorFlow too, so the comparison below does not pay for it
     counted = {"useful": 0.0, "computed": 0.0, "epochs": 0, "epoch_seconds": 0.0}

@@ -23,10 +23,11 @@ def main() -> None:
     import keras  # noqa: F401  (not part of any comparison's time)
 
     from imbal_core.data import load_table
-    from imbal_core.evaluate import DEFAULT_TECHNIQUES, Protocol, run_comparison
+    from imbal_core.evaluate import run_comparison
     from imbal_core.model import ModelSettings
+    from imbal_core.protocol import Protocol
     from imbal_core.samples import get_sample, sample_path
-    from imbal_core.techniques import make_spec
+    from imbal_core.techniques import DEFAULT_TECHNIQUES, make_spec
 
     specs = [make_spec(technique) for technique in DEFAULT_TECHNIQUES]
     rows = []

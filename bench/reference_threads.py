@@ -30,8 +30,10 @@ def fit_seconds(rows: int, repeats: int, setting: str) -> list[float]:
     from dataclasses import replace
 
     import imbal_core.references as references
-    from imbal_core.evaluate import Protocol, encode_dataset, make_splits, prepare_fold, run_technique_on_fold
+    from imbal_core.fold_work import run_technique_on_fold
+    from imbal_core.folds import encode_dataset, prepare_fold
     from imbal_core.model import ModelSettings
+    from imbal_core.protocol import Protocol, make_splits
     from imbal_core.techniques import make_spec
 
     parts = set(setting.replace("+", ",").split(","))

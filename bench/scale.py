@@ -41,8 +41,9 @@ def step(name: str, rows: int) -> None:
     if name == "profile":
         print(f"seconds={load_seconds:.3f} profiled_rows={summary.rows}")
         return
-    from imbal_core.evaluate import Protocol, encode_dataset, make_splits, prepare_fold
+    from imbal_core.folds import encode_dataset, prepare_fold
     from imbal_core.model import ModelSettings
+    from imbal_core.protocol import Protocol, make_splits
     from imbal_core.resampling import resample
     from imbal_core.techniques import make_spec
 
@@ -54,8 +55,9 @@ def step(name: str, rows: int) -> None:
         result = resample(make_spec("smote"), fold.base_fit, fold.fit_codes, fold.encoder, 0)
         print(f"seconds={time.perf_counter() - started:.3f} rows_out={len(result.labels)}")
         return
+    from imbal_core.network_trainer import NetworkTrainer
+    from imbal_core.single_fit import fit_network
     from imbal_core.stages.base import NetworkPlan
-    from imbal_core.train import NetworkTrainer, fit_network
 
     features = fold.encoder.encode(fold.base_fit)
     started = time.perf_counter()

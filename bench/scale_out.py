@@ -71,8 +71,8 @@ def timed_comparison(frame, target, specs, protocol, settings, scheduler: str) -
 
 def warm(address: str) -> float:
     """Import TensorFlow on every worker (a tiny comparison per worker); returns the seconds it took."""
-    from imbal_core.evaluate import Protocol
     from imbal_core.model import ModelSettings
+    from imbal_core.protocol import Protocol
     from imbal_core.techniques import make_spec
 
     started = time.perf_counter()
@@ -83,9 +83,9 @@ def warm(address: str) -> float:
 
 
 def grid(rows: int, folds: int, epochs: int) -> dict:
-    from imbal_core.evaluate import DEFAULT_TECHNIQUES, Protocol
     from imbal_core.model import ModelSettings
-    from imbal_core.techniques import make_spec
+    from imbal_core.protocol import Protocol
+    from imbal_core.techniques import DEFAULT_TECHNIQUES, make_spec
 
     frame = synthetic_frame(rows)
     specs = [make_spec(technique) for technique in DEFAULT_TECHNIQUES]
@@ -110,8 +110,8 @@ def grid(rows: int, folds: int, epochs: int) -> dict:
 
 
 def sessions(count: int) -> dict:
-    from imbal_core.evaluate import Protocol
     from imbal_core.model import ModelSettings
+    from imbal_core.protocol import Protocol
     from imbal_core.samples import get_sample, load_sample
     from imbal_core.techniques import DEFAULT_DASHBOARD_CHOICE, make_spec
 
@@ -145,8 +145,9 @@ def sessions(count: int) -> dict:
 
 def fold(rows: int) -> dict:
     """One fold of the 15 named techniques (default settings) on one warm worker: the simulation's unit."""
-    from imbal_core.evaluate import Protocol, comparison_job
+    from imbal_core.fold_work import comparison_job
     from imbal_core.model import ModelSettings
+    from imbal_core.protocol import Protocol
     from imbal_core.scale import train_on_cluster
     from imbal_core.techniques import make_spec
 

@@ -22,8 +22,10 @@ def main() -> None:
     from sklearn.metrics import average_precision_score
     from sklearn.neural_network import MLPClassifier
 
-    from imbal_core.evaluate import Protocol, encode_dataset, make_splits, prepare_fold, run_comparison
+    from imbal_core.evaluate import run_comparison
+    from imbal_core.folds import encode_dataset, prepare_fold
     from imbal_core.model import ModelSettings
+    from imbal_core.protocol import Protocol, make_splits
     from imbal_core.techniques import make_spec
 
     frame = synthetic_frame(arguments.rows)

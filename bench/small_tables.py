@@ -151,9 +151,10 @@ def run_networks(tables: list[str], seeds: list[int], variant: str, settings_jso
     _variant(variant)
     import keras  # noqa: F401  (not part of any comparison's time)
 
-    from imbal_core.evaluate import DEFAULT_TECHNIQUES, Protocol, run_comparison
+    from imbal_core.evaluate import run_comparison
     from imbal_core.model import ModelSettings
-    from imbal_core.techniques import make_spec
+    from imbal_core.protocol import Protocol
+    from imbal_core.techniques import DEFAULT_TECHNIQUES, make_spec
 
     overrides = json.loads(settings_json) if settings_json else {}
     settings = ModelSettings(**overrides)
@@ -210,8 +211,9 @@ def run_references(tables: list[str], seeds: list[int]) -> list[dict]:
     from sklearn.metrics import average_precision_score
     from sklearn.neural_network import MLPClassifier
 
-    from imbal_core.evaluate import Protocol, encode_dataset, make_splits, prepare_fold
+    from imbal_core.folds import encode_dataset, prepare_fold
     from imbal_core.model import ModelSettings
+    from imbal_core.protocol import Protocol, make_splits
     from imbal_core.references import create_hist_gradient_boosting, create_logistic_regression
     from imbal_core.seeds import derive_seed
 

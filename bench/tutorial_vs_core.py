@@ -59,9 +59,11 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=0)
     arguments = parser.parse_args()
 
-    from imbal_core.evaluate import Protocol, encode_dataset, make_splits, run_comparison
+    from imbal_core.evaluate import run_comparison
+    from imbal_core.folds import encode_dataset
     from imbal_core.model import ModelSettings
     from imbal_core.preprocess import FeatureEncoder
+    from imbal_core.protocol import Protocol, make_splits
     from imbal_core.techniques import make_spec
 
     frame = synthetic_frame(arguments.rows, seed=arguments.seed)

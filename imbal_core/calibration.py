@@ -13,7 +13,7 @@ import numpy as np
 
 from imbal_core import decision
 from imbal_core import metrics as metric_functions
-from imbal_core.evaluate import TechniqueResult
+from imbal_core.results import TechniqueResult
 
 
 def recalibrated(result: TechniqueResult, method: str, labels: list[str]) -> TechniqueResult:

@@ -20,7 +20,7 @@ from plotly.subplots import make_subplots
 from imbal_core.metric_names import METRICS, threshold_text
 
 if TYPE_CHECKING:  # the first page draws charts without importing scikit-learn or the protocol
-    from imbal_core.evaluate import Comparison, TechniqueResult
+    from imbal_core.results import Comparison, TechniqueResult
 
 # Okabe-Ito colours: distinguishable with the common colour-vision deficiencies.
 TECHNIQUE_PALETTE = (
@@ -280,6 +280,7 @@ def projection_frame(
     Returns the plotted rows (columns x, y, status, label) and the full count per status, since each
     group is capped at `max_points_per_group` random rows so the browser stays responsive.
     """
+    # deferred: scikit-learn loads only when this runs; the pages paint without it
     from sklearn.decomposition import PCA
 
     labels = preview["labels"]
@@ -486,8 +487,10 @@ def _reference_line(x: list[float], y: list[float], name: str) -> go.Scatter:
 
 def roc_figure(named: Sequence[NamedResult], class_index: int, class_label: str) -> go.Figure:
     """ROC curves overlaid, with the chance diagonal."""
+    # deferred: scikit-learn loads only when this runs; the pages paint without it
     from sklearn.metrics import roc_auc_score
 
+    # deferred: metrics imports scikit-learn; the Data page paints without it
     from imbal_core import metrics as metric_functions
 
     colours = technique_colours([entry.name for entry in named])
@@ -517,8 +520,10 @@ def roc_figure(named: Sequence[NamedResult], class_index: int, class_label: str)
 
 def pr_figure(named: Sequence[NamedResult], class_index: int, class_label: str) -> go.Figure:
     """Precision-recall curves overlaid, with the no-skill line at the class's share of test rows."""
+    # deferred: scikit-learn loads only when this runs; the pages paint without it
     from sklearn.metrics import average_precision_score
 
+    # deferred: metrics imports scikit-learn; the Data page paints without it
     from imbal_core import metrics as metric_functions
 
     colours = technique_colours([entry.name for entry in named])
@@ -553,6 +558,7 @@ def pr_figure(named: Sequence[NamedResult], class_index: int, class_label: str) 
 
 def calibration_figure(named: Sequence[NamedResult], class_index: int, class_label: str, bins: int = 10) -> go.Figure:
     """Reliability diagram: mean predicted probability against the observed share, per technique."""
+    # deferred: metrics imports scikit-learn; the Data page paints without it
     from imbal_core import metrics as metric_functions
 
     colours = technique_colours([entry.name for entry in named])
@@ -612,6 +618,7 @@ def confusion_figure(matrix: np.ndarray, labels: Sequence[str], title: str) -> g
 
 def threshold_figure(entry: NamedResult, threshold: float) -> go.Figure:
     """Precision, recall and F1 of the minority class against the threshold, current and tuned marked."""
+    # deferred: metrics imports scikit-learn; the Data page paints without it
     from imbal_core import metrics as metric_functions
 
     result = entry.result
@@ -709,6 +716,7 @@ def always_majority_metrics(class_counts: Mapping[str, int]) -> dict:
 
     Binary results are for the minority class (precision, recall, F1); multi-class ones are macro averages.
     """
+    # deferred: metrics imports scikit-learn; the Data page paints without it
     from imbal_core import metrics as metric_functions
 
     counts = [int(count) for count in class_counts.values()]  # largest first, as profiles order them

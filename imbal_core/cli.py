@@ -14,12 +14,28 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
+from imbal_core.data import load_table, read_and_profile
+from imbal_core.decision import Costs
 from imbal_core.errors import ImbalanceLabError, InputError
-
-ROW_CHOICES = ("all", "training")  # imbal_core.resampled_table.ROW_CHOICES, without importing the engine
+from imbal_core.history import save_from_cli
+from imbal_core.images import IMAGE_TARGET, load_image_zip, read_and_profile_images, to_frame
+from imbal_core.metric_names import METRIC_NAMES
+from imbal_core.model import ModelSettings
+from imbal_core.report_html import comparison_report
+from imbal_core.techniques import (
+    DEFAULT_IMAGE_TECHNIQUES,
+    DEFAULT_TECHNIQUES,
+    REGISTRY,
+    applicable_techniques,
+    get_technique,
+    make_spec,
+    parse_assignments,
+    schemas_json,
+)
 
 EXIT_BAD_INPUT = 2
 AUTOMATIC = "auto"  # --seed-average auto: imbal_core.model.automatic_seed_average decides from the rows
+ROW_CHOICES = ("all", "training")  # imbal_core.resampled_table.ROW_CHOICES, without importing scikit-learn
 
 
 class _Parser(argparse.ArgumentParser):
@@ -170,8 +186,6 @@ def _is_image_zip(data: str) -> bool:
 def _load_data(data: str, target: str | None):
     """(frame, target) for a table or for a ZIP of images (a frame of pixel columns that knows its shape)."""
     if _is_image_zip(data):
-        from imbal_core.images import IMAGE_TARGET, load_image_zip, to_frame
-
         if target not in (None, IMAGE_TARGET):
             raise InputError(
                 f"--target {target!r} does not apply to a ZIP of images: the class of each image is its folder. "
@@ -183,14 +197,10 @@ def _load_data(data: str, target: str | None):
             "--target is required for a table: name the column holding the classes "
             "(`python -m imbal_core profile DATA` suggests one)."
         )
-    from imbal_core.data import load_table
-
     return load_table(data).frame, target
 
 
 def _profile_images(arguments) -> int:
-    from imbal_core.images import read_and_profile_images
-
     _, profile = read_and_profile_images(arguments.data)
     if arguments.json:
         print(json.dumps(profile.to_dict(), indent=2))
@@ -214,8 +224,6 @@ def _print_classes(profile) -> None:
 
 
 def _profile(arguments) -> int:
-    from imbal_core.data import read_and_profile
-
     if _is_image_zip(arguments.data):
         return _profile_images(arguments)
     _, profile = read_and_profile(arguments.data, arguments.target)
@@ -245,8 +253,6 @@ def _print_column_types(column_types: list[tuple[str, str, str]]) -> None:
 
 
 def _techniques(arguments) -> int:
-    from imbal_core.techniques import REGISTRY, schemas_json
-
     if arguments.json:
         print(schemas_json())
         return 0
@@ -264,9 +270,6 @@ def _technique_specs(
     applicable: list[str] | None = None,
 ):
     """Specs for --techniques; for 'all', `applicable` is every technique that applies to the data."""
-    from imbal_core.evaluate import DEFAULT_TECHNIQUES
-    from imbal_core.techniques import DEFAULT_IMAGE_TECHNIQUES, REGISTRY, make_spec, parse_assignments
-
     if names in (None, ""):
         ids = list(DEFAULT_IMAGE_TECHNIQUES if images else DEFAULT_TECHNIQUES)
     elif names == "all":
@@ -280,8 +283,8 @@ def _technique_specs(
 
 
 def _compare(arguments) -> int:
-    from imbal_core.evaluate import Protocol
-    from imbal_core.model import ModelSettings
+    # deferred: protocol imports scikit-learn; `profile` and `techniques` start without it
+    from imbal_core.protocol import Protocol
 
     images = _is_image_zip(arguments.data)
     every = (arguments.techniques or "").strip() == "all"
@@ -321,13 +324,9 @@ def _compare(arguments) -> int:
         Path(arguments.json).write_text(document_text + "\n")
         print(f"Wrote {arguments.json}", file=sys.stderr)
     if arguments.html:
-        from imbal_core.report_html import comparison_report
-
         Path(arguments.html).write_text(comparison_report(comparison, Path(arguments.data).name), encoding="utf-8")
         print(f"Wrote {arguments.html}", file=sys.stderr)
     if arguments.save is not None:  # issue 15: the same history the dashboard keeps
-        from imbal_core.history import save_from_cli
-
         print(save_from_cli(comparison, Path(arguments.data), arguments.save), file=sys.stderr)
     if arguments.json != "-":
         print(_table_text(comparison))
@@ -373,8 +372,8 @@ def _nothing_ran(comparison) -> int:
 
 def _applicable_to(frame, target) -> tuple[list[str], list[dict[str, str]]]:
     """'all' for this data: (ids that apply, the ones left out with why), from the registry's declarations."""
-    from imbal_core.evaluate import encode_dataset
-    from imbal_core.techniques import applicable_techniques
+    # deferred: folds imports scikit-learn; `profile` and `techniques` start without it
+    from imbal_core.folds import encode_dataset
 
     data = encode_dataset(frame, target)
     modality = "image" if data.image_shape else "table"
@@ -390,6 +389,7 @@ def _left_out_sentence(left_out: list[dict[str, str]]) -> str:
 
 def _comparison_document(comparison, left_out: list[dict[str, str]] | None) -> str:
     """The comparison's JSON; after --techniques all, with `left_out`: each technique not run, and why."""
+    # deferred: report imports scikit-learn; `profile` and `techniques` start without it
     from imbal_core.report import comparison_json_text, comparison_to_json
 
     if left_out is None:
@@ -399,8 +399,6 @@ def _comparison_document(comparison, left_out: list[dict[str, str]] | None) -> s
 
 def _costs(arguments):
     """Costs from the flags; without --cost-fp and --cost-fn, the generic defaults (said in the JSON)."""
-    from imbal_core.decision import Costs
-
     given = {
         "false_alarm": arguments.cost_fp,
         "miss": arguments.cost_fn,
@@ -412,6 +410,7 @@ def _costs(arguments):
 
 
 def _run_with_progress(frame, target, specs, protocol, settings, scheduler=None):
+    # deferred: evaluate imports scikit-learn; `profile` and `techniques` start without it
     from imbal_core.evaluate import run_comparison
 
     started = time.perf_counter()
@@ -428,8 +427,6 @@ def _run_with_progress(frame, target, specs, protocol, settings, scheduler=None)
 
 
 def _table_text(comparison) -> str:
-    from imbal_core.metrics import METRIC_NAMES
-
     columns = [name for name in METRIC_NAMES]
     header = f"{'technique':28}" + "".join(f"{name:>19}" for name in columns) + f"{'fit s':>8}"
     lines = [
@@ -450,10 +447,9 @@ def _table_text(comparison) -> str:
 
 
 def _resample(arguments) -> int:
-    from imbal_core.data import load_table
+    # deferred: report and resampled_table import scikit-learn; `profile` and `techniques` start without it
     from imbal_core.report import to_csv_text
     from imbal_core.resampled_table import resample_table
-    from imbal_core.techniques import get_technique, make_spec, parse_assignments
 
     technique = get_technique(arguments.technique)
     # The same parser as `compare`: "k_neighbors=3" is read as "<technique>.k_neighbors=3", and a prefix

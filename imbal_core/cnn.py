@@ -11,7 +11,12 @@ from dataclasses import asdict, dataclass
 import numpy as np
 
 from imbal_core.errors import ParameterError
-from imbal_core.model import ModelSettings, seeded_glorot  # importing model.py quietens TensorFlow start-up logging
+from imbal_core.model import (  # importing model.py quietens TensorFlow start-up logging
+    ModelSettings,
+    compiled_classifier,
+    probability_layer,
+    seeded_glorot,
+)
 
 FLIP_MODES = ("none", "horizontal", "vertical", "horizontal_and_vertical")
 
@@ -51,6 +56,7 @@ def create_cnn_model(
     flat_input the network takes rows of flattened pixels (as the engine passes every modality) and
     reshapes them to images in its first layer.
     """
+    # deferred: TensorFlow loads only when training starts
     import keras
 
     cnn_settings = cnn_settings or CNNSettings()
@@ -83,22 +89,8 @@ def create_cnn_model(
     )(hidden)
     if settings.dropout > 0:
         hidden = keras.layers.Dropout(settings.dropout, seed=seed + 1, name="dropout_0")(hidden)
-    units, activation = (1, "sigmoid") if n_classes == 2 else (n_classes, "softmax")
-    outputs = keras.layers.Dense(
-        units,
-        activation=activation,
-        kernel_initializer=seeded_glorot(seed, 101),
-        bias_initializer=keras.initializers.Constant(bias),
-        name="probability",
-    )(hidden)
-    model = keras.Model(inputs, outputs, name="imbalance_lab_cnn")
-    model.compile(
-        optimizer=keras.optimizers.Adam(learning_rate=settings.learning_rate),
-        loss=loss,
-        steps_per_execution=steps_per_execution,
-        jit_compile=False,  # as for the MLP: XLA costs seconds per model on CPU
-    )
-    return model
+    outputs = probability_layer(hidden, n_classes, bias, seed, 101)
+    return compiled_classifier(inputs, outputs, "imbalance_lab_cnn", settings, loss, steps_per_execution)
 
 
 @dataclass(frozen=True)
@@ -180,6 +172,7 @@ def augment_minority_images(
 
 def _transform(images: np.ndarray, params: AugmentParams, seed: int, batch_size: int = 256) -> np.ndarray:
     """Apply the random layers in batches; fresh layers with the same seed give the same images."""
+    # deferred: TensorFlow loads only when training starts
     import keras
 
     layers = []

@@ -6,6 +6,7 @@ import csv
 import io
 import os
 import re
+import zipfile
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -15,11 +16,9 @@ import numpy as np
 import pandas as pd
 
 from imbal_core.errors import InputError
+from imbal_core.preprocess import MAX_CATEGORIES, TEXT_FEATURES, check_magnitudes, plan_columns, refuse_huge
 
 MAX_CLASSES = 20
-# The networks compute in float32: a number beyond its largest (about 3.4e38) cannot reach them, and below it
-# the scaler's mean and variance (float64) stay finite for any number of rows a table can have.
-MAX_MAGNITUDE = float(np.finfo(np.float32).max)
 TARGET_NAME_PATTERN = re.compile(r"^(class|label|labels|target|y|outcome|is_.*|.*_label|.*_class)$", re.I)
 
 # Magic numbers of files people rename to .csv by mistake, with what to do instead.
@@ -113,8 +112,6 @@ class DatasetProfile:
 
     def column_types(self) -> list[tuple[str, str, str]]:
         """(column, type, how it is used) for every feature column: numeric, categorical, text or dropped."""
-        from imbal_core.preprocess import MAX_CATEGORIES, TEXT_FEATURES
-
         rows = [(name, "numeric", "missing values get the median; standardised") for name in self.numeric_columns]
         rows += [
             (name, "categorical", f"one-hot (the {MAX_CATEGORIES} most frequent values)")
@@ -195,6 +192,7 @@ def parse_bytes(raw: bytes, file_name: str, limits: TableLimits = TableLimits())
 def _read_parquet(raw: bytes, file_name: str, limits: TableLimits) -> LoadedTable:
     _refuse_nested_columns(raw, file_name)
     try:
+        # deferred: only Parquet files need pyarrow
         import pyarrow.parquet as parquet
 
         # The schema in the footer gives the column count without reading a single value.
@@ -248,8 +246,6 @@ MAX_EXCEL_UNPACKED_BYTES = 1024 * 1024 * 1024
 
 def _read_excel(raw: bytes, file_name: str, limits: TableLimits) -> LoadedTable:
     """The first sheet of an Excel .xlsx workbook (openpyxl), cells with formulas as their saved values."""
-    import zipfile
-
     try:
         with zipfile.ZipFile(io.BytesIO(raw)) as archive:
             parts = archive.infolist()
@@ -272,6 +268,7 @@ def _read_excel(raw: bytes, file_name: str, limits: TableLimits) -> LoadedTable:
             f"{MAX_EXCEL_UNPACKED_BYTES // 1024**2:,} MB limit for a workbook. Save the table as CSV or Parquet."
         )
     try:
+        # deferred: only Excel files need openpyxl
         import openpyxl
 
         workbook = openpyxl.load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
@@ -491,31 +488,6 @@ def _check_cell_lengths(frame: pd.DataFrame, file_name: str, limits: TableLimits
             _refuse_long_cell(longest, file_name, limits)
 
 
-def check_magnitudes(frame: pd.DataFrame, columns, source: str = "The table") -> None:
-    """Refuse numbers beyond float32's range in `columns` (numeric already), naming each column."""
-    columns = list(columns)
-    if columns:
-        _refuse_huge(columns, frame[columns].to_numpy(dtype=np.float64, na_value=np.nan), source)
-
-
-def _refuse_huge(columns: list, values: np.ndarray, source: str) -> None:
-    """Refused rather than clipped: clipping a column of 1e300s would make every value the same number (the
-    column would say nothing) and would invent values silently; the person knows the units and can rescale."""
-    with np.errstate(invalid="ignore"):
-        largest = np.nanmax(np.abs(np.where(np.isinf(values), np.nan, values)), axis=0, initial=0.0)
-    offending = [(str(column), size) for column, size in zip(columns, largest, strict=True) if size > MAX_MAGNITUDE]
-    if not offending:
-        return
-    shown = ", ".join(f"{name!r} (up to {size:.3g})" for name, size in offending[:10])
-    more = f" and {len(offending) - 10} more" if len(offending) > 10 else ""
-    raise InputError(
-        f"{source} has numbers too large to compute with in {shown}{more}: the networks compute in 32-bit floats, "
-        f"whose largest number is about {MAX_MAGNITUDE:.2g}. Rescale those columns (divide by a power of ten, or "
-        "take the logarithm), make sentinel values such as 1e308 empty, or remove the columns, then load the "
-        "file again."
-    )
-
-
 def _replace_infinities(frame: pd.DataFrame, file_name: str) -> int:
     """Infinite numbers become missing (pandas' replace); returns how many there were. Refuses finite numbers
     beyond float32's range. Only float columns can hold either (int64 stops at 9.2e18): one pass over them."""
@@ -523,7 +495,7 @@ def _replace_infinities(frame: pd.DataFrame, file_name: str) -> int:
     if not floats:
         return 0
     values = frame[floats].to_numpy(dtype=np.float64, na_value=np.nan)
-    _refuse_huge(floats, values, file_name)
+    refuse_huge(floats, values, file_name)
     count = int(np.isinf(values).sum())
     if count:
         frame[floats] = frame[floats].replace([np.inf, -np.inf], np.nan)
@@ -645,8 +617,6 @@ def class_counts(labels: pd.Series) -> dict[str, int]:
 
 def profile(frame: pd.DataFrame, target: str | None = None, notes: list[str] | None = None) -> DatasetProfile:
     """Profile a loaded table for a target column (suggested when not given)."""
-    from imbal_core.preprocess import plan_columns
-
     target = target or suggest_target(frame)
     prepared = prepare(frame, target)
     plan = plan_columns(prepared.features)

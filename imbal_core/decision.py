@@ -31,10 +31,11 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from imbal_core.errors import InputError, ParameterError
+from imbal_core.stages.base import Stages
 from imbal_core.techniques import BASELINE_ID
 
 if TYPE_CHECKING:
-    from imbal_core.evaluate import Comparison, TechniqueResult
+    from imbal_core.results import Comparison, TechniqueResult
 
 MULTICLASS_NOT_SUPPORTED = "Not supported: costs apply to binary targets; multi-class results show metrics only."
 PERIODS = ("day", "week", "month")
@@ -528,6 +529,7 @@ def is_reference(result: TechniqueResult) -> bool:
 
 
 def _test_figures(labels: np.ndarray, positive: np.ndarray, threshold: float, costs: Costs) -> dict[str, float]:
+    # deferred: metrics imports scikit-learn; the Data page paints without it
     from imbal_core.metrics import confusion
 
     probabilities = np.column_stack([1 - positive, positive])
@@ -1288,6 +1290,7 @@ def _fit_prior(labels, positive, train_prior, real_prior) -> Recalibration:
 
 
 def _fit_platt(labels, positive, train_prior, real_prior) -> Recalibration:
+    # deferred: scikit-learn loads only when this runs; the pages paint without it
     from sklearn.linear_model import LogisticRegression
 
     _require_both_classes(labels, "platt")
@@ -1297,6 +1300,7 @@ def _fit_platt(labels, positive, train_prior, real_prior) -> Recalibration:
 
 
 def _fit_isotonic(labels, positive, train_prior, real_prior) -> Recalibration:
+    # deferred: scikit-learn loads only when this runs; the pages paint without it
     from sklearn.isotonic import IsotonicRegression
 
     _require_both_classes(labels, "isotonic")
@@ -1337,7 +1341,6 @@ def training_prior(result: TechniqueResult, labels: list[str], fold: int = 0) ->
         stages = result.spec.technique.stages
     except ParameterError:  # an id this version does not know: its stages are unknown too
         return None
-    from imbal_core.stages.base import Stages
 
     neutral = Stages()
     if any(mine is not plain for mine, plain in zip(stages.all()[1:], neutral.all()[1:], strict=True)):

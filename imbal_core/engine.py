@@ -17,7 +17,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from typing import TypeVar
 
-from imbal_core.train import CompiledModels
+import numpy as np
+
+from imbal_core.cnn import create_cnn_model
+from imbal_core.model import STEPS_PER_EXECUTION, ModelSettings, build_loss, create_mlp_model, output_bias
+from imbal_core.stacked import Member, train_stack
 
 Result = TypeVar("Result")
 POLL_SECONDS = 0.5
@@ -41,6 +45,61 @@ class WaitStatus:
 
 class QueueLeft(Exception):
     """Raised in a waiting caller whose stop check asked to leave the queue."""
+
+
+class CompiledModels:
+    """Reuses compiled models across fits: tracing a new model's train function costs about a second,
+    often more than the training itself. Before each fit every variable (weights, dropout seed state,
+    optimiser moments) is reset to what a fresh model with that seed would hold, so a reused model
+    trains exactly like a fresh one. Starting values are kept per seed, so the techniques of one fold
+    share them without building a model each."""
+
+    def __init__(self, capacity: int = 6, starts_capacity: int = 64) -> None:
+        self.capacity = capacity
+        self.starts_capacity = starts_capacity
+        self.models: dict[tuple, object] = {}
+        self.starts: dict[tuple, list[np.ndarray]] = {}
+
+    def prepared(
+        self, n_features: int, n_classes: int, settings: ModelSettings, focal: dict | None, seed: int, bias: np.ndarray
+    ):
+        def fresh_model():
+            loss = _loss(n_classes, focal)
+            if settings.image_shape is not None:  # images: the CNN body on the flattened pixels
+                return create_cnn_model(
+                    settings.image_shape, n_classes, settings, bias, loss, seed, STEPS_PER_EXECUTION, flat_input=True
+                )
+            return create_mlp_model(n_features, n_classes, settings, bias, loss, seed, STEPS_PER_EXECUTION)
+
+        key = (n_features, n_classes, settings, tuple(sorted((focal or {}).items())))
+        start_key = (n_features, n_classes, settings.hidden_units, settings.dropout, settings.image_shape, seed)
+        model = self.models.get(key)
+        if model is None:
+            model = fresh_model()
+            self._remember(self.models, key, model, self.capacity)
+            self._remember(self.starts, start_key, [v.numpy() for v in model.variables], self.starts_capacity)
+            return model
+        values = self.starts.get(start_key)
+        if values is None:
+            values = [v.numpy() for v in fresh_model().variables]
+            self._remember(self.starts, start_key, values, self.starts_capacity)
+        for variable, value in zip(model.variables, values, strict=True):
+            variable.assign(value)
+        model.get_layer("probability").bias.assign(np.asarray(bias, dtype=np.float32))
+        for variable in model.optimizer.variables:
+            if "learning_rate" not in variable.path:
+                variable.assign(np.zeros(variable.shape, dtype=variable.dtype))
+        return model
+
+    @staticmethod
+    def _remember(store: dict, key: tuple, value, capacity: int) -> None:
+        if len(store) >= capacity:
+            store.pop(next(iter(store)))
+        store[key] = value
+
+
+def _loss(n_classes: int, focal: dict | None):
+    return build_loss(n_classes, focal is not None, **(focal or {}))
 
 
 class Trainer:
@@ -127,11 +186,6 @@ def warm_up(delay_seconds: float = 0.0) -> None:
     Both hold Python's interpreter lock for seconds (the import, autograph's conversion); a server that
     does this once, soon after start, keeps that pause away from the moment a class presses Train.
     """
-    import numpy as np
-
-    from imbal_core.model import ModelSettings, output_bias
-    from imbal_core.stacked import Member, train_stack
-
     time.sleep(delay_seconds)
     features = np.random.default_rng(0).normal(size=(64, 4)).astype(np.float32)
     labels = (features[:, 0] > 1.0).astype(int)

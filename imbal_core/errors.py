@@ -11,3 +11,7 @@ class InputError(ImbalanceLabError):
 
 class ParameterError(ImbalanceLabError):
     """A technique id or one of its parameters is unknown or out of range."""
+
+
+class Cancelled(Exception):  # noqa: N818 (the name callers catch since round one)
+    """Raised when a run is stopped on request; results so far are discarded."""

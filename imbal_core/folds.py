@@ -87,7 +87,7 @@ class FoldData:
     # protocol): an epoch is one pass over these, so the leaky and honest networks take the same steps.
     reference_rows: int | None = None
     fit_frame: pd.DataFrame | None = None  # the training rows as read, kept only when there is free text
-    # Networks trained on this fold, by plan (imbal_core.train.NetworkTrainer): an identical plan is not
+    # Networks trained on this fold, by plan (imbal_core.network_trainer.NetworkTrainer): an identical plan is not
     # trained twice (same rows, weights, loss, batches and seed give the same network).
     trained: dict = field(default_factory=dict, repr=False)
 

@@ -28,6 +28,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from imbal_core.errors import ImbalanceLabError, InputError
+from imbal_core.samples import SAMPLES, get_sample, sample_path
+from imbal_core.serialize import comparison_from_packed, encode, pack_comparison
 
 ENV_VARIABLE = "IMBAL_LAB_HISTORY"
 OWNER_VARIABLE = "IMBAL_LAB_OWNER"  # whose history `compare --save` writes to (default CLI_OWNER)
@@ -108,7 +110,7 @@ class StoredRun:
     """A run as loaded: its summary, the whole comparison, and whether the viewer may change it."""
 
     summary: RunSummary
-    comparison: object  # imbal_core.evaluate.Comparison
+    comparison: object  # imbal_core.results.Comparison
     read_only: bool = True
     notes: list[str] = field(default_factory=list)
 
@@ -226,8 +228,6 @@ class History:
     ) -> str:
         """Store a finished comparison for `owner`; returns the new run's id. `digest` fingerprints the data
         (empty when unknown, e.g. an imported results file); `sample_id` names a bundled sample."""
-        from imbal_core.serialize import encode, pack_comparison
-
         record, blob = pack_comparison(comparison)
         run_id = new_token()
         costs = getattr(comparison, "costs", None)
@@ -340,8 +340,6 @@ class History:
             raise NotFound(NOT_FOUND_MESSAGE)
 
     def _stored(self, row: tuple, read_only: bool, shared_link: bool = False) -> StoredRun:
-        from imbal_core.serialize import comparison_from_packed
-
         summary = _summary(row)
         try:
             comparison = comparison_from_packed(json.loads(row[-2]), bytes(row[-1]))
@@ -373,8 +371,6 @@ def save_from_cli(comparison, data_path: Path, name: str = "") -> str:
 
     The data's fingerprint is the SHA-256 of the file's bytes, as in the dashboard, so reopening the run
     there finds the same sample or upload. Returns the line to print."""
-    from imbal_core.samples import SAMPLES, get_sample, sample_path
-
     raw = Path(data_path).read_bytes()
     digest = hashlib.sha256(raw).hexdigest()
     sample_id = next(

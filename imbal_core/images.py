@@ -22,6 +22,7 @@ import pandas as pd
 
 from imbal_core.data import MAX_CLASSES, class_counts
 from imbal_core.errors import InputError
+from imbal_core.preprocess import ColumnPlan
 
 ACCEPTED_FORMATS = ("PNG", "JPEG", "BMP", "GIF")
 IMAGE_EXTENSIONS = (".png", ".jpg", ".jpeg", ".bmp", ".gif")
@@ -235,8 +236,6 @@ def as_images(pixels: np.ndarray, shape: tuple[int, int, int]) -> np.ndarray:
 
 def image_plan(features: pd.DataFrame):
     """Every pixel column is a numeric feature: none is dropped as constant (the image keeps its shape)."""
-    from imbal_core.preprocess import ColumnPlan
-
     return ColumnPlan(numeric=[str(column) for column in features.columns])
 
 
@@ -475,6 +474,7 @@ def _looks_like_image(name: str) -> bool:
 
 
 def _decode(archive: zipfile.ZipFile, info: zipfile.ZipInfo, path: str, label: str, limits: ZipLimits) -> _Decoded:
+    # deferred: Pillow loads only when images are read or written
     from PIL import Image, UnidentifiedImageError
 
     try:  # the declared size can lie: read at most the cap, plus one byte
@@ -644,6 +644,7 @@ def _default_size(sizes: Counter, notes: list[str]) -> tuple[int, int]:
 
 
 def _resize(pixels: np.ndarray, height: int, width: int) -> np.ndarray:
+    # deferred: Pillow loads only when images are read or written
     from PIL import Image
 
     channels = [

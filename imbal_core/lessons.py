@@ -25,6 +25,7 @@ class SmoteToy:
 
 def smote_toy(minority: int = 12, majority: int = 80, k_neighbors: int = 3, seed: int = 0) -> SmoteToy:
     """imbalanced-learn's SMOTE on a small seeded toy, each synthetic row traced back to its segment."""
+    # deferred: imbalanced-learn (and scikit-learn) load only when a sampler runs
     from imblearn.over_sampling import SMOTE
     from sklearn.neighbors import NearestNeighbors
 
@@ -254,6 +255,7 @@ def leakage_gains(
 def _lesson_metrics(labels: np.ndarray, probabilities: np.ndarray) -> dict:
     """The lesson's metrics at threshold 0.5 with imbal_core.metrics' definitions, in plain numpy: the
     bootstrap calls this hundreds of times (tests/test_lessons.py checks it against imbal_core.metrics)."""
+    # deferred: metrics imports scikit-learn; the Data page paints without it
     from imbal_core.metrics import confusion_metrics, predict_labels
 
     n_classes = probabilities.shape[1]
@@ -269,6 +271,7 @@ def _lesson_metrics(labels: np.ndarray, probabilities: np.ndarray) -> dict:
 
 def _ranking(positive: np.ndarray, scores: np.ndarray) -> tuple[float, float]:
     """ROC-AUC (mean rank of the positives, ties averaged) and average precision (scikit-learn's step sum)."""
+    # deferred: SciPy loads only when this runs
     from scipy.stats import rankdata
 
     positives, negatives = int(positive.sum()), int((~positive).sum())

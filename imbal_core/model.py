@@ -8,8 +8,12 @@ from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
+from imbal_core.seeds import Role, seed_for
+
 # TensorFlow's C++ start-up chatter (CUDA probes, oneDNN notices) is noise on a CPU machine.
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+# Training steps per call into the compiled train function: fewer Python round trips on small batches.
+STEPS_PER_EXECUTION = 32
 
 # The largest table whose networks are averaged over seeds unless the person chooses otherwise: the small-table
 # bench (bench/RESULTS.md section 15, tables of 150 to 3,000 rows) found a seed average of 3 lifts every default
@@ -101,22 +105,20 @@ def output_bias(labels: np.ndarray, n_classes: int) -> np.ndarray:
 def seeded_glorot(seed: int, layer: int):
     """Keras' default kernel initializer with its own seed: without one, Keras draws a seed from Python's
     shared `random` state, which any other thread (a server, a Dask worker's event loop) also moves."""
+    # deferred: TensorFlow loads only when training starts
     import keras
-
-    from imbal_core.seeds import Role, seed_for
 
     return keras.initializers.GlorotUniform(seed=seed_for(seed, Role.KERNEL, layer))
 
 
 def dropout_seed(seed: int, layer: int) -> int:
     """A Keras Dropout layer's own seed (`seed + layer` would be the next network's seed plus one)."""
-    from imbal_core.seeds import Role, seed_for
-
     return seed_for(seed, Role.DROPOUT_LAYER, layer)
 
 
 def build_loss(n_classes: int, focal: bool, gamma: float = 2.0, alpha: float = 0.25, balance_classes: bool = False):
     """Cross-entropy, or Keras' built-in focal cross-entropy (binary or categorical)."""
+    # deferred: TensorFlow loads only when training starts
     import keras
 
     if n_classes == 2:
@@ -124,7 +126,7 @@ def build_loss(n_classes: int, focal: bool, gamma: float = 2.0, alpha: float = 0
             return keras.losses.BinaryFocalCrossentropy(gamma=gamma, alpha=alpha, apply_class_balancing=balance_classes)
         return keras.losses.BinaryCrossentropy()
     if focal:
-        # Categorical focal loss takes one-hot labels; train.py one-hot encodes when it is used.
+        # Categorical focal loss takes one-hot labels; single_fit.py one-hot encodes when it is used.
         return keras.losses.CategoricalFocalCrossentropy(gamma=gamma, alpha=alpha)
     return keras.losses.SparseCategoricalCrossentropy()
 
@@ -139,6 +141,7 @@ def create_mlp_model(
     steps_per_execution: int,
 ):
     """A fresh compiled MLP; the same seed gives the same initial weights."""
+    # deferred: TensorFlow loads only when training starts
     import keras
 
     keras.utils.set_random_seed(seed)
@@ -152,15 +155,32 @@ def create_mlp_model(
             hidden = keras.layers.Dropout(settings.dropout, seed=dropout_seed(seed, index), name=f"dropout_{index}")(
                 hidden
             )
+    outputs = probability_layer(hidden, n_classes, bias, seed, len(settings.hidden_units))
+    return compiled_classifier(inputs, outputs, "imbalance_lab_mlp", settings, loss, steps_per_execution)
+
+
+def probability_layer(hidden, n_classes: int, bias: np.ndarray, seed: int, layer: int):
+    """The head every classifier (MLP, CNN) ends with: one sigmoid unit (binary) or a softmax unit per class,
+    its bias starting at `bias` (output_bias), named "probability" (the trainer resets that bias by name)."""
+    # deferred: TensorFlow loads only when training starts
+    import keras
+
     units, activation = (1, "sigmoid") if n_classes == 2 else (n_classes, "softmax")
-    outputs = keras.layers.Dense(
+    return keras.layers.Dense(
         units,
         activation=activation,
-        kernel_initializer=seeded_glorot(seed, len(settings.hidden_units)),
+        kernel_initializer=seeded_glorot(seed, layer),
         bias_initializer=keras.initializers.Constant(bias),
         name="probability",
     )(hidden)
-    model = keras.Model(inputs, outputs, name="imbalance_lab_mlp")
+
+
+def compiled_classifier(inputs, outputs, name: str, settings: ModelSettings, loss, steps_per_execution: int):
+    """The classifier from `inputs` to `outputs`, compiled as every classifier here is: Adam, `loss`, no XLA."""
+    # deferred: TensorFlow loads only when training starts
+    import keras
+
+    model = keras.Model(inputs, outputs, name=name)
     model.compile(
         optimizer=keras.optimizers.Adam(learning_rate=settings.learning_rate),
         loss=loss,
@@ -176,6 +196,7 @@ def create_autoencoder_model(
 ):
     """A fresh compiled autoencoder: the first hidden width, a narrow code, the same width back, then the
     input again (linear). Mean squared error; same seed, same initial weights."""
+    # deferred: TensorFlow loads only when training starts
     import keras
 
     keras.utils.set_random_seed(seed)

@@ -14,8 +14,11 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from imbal_core.data import check_magnitudes
+from imbal_core.errors import InputError
 
+# The networks compute in float32: a number beyond its largest (about 3.4e38) cannot reach them, and below it
+# the scaler's mean and variance (float64) stay finite for any number of rows a table can have.
+MAX_MAGNITUDE = float(np.finfo(np.float32).max)
 MAX_CATEGORIES = 30
 NUMERIC_SHARE_FOR_COERCION = 0.95
 TEXT_MIN_MEAN_WORDS = 3.0  # free text: several words per value on average, and many distinct values
@@ -121,7 +124,7 @@ def _looks_like_free_text(sample: pd.Series, values: pd.Series) -> bool:
 def clean_features(features: pd.DataFrame, plan: ColumnPlan) -> pd.DataFrame:
     """Row-wise cleaning that learns nothing from the data, so it is safe before the split.
 
-    Raises InputError when a number is beyond what the networks can compute with (imbal_core.data).
+    Raises InputError when a number is beyond what the networks can compute with (check_magnitudes).
     """
     columns: dict[str, pd.Series] = {}
     for column in plan.numeric:
@@ -142,12 +145,13 @@ class FeatureEncoder:
 
     def __init__(self, plan: ColumnPlan) -> None:
         # scikit-learn is imported here, not at the top, so profiling a table (the first page) stays light.
+        # deferred: scikit-learn loads only when this runs; the pages paint without it
         from sklearn.compose import ColumnTransformer
         from sklearn.impute import SimpleImputer
         from sklearn.pipeline import Pipeline
         from sklearn.preprocessing import OrdinalEncoder, StandardScaler
 
-        from imbal_core.text_features import TextFeatures
+        from imbal_core.text_features import TextFeatures  # deferred: scikit-learn, only when encoding starts
 
         self.plan = plan
         numeric_steps = Pipeline([("impute", SimpleImputer(strategy="median")), ("scale", StandardScaler())])
@@ -186,6 +190,7 @@ class FeatureEncoder:
         return list(range(start, start + len(self.plan.categorical)))
 
     def fit(self, training_features: pd.DataFrame) -> FeatureEncoder:
+        # deferred: scikit-learn loads only when this runs; the pages paint without it
         from sklearn.preprocessing import OneHotEncoder
 
         base = self.base_transformer.fit_transform(training_features)
@@ -244,3 +249,28 @@ class FeatureEncoder:
         for column in self.plan.text:
             frame[column] = ""  # words cannot be read back from TF-IDF; original rows get theirs back as read
         return frame
+
+
+def check_magnitudes(frame: pd.DataFrame, columns, source: str = "The table") -> None:
+    """Refuse numbers beyond float32's range in `columns` (numeric already), naming each column."""
+    columns = list(columns)
+    if columns:
+        refuse_huge(columns, frame[columns].to_numpy(dtype=np.float64, na_value=np.nan), source)
+
+
+def refuse_huge(columns: list, values: np.ndarray, source: str) -> None:
+    """Refused rather than clipped: clipping a column of 1e300s would make every value the same number (the
+    column would say nothing) and would invent values silently; the person knows the units and can rescale."""
+    with np.errstate(invalid="ignore"):
+        largest = np.nanmax(np.abs(np.where(np.isinf(values), np.nan, values)), axis=0, initial=0.0)
+    offending = [(str(column), size) for column, size in zip(columns, largest, strict=True) if size > MAX_MAGNITUDE]
+    if not offending:
+        return
+    shown = ", ".join(f"{name!r} (up to {size:.3g})" for name, size in offending[:10])
+    more = f" and {len(offending) - 10} more" if len(offending) > 10 else ""
+    raise InputError(
+        f"{source} has numbers too large to compute with in {shown}{more}: the networks compute in 32-bit floats, "
+        f"whose largest number is about {MAX_MAGNITUDE:.2g}. Rescale those columns (divide by a power of ten, or "
+        "take the logarithm), make sentinel values such as 1e308 empty, or remove the columns, then load the "
+        "file again."
+    )

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import numpy as np
+from threadpoolctl import threadpool_limits
 
 # One thread for the OpenMP and BLAS pools while a reference fits. HistGradientBoosting opens a short OpenMP
 # parallel region per node and per boosting round; with a pool of one thread per core on a machine whose cores
@@ -23,6 +24,7 @@ THREAD_LIMITS_ENABLED = True  # bench/reference_threads.py turns it off to time 
 
 def create_logistic_regression(seed: int):
     """A fresh logistic regression (scikit-learn's defaults, enough iterations to converge)."""
+    # deferred: scikit-learn loads only when this runs; the pages paint without it
     from sklearn.linear_model import LogisticRegression
 
     return LogisticRegression(max_iter=1000, random_state=seed)
@@ -30,6 +32,7 @@ def create_logistic_regression(seed: int):
 
 def create_hist_gradient_boosting(seed: int):
     """A fresh HistGradientBoostingClassifier without its own early stopping."""
+    # deferred: scikit-learn loads only when this runs; the pages paint without it
     from sklearn.ensemble import HistGradientBoostingClassifier
 
     # Early stopping on its own internal slice would see other rows than the networks' validation slice.
@@ -42,8 +45,6 @@ def reference_threads() -> Iterator[None]:
     if not THREAD_LIMITS_ENABLED:
         yield
         return
-    from threadpoolctl import threadpool_limits  # scikit-learn's own dependency; loaded only when a reference runs
-
     with threadpool_limits(limits=REFERENCE_THREADS):
         yield
 

@@ -10,8 +10,10 @@ import re
 import numpy as np
 import pandas as pd
 
-from imbal_core.evaluate import Comparison, TechniqueResult
-from imbal_core.metrics import METRIC_NAMES
+from imbal_core import decision
+from imbal_core.metric_names import METRIC_NAMES
+from imbal_core.metrics import summarise
+from imbal_core.results import Comparison, TechniqueResult
 from imbal_core.serialize import folds_json
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -39,8 +41,6 @@ def result_to_json(result: TechniqueResult, labels: list[str]) -> dict:
     tuned = result.tuned_threshold
     tuned_metrics = {}
     if result.fold_metrics_tuned:
-        from imbal_core.metrics import summarise
-
         tuned_metrics = summarise(result.fold_metrics_tuned)[0]
     data = {
         "technique": result.spec.technique_id,
@@ -88,8 +88,6 @@ def comparison_to_json(comparison: Comparison, costs=None) -> dict:
     Binary targets gain, per result, a `decision` (the cost-optimal operating point) and a top-level
     `recommendation`; every target gets `warnings` ({code, message}, codes in the README).
     """
-    from imbal_core import decision
-
     costs = costs or comparison.costs or decision.default_costs(None)[0]
     protocol = comparison.protocol.to_json()
     protocol["epochs"] = comparison.settings.max_epochs

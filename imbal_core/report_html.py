@@ -22,12 +22,15 @@ from numbers import Real
 
 import numpy as np
 import pandas as pd
+from plotly.offline import get_plotlyjs
 
-from imbal_core import charts
+from imbal_core import charts, decision
 from imbal_core.charts import HEADLINE_ORDER, NamedResult
+from imbal_core.decision import Costs, default_costs, display_name, mean_cost_curve
 from imbal_core.errors import InputError
 from imbal_core.metric_names import METRICS, threshold_text
 from imbal_core.model import SMALL_TABLE_ROWS
+from imbal_core.techniques import BASELINE_ID
 
 MISSING = "—"
 # Curves with more points than this are thinned for the report (a PR curve over 20,000 rows has 20,000).
@@ -269,8 +272,6 @@ def curve_class_index(comparison, profile: Mapping | None = None) -> int:
 def report_names(comparison) -> list[NamedResult]:
     """The comparison's results under the names people read ("Class weights", "SMOTE (k_neighbors=3)"),
     references marked "(reference)", each name unique."""
-    from imbal_core.decision import display_name
-
     named, seen = [], {}
     for result in comparison.results:
         name = display_name(result)
@@ -354,8 +355,6 @@ def comparison_report(
     alerts per 1,000 cases; see decision.choose_threshold). `costs` defaults to the comparison's, else the
     generic defaults; `profile` (DatasetProfile.to_dict()) to the comparison's dataset summary.
     """
-    from imbal_core import decision
-
     if isinstance(threshold, bool) or not isinstance(threshold, Real) or not 0 <= threshold <= 1:
         raise InputError(f"The report's threshold must be a number between 0 and 1; got {threshold!r}.")
     threshold = float(threshold)
@@ -406,8 +405,6 @@ def comparison_report(
 
 
 def _resolve_costs(costs):
-    from imbal_core.decision import Costs, default_costs
-
     if costs is None:
         return default_costs(None)[0]
     if isinstance(costs, Mapping):
@@ -431,8 +428,6 @@ def _full_profile(profile: Mapping) -> dict:
 
 def _plotly_bundle() -> str:
     # Once, in the head, inline: the file opens with no network at all.
-    from plotly.offline import get_plotlyjs
-
     return (
         "<script>window.PlotlyConfig = {MathJaxConfig: 'local'};</script>\n"
         f'<script charset="utf-8">{get_plotlyjs()}</script>'
@@ -496,8 +491,6 @@ def _kept_points(x: np.ndarray, y: np.ndarray) -> np.ndarray:
 
 
 def _summary_section(comparison, named, points, recommendation, warnings, costs, rule, target) -> list[str]:
-    from imbal_core import decision
-
     escape = html.escape
     parts = ['<section id="summary">', "<h2>Summary</h2>"]
     qualifying = list(warnings)
@@ -559,8 +552,6 @@ def _best_by(usable: Sequence[NamedResult], metric: str) -> NamedResult | None:
 
 
 def _best_pr_auc_words(best: NamedResult, usable: Sequence[NamedResult]) -> str:
-    from imbal_core.techniques import BASELINE_ID  # here, not at the top: the Data page imports this module
-
     folds = len(best.result.fold_metrics)
     value = _mean_std(best.result.metrics["pr_auc"], best.result.metrics_std.get("pr_auc", math.nan), folds)
     scope = " (macro average over classes)" if len(best.comparison.labels) > 2 else ""
@@ -690,8 +681,6 @@ def _plain(value: object) -> str:
 
 
 def _operating_section(comparison, named, points, recommendation, costs, rule, target, figures: _Figures) -> list[str]:
-    from imbal_core import decision
-
     escape = html.escape
     parts = ['<section id="operating-points">', "<h2>Each technique at its own threshold</h2>"]
     reason = decision.unsupported_reason(comparison)
@@ -799,8 +788,6 @@ def _amount(value: float) -> str:
 
 def _cost_chart(comparison, named, points, names: list[str], costs, figures: _Figures) -> str:
     """Expected cost per 1,000 test rows at every threshold, all test rows together, one line per technique."""
-    from imbal_core.decision import mean_cost_curve
-
     curves, chosen = {}, {}
     for point, name in zip(points, names, strict=True):
         result = comparison.results[point.result_index] if point.result_index is not None else None

@@ -19,9 +19,10 @@ import numpy as np
 import pandas as pd
 
 from imbal_core.errors import InputError
-from imbal_core.evaluate import Protocol, encode_dataset, make_splits, prepare_fold, resample
-from imbal_core.folds import encoder_for
+from imbal_core.folds import encode_dataset, encoder_for, prepare_fold
 from imbal_core.model import ModelSettings
+from imbal_core.protocol import Protocol, make_splits
+from imbal_core.resampling import resample
 from imbal_core.seeds import derive_seed
 from imbal_core.stages.base import ResampleResult, TechniqueRefused
 from imbal_core.techniques import REGISTRY, TechniqueSpec

@@ -12,46 +12,6 @@ from imbal_core.protocol import Protocol
 from imbal_core.techniques import TechniqueSpec
 
 
-@dataclass(frozen=True)
-class ProgressEvent:
-    """One step of a comparison, for progress bars: stage is 'start', 'epoch', 'stack' or 'done'.
-
-    'stack' events describe the networks of all techniques of one fold training together (imbal_core.stacked):
-    `epoch` is the stack's epoch and logs hold how many networks are still training ('training', 'networks')."""
-
-    stage: str
-    technique: str
-    technique_index: int
-    n_techniques: int
-    fold_index: int
-    n_folds: int
-    epoch: int = 0
-    max_epochs: int = 0
-    logs: dict = field(default_factory=dict)
-    # Technique units of this fold finished when the event was sent (a stack's share counted as it trains);
-    # None: counted from technique_index. Techniques of a fold start one by one but finish together after
-    # the stack, so the position in the list alone would jump ahead and then wait (issue 19, item 10).
-    completed: float | None = None
-
-    @property
-    def fraction(self) -> float:
-        """Share of the whole comparison done, counting each technique-fold as one unit."""
-        if self.completed is not None:
-            units = max(self.n_techniques * self.n_folds, 1)
-            return min(1.0, (self.fold_index * self.n_techniques + self.completed) / units)
-        if self.stage == "stack":  # every network of the fold trains together: one clock for the fold
-            within = self.epoch / self.max_epochs if self.max_epochs else 0.0
-            return min(1.0, (self.fold_index + within) / max(self.n_folds, 1))
-        units = self.n_techniques * self.n_folds
-        done = self.fold_index * self.n_techniques + self.technique_index
-        within = 1.0 if self.stage == "done" else (self.epoch / self.max_epochs if self.max_epochs else 0.0)
-        return min(1.0, (done + within) / units)
-
-
-class Cancelled(Exception):
-    """Raised when a run is stopped on request; results so far are discarded."""
-
-
 @dataclass
 class TechniqueResult:
     """Everything one technique produced over all folds, probabilities included for curves."""

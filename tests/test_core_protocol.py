@@ -5,8 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from imbal_core.evaluate import Protocol, leaky_comparison, make_splits, run_comparison
+from imbal_core.evaluate import leaky_comparison, run_comparison
 from imbal_core.model import ModelSettings
+from imbal_core.protocol import Protocol, make_splits
 from imbal_core.stages.text import needs_free_text
 from imbal_core.techniques import REGISTRY, make_spec
 from tests.conftest import make_binary_frame

@@ -10,7 +10,8 @@ import numpy as np
 import pytest
 
 from imbal_core.errors import ParameterError
-from imbal_core.evaluate import Protocol, run_comparison
+from imbal_core.evaluate import run_comparison
+from imbal_core.protocol import Protocol
 from imbal_core.stages.text import needs_free_text
 from imbal_core.techniques import REGISTRY, TechniqueSpec, get_technique, make_spec, parse_assignments
 

@@ -13,18 +13,15 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from imbal_core.evaluate import (
-    Protocol,
-    encode_dataset,
-    make_splits,
-    prepare_fold,
-    run_comparison,
-    run_technique_on_fold,
-)
+from imbal_core.evaluate import run_comparison
+from imbal_core.fold_work import run_technique_on_fold
+from imbal_core.folds import encode_dataset, prepare_fold
 from imbal_core.model import ModelSettings
-from imbal_core.resampling import oversampling_targets, resample, undersampling_targets
-from imbal_core.stages import Stages, TechniqueRefused
+from imbal_core.protocol import Protocol, make_splits
+from imbal_core.resampling import resample
+from imbal_core.stages.base import Stages, TechniqueRefused
 from imbal_core.stages.members import samme_round
+from imbal_core.stages.sampling import oversampling_targets, undersampling_targets
 from imbal_core.stages.scores import shift_logits
 from imbal_core.stages.text import needs_free_text
 from imbal_core.stages.training import batch_shares, effective_number_weights
@@ -182,7 +179,7 @@ def test_techniques_without_a_rows_stage_leave_the_rows_exactly_as_they_are(tech
 
 
 class Recorder:
-    """Stands in for train.fit_network and train.fit_autoencoder: records each call, scores by column 0."""
+    """Stands in for single_fit.fit_network and autoencoder.fit_autoencoder: records each call, scores by column 0."""
 
     def __init__(self) -> None:
         self.calls: list[dict] = []
@@ -215,11 +212,13 @@ def recorder(monkeypatch) -> Recorder:
     """Networks are not trained: tables' plans are recorded as the trainer turns them into stack members
     (identical plans of a fold are merged before that, as in training), and the stack answers with fixed
     scores; the autoencoder and the one-network path are replaced the same way."""
+    import imbal_core.network_trainer as network_trainer
     import imbal_core.stacked as stacked
-    import imbal_core.train as train
+    import imbal_core.stages.members as member_stages
+    from imbal_core.network_trainer import NetworkTrainer
 
     fake = Recorder()
-    turn_into_member = train.NetworkTrainer.member
+    turn_into_member = NetworkTrainer.member
 
     def recorded_member(trainer, plan, also_predict=None):
         fake.calls.append(
@@ -247,10 +246,10 @@ def recorder(monkeypatch) -> Recorder:
             for member in members
         ]
 
-    monkeypatch.setattr(train.NetworkTrainer, "member", recorded_member)
-    monkeypatch.setattr(stacked, "train_stack", fixed_stack)
-    monkeypatch.setattr(train, "fit_network", fake.fit_network)
-    monkeypatch.setattr(train, "fit_autoencoder", fake.fit_autoencoder)
+    monkeypatch.setattr(NetworkTrainer, "member", recorded_member)
+    monkeypatch.setattr(network_trainer, "train_stack", fixed_stack)
+    monkeypatch.setattr(network_trainer, "fit_network", fake.fit_network)
+    monkeypatch.setattr(member_stages, "fit_autoencoder", fake.fit_autoencoder)
     return fake
 
 
@@ -352,7 +351,8 @@ def test_batch_techniques_keep_the_rows_and_ask_for_the_stated_class_shares(bala
 
 def test_balanced_batches_really_draw_the_shares_from_tf_data():
     """One epoch of the tf.data pipeline (no training): every batch has the asked composition."""
-    from imbal_core.train import rows_per_batch, training_batches
+    from imbal_core.batches import training_batches
+    from imbal_core.stacked import rows_per_batch
 
     labels = np.array([0] * 270 + [1] * 30)
     features = np.arange(len(labels), dtype=np.float32)[:, None]
@@ -517,13 +517,13 @@ def test_other_sampler_errors_surface_instead_of_becoming_a_note(monkeypatch):
         resample(make_spec("adasyn"), fold.base_fit, fold.fit_codes, fold.encoder, seed=0)
 
 
-# --- the logit-adjusted loss, written out, against the bias shift train.py uses ----------------------
+# --- the logit-adjusted loss, written out, against the bias shift single_fit.py uses ----------------------
 
 
 @pytest.mark.slow
 def test_bias_shift_trains_exactly_like_the_logit_adjusted_loss_written_out():
     """Train one step with cross-entropy on f(x) + offset (the loss as Menon et al. write it) and one with
-    train.py's shortcut (bias raised by offset, plain cross-entropy, offset removed after): same weights."""
+    single_fit.py's shortcut (bias raised by offset, plain cross-entropy, offset removed after): same weights."""
     import keras
     import tensorflow as tf
 
@@ -569,7 +569,7 @@ NEW_TECHNIQUES = [
 @pytest.mark.slow
 @pytest.mark.parametrize(("technique_id", "params"), NEW_TECHNIQUES)
 def test_new_techniques_train_report_progress_stop_and_repeat_exactly(technique_id, params):
-    from imbal_core.evaluate import Cancelled
+    from imbal_core.errors import Cancelled
 
     frame, target = FRAMES["binary"]
     spec = make_spec(technique_id, params)

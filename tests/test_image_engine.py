@@ -9,10 +9,13 @@ import json
 import numpy as np
 import pytest
 
-from imbal_core.evaluate import Protocol, encode_dataset, make_splits, prepare_fold, run_comparison
+from imbal_core.evaluate import run_comparison
+from imbal_core.folds import encode_dataset, prepare_fold
 from imbal_core.images import load_image_zip, to_frame
 from imbal_core.model import ModelSettings
-from imbal_core.resampling import oversampling_targets, resample
+from imbal_core.protocol import Protocol, make_splits
+from imbal_core.resampling import resample
+from imbal_core.stages.sampling import oversampling_targets
 from imbal_core.techniques import REGISTRY, make_spec
 from tests.test_cli_images import bars_zip
 

@@ -53,10 +53,11 @@ def test_balanced_weights_and_bagging_coverage():
 def test_the_leaky_network_takes_the_honest_networks_steps_per_epoch(monkeypatch):
     """The leakage lesson's "only difference" holds for the length of an epoch too: the leaky network's
     epoch is one pass over the honest fold's training rows, not over the larger resampled pool."""
-    from imbal_core.evaluate import Protocol, leaky_comparison, run_comparison
+    from imbal_core.evaluate import leaky_comparison, run_comparison
     from imbal_core.model import ModelSettings
+    from imbal_core.network_trainer import NetworkTrainer
+    from imbal_core.protocol import Protocol
     from imbal_core.techniques import make_spec
-    from imbal_core.train import NetworkTrainer
     from tests.conftest import make_binary_frame
 
     steps: list[int] = []

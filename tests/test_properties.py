@@ -17,10 +17,12 @@ from hypothesis import strategies as st
 
 from imbal_core.data import load_table, prepare, profile
 from imbal_core.errors import ImbalanceLabError
-from imbal_core.evaluate import Protocol, encode_dataset, make_splits, resample_preview, run_comparison
+from imbal_core.evaluate import resample_preview, run_comparison
+from imbal_core.folds import encode_dataset
 from imbal_core.model import ModelSettings
+from imbal_core.protocol import Protocol, make_splits
 from imbal_core.report import FORMULA_PREFIXES, neutralise_formulas
-from imbal_core.stages import TechniqueRefused
+from imbal_core.stages.base import TechniqueRefused
 from imbal_core.stages.text import needs_free_text, refusal_for_data
 from imbal_core.techniques import REGISTRY, Param, make_spec
 from tests.conftest import make_binary_frame, make_multiclass_frame

@@ -11,14 +11,10 @@ import pytest
 from sklearn.ensemble import HistGradientBoostingClassifier
 from threadpoolctl import threadpool_info, threadpool_limits
 
-from imbal_core.evaluate import (
-    Protocol,
-    encode_dataset,
-    make_splits,
-    prepare_fold,
-    run_comparison,
-    run_technique_on_fold,
-)
+from imbal_core.evaluate import run_comparison
+from imbal_core.fold_work import run_technique_on_fold
+from imbal_core.folds import encode_dataset, prepare_fold
+from imbal_core.protocol import Protocol, make_splits
 from imbal_core.techniques import make_spec
 from tests.conftest import make_binary_frame
 

@@ -10,8 +10,9 @@ import pandas as pd
 import pytest
 
 from imbal_core import decision
-from imbal_core.evaluate import Protocol, run_comparison
+from imbal_core.evaluate import run_comparison
 from imbal_core.model import ModelSettings
+from imbal_core.protocol import Protocol
 from imbal_core.techniques import make_spec
 
 pytestmark = pytest.mark.slow

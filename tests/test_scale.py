@@ -22,8 +22,10 @@ import pytest
 
 from imbal_core.cli import main
 from imbal_core.data import load_table
-from imbal_core.evaluate import Protocol, comparison_job, run_comparison
+from imbal_core.evaluate import run_comparison
+from imbal_core.fold_work import comparison_job
 from imbal_core.model import ModelSettings
+from imbal_core.protocol import Protocol
 from imbal_core.report import comparison_json_text
 from imbal_core.scale import SCHEDULER_VARIABLE, ScaleOutError, scheduler_address, train_fold_job, train_on_cluster
 from imbal_core.techniques import make_spec
@@ -196,7 +198,7 @@ def test_a_fold_that_keeps_killing_workers_fails_with_a_sentence(cluster, frame,
 def test_a_stop_request_cancels_the_folds(cluster, frame):
     local_cluster, client = cluster
     job = comparison_job(frame, "label", _specs(), PROTOCOL, SETTINGS)
-    from imbal_core.results import Cancelled
+    from imbal_core.errors import Cancelled
 
     started = time.monotonic()
     with pytest.raises(Cancelled):

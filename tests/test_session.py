@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from imbal_core.evaluate import Protocol
+from imbal_core.protocol import Protocol
 from ui import session as session_module
 from ui.session import Session
 

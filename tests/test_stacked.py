@@ -8,7 +8,8 @@ from sklearn.metrics import average_precision_score
 from sklearn.metrics import log_loss as sklearn_log_loss
 
 from imbal_core.model import ModelSettings, output_bias
-from imbal_core.stacked import Member, _row_losses, average_precision, log_loss, train_stack
+from imbal_core.stacked import Member, average_precision, log_loss, train_stack
+from imbal_core.stacked_functions import _row_losses
 
 SETTINGS = ModelSettings(hidden_units=(16, 8), dropout=0.2, batch_size=64, max_epochs=12, patience=3)
 # A batched matrix product may round differently with a member's place in the stack (oneDNN and Eigen
@@ -154,9 +155,9 @@ def test_large_data_takes_the_compiled_epoch_with_the_same_numbers(monkeypatch):
 def test_a_seed_average_trains_several_networks_per_plan_and_averages_them():
     from dataclasses import replace
 
+    from imbal_core.network_trainer import NetworkTrainer
     from imbal_core.seeds import Role, seed_for
     from imbal_core.stages.base import NetworkPlan
-    from imbal_core.train import NetworkTrainer
 
     features, labels = table(600, seed=1)
     validation, validation_labels = table(200, seed=101)

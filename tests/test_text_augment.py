@@ -8,11 +8,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from imbal_core.evaluate import Protocol, encode_dataset, make_splits, prepare_fold, run_comparison
+from imbal_core.evaluate import run_comparison
+from imbal_core.folds import encode_dataset, prepare_fold
 from imbal_core.model import ModelSettings
+from imbal_core.protocol import Protocol, make_splits
 from imbal_core.resampling import resample
 from imbal_core.samples import load_sample, sample_path
-from imbal_core.stages import TechniqueRefused
+from imbal_core.stages.base import TechniqueRefused
 from imbal_core.stages.text import NO_TEXT_REFUSAL, refusal_for_data
 from imbal_core.techniques import REGISTRY, make_spec
 from imbal_core.text_augment import (

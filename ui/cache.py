@@ -84,7 +84,8 @@ class ResampleView:
 @st.cache_data(show_spinner=False, max_entries=24, max_size="256MB", ttl=DERIVED_CACHE_TTL)
 def resample_view(digest: str, target: str, spec_json: str, seed: int, _frame: pd.DataFrame) -> ResampleView:
     """Run the sampler on the first split's training rows (no training) and project them for the 2-D view."""
-    from imbal_core.evaluate import Protocol, resample_preview
+    from imbal_core.evaluate import resample_preview
+    from imbal_core.protocol import Protocol
     from imbal_core.techniques import TechniqueSpec
 
     spec = TechniqueSpec.from_json(json.loads(spec_json))

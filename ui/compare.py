@@ -11,10 +11,10 @@ from dataclasses import replace
 
 import streamlit as st
 
-from imbal_core.evaluate import DEFAULT_TECHNIQUES, Protocol
 from imbal_core.model import SMALL_TABLE_ROWS, ModelSettings, automatic_seed_average
+from imbal_core.protocol import Protocol
 from imbal_core.stages.text import refusal_for_data
-from imbal_core.techniques import DEFAULT_IMAGE_TECHNIQUES, REGISTRY, make_spec
+from imbal_core.techniques import DEFAULT_IMAGE_TECHNIQUES, DEFAULT_TECHNIQUES, REGISTRY, make_spec
 from ui import feedback, session, state, training
 from ui.widgets import spec_from_state, technique_expander, technique_name
 
@@ -36,7 +36,7 @@ PROTOCOL_LABELS = {
 
 def suggested_protocol_mode(profile) -> str:
     """'cv' when a quick split would hold fewer than 30 minority test rows or the data is small (cheap K-fold)."""
-    from imbal_core.evaluate import suggested_mode
+    from imbal_core.protocol import suggested_mode
 
     return suggested_mode(profile.rows, min(profile.class_counts.values()), Protocol().test_size)
 

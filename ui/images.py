@@ -163,7 +163,8 @@ def augmentation_pairs(
     import json
 
     from imbal_core.cnn import augment_minority_images
-    from imbal_core.evaluate import Protocol, make_splits, ordered_labels
+    from imbal_core.folds import ordered_labels
+    from imbal_core.protocol import Protocol, make_splits
     from imbal_core.stages.images import augment_params
 
     params = json.loads(params_json)

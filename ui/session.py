@@ -36,7 +36,7 @@ from imbal_core.techniques import DEFAULT_DASHBOARD_CHOICE, REGISTRY, make_spec
 UPLOAD = "upload"
 DEFAULT_SAMPLE = "fraud"
 DEFAULT_TECHNIQUES = DEFAULT_DASHBOARD_CHOICE  # declared in the registry: no technique id is spelled here
-DEFAULT_FOLDS = 5  # imbal_core.evaluate.Protocol().folds (a test keeps them equal)
+DEFAULT_FOLDS = 5  # imbal_core.protocol.Protocol().folds (a test keeps them equal)
 FOLDS_RANGE = (2, 10)  # what the Train & compare form offers for K-fold
 QUICK = 1  # folds=1: one stratified split
 DEFAULT_THRESHOLD = 0.5

@@ -63,7 +63,7 @@ class RunRecord:
     run_id: int
     dataset_key: str
     dataset_name: str
-    comparison: object  # imbal_core.evaluate.Comparison; typed loosely so this module never imports TensorFlow
+    comparison: object  # imbal_core.results.Comparison; typed loosely so this module never imports TensorFlow
     created: datetime
     history_id: str | None = None  # its id in the run history (ui/history.py), when it was saved or reopened
     read_only: bool = False  # someone else's shared run

@@ -2,8 +2,8 @@
 
 Each registry entry (imbal_core.techniques) names one stage of each kind; a stage it does not name
 is the neutral one (nothing done). Nothing outside the registry and this package chooses behaviour
-by a technique id or a sampler name: the engine (`evaluate.run_technique_on_fold`) only calls the
-public methods below, in this order, on one fold:
+by a technique id or a sampler name: the engine (`fold_work.run_technique_on_fold`) only calls the
+public methods below (defined in imbal_core.stages.base), in this order, on one fold:
 
     rows     RowStage.fit_resample(rows: TrainingRows, params, seed) -> ResampleResult
              What happens to the training rows: an imbalanced-learn sampler (over-, under-sampling,
@@ -41,39 +41,3 @@ Built for what comes next:
 - Modalities: each stage declares the modalities it supports; `Stages.modalities` is what the whole
   technique supports, and `Stages.refusal` says why a technique cannot run on given data.
 """
-
-from imbal_core.stages.base import (
-    BatchPlan,
-    BatchStage,
-    FittedNetwork,
-    FoldContext,
-    LossSettings,
-    LossStage,
-    MemberOutput,
-    MemberStage,
-    NetworkPlan,
-    RowStage,
-    ScoreStage,
-    Stages,
-    TechniqueRefused,
-    TrainingRows,
-    WeightStage,
-)
-
-__all__ = [
-    "BatchPlan",
-    "BatchStage",
-    "FittedNetwork",
-    "FoldContext",
-    "LossSettings",
-    "LossStage",
-    "MemberOutput",
-    "MemberStage",
-    "NetworkPlan",
-    "RowStage",
-    "ScoreStage",
-    "Stages",
-    "TechniqueRefused",
-    "TrainingRows",
-    "WeightStage",
-]

@@ -172,7 +172,7 @@ class FoldContext:
 
     Validation rows (early stopping, thresholds, score maps) and test rows are never resampled.
     `trainer` has `fit(plan, also_predict=None) -> FittedNetwork` and `fit_all(plans)`; the engine
-    passes imbal_core.train.NetworkTrainer.
+    passes imbal_core.network_trainer.NetworkTrainer.
     """
 
     validation: np.ndarray

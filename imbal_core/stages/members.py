@@ -14,6 +14,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
+from imbal_core.autoencoder import fit_autoencoder
 from imbal_core.references import (
     create_hist_gradient_boosting,
     create_logistic_regression,
@@ -32,6 +33,7 @@ from imbal_core.stages.base import (
     ResampleResult,
     ScoreKind,
 )
+from imbal_core.stages.sampling import undersampling_targets
 
 Params = Mapping[str, Any]
 
@@ -51,9 +53,8 @@ def undersampled(
     features: np.ndarray, codes: np.ndarray, seed: int, ratio: float = 1.0
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Larger classes cut to smallest / `ratio` rows (RandomUnderSampler); also returns the kept positions."""
+    # deferred: imbalanced-learn (and scikit-learn) load only when a sampler runs
     from imblearn.under_sampling import RandomUnderSampler
-
-    from imbal_core.resampling import undersampling_targets
 
     strategy = "auto" if ratio >= 1.0 else undersampling_targets(codes, ratio)
     if not strategy:  # the classes already meet the ratio: every row stays
@@ -202,8 +203,6 @@ class AnomalyAutoencoder(MemberStage):
         return None  # a reconstruction error has no class prior; the scores stage maps it to a probability
 
     def _train(self, rows: ResampleResult, params: Params, context: FoldContext) -> MemberOutput:
-        from imbal_core.train import fit_autoencoder
-
         majority = 0  # binary class code 0 is the majority (evaluate.encode_dataset)
         normal = rows.features[rows.labels == majority]
         code_units = min(int(params["code_units"]), max(1, rows.features.shape[1] // 2))

@@ -15,7 +15,8 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from imbal_core.resampling import (
+from imbal_core.stages.base import ResampleResult, RowKind, RowStage, TrainingRows
+from imbal_core.stages.sampling import (
     clamped_neighbours,
     nothing_to_do,
     oversampling_targets,
@@ -25,7 +26,6 @@ from imbal_core.resampling import (
     unchanged,
     undersampling_targets,
 )
-from imbal_core.stages.base import ResampleResult, RowKind, RowStage, TrainingRows
 
 Params = Mapping[str, Any]
 TABLE = ("table",)
@@ -40,6 +40,7 @@ class RandomOverRows(RowStage):
     modalities: ClassVar[tuple[str, ...]] = TABLE_AND_IMAGE
 
     def _fit_resample(self, rows: TrainingRows, params: Params, seed: int) -> ResampleResult:
+        # deferred: imbalanced-learn (and scikit-learn) load only when a sampler runs
         from imblearn.over_sampling import RandomOverSampler
 
         encoded, labels = rows.encoded(), rows.labels
@@ -57,18 +58,21 @@ class RandomOverRows(RowStage):
 
 
 def _smote(params: Params, targets: dict, neighbours: int, seed: int):
+    # deferred: imbalanced-learn (and scikit-learn) load only when a sampler runs
     from imblearn.over_sampling import SMOTE
 
     return SMOTE(sampling_strategy=targets, k_neighbors=neighbours, random_state=seed)
 
 
 def _adasyn(params: Params, targets: dict, neighbours: int, seed: int):
+    # deferred: imbalanced-learn (and scikit-learn) load only when a sampler runs
     from imblearn.over_sampling import ADASYN
 
     return ADASYN(sampling_strategy=targets, n_neighbors=neighbours, random_state=seed)
 
 
 def _borderline_smote(params: Params, targets: dict, neighbours: int, seed: int):
+    # deferred: imbalanced-learn (and scikit-learn) load only when a sampler runs
     from imblearn.over_sampling import BorderlineSMOTE
 
     return BorderlineSMOTE(
@@ -104,6 +108,7 @@ class SmoteRows(RowStage):
             return self._after(result, params, seed, oversampled=False)
         neighbours, notes = clamped_neighbours(params[self.neighbour_param], labels, targets, self.neighbour_param)
         if neighbours < 1:
+            # deferred: imbalanced-learn (and scikit-learn) load only when a sampler runs
             from imblearn.over_sampling import RandomOverSampler
 
             notes = [
@@ -142,6 +147,7 @@ class SmoteRows(RowStage):
         return result
 
     def _categorical(self, targets: dict, neighbours: int, encoder, seed: int) -> tuple[Any, list[str]]:
+        # deferred: imbalanced-learn (and scikit-learn) load only when a sampler runs
         from imblearn.over_sampling import SMOTEN, SMOTENC
 
         notes = [self.categorical_note] if self.categorical_note else []
@@ -162,12 +168,14 @@ class SmoteRows(RowStage):
 
 
 def _tomek_all(params: Params):
+    # deferred: imbalanced-learn (and scikit-learn) load only when a sampler runs
     from imblearn.under_sampling import TomekLinks
 
     return TomekLinks(sampling_strategy="all")
 
 
 def _enn_all(params: Params):
+    # deferred: imbalanced-learn (and scikit-learn) load only when a sampler runs
     from imblearn.under_sampling import EditedNearestNeighbours
 
     return EditedNearestNeighbours(sampling_strategy="all", n_neighbors=params["enn_neighbors"])
@@ -207,6 +215,7 @@ class RandomUnderRows(RowStage):
     modalities: ClassVar[tuple[str, ...]] = TABLE_AND_IMAGE
 
     def _fit_resample(self, rows: TrainingRows, params: Params, seed: int) -> ResampleResult:
+        # deferred: imbalanced-learn (and scikit-learn) load only when a sampler runs
         from imblearn.under_sampling import RandomUnderSampler
 
         encoded, labels = rows.encoded(), rows.labels
@@ -225,6 +234,7 @@ class NearMissRows(RowStage):
     modalities: ClassVar[tuple[str, ...]] = TABLE
 
     def _fit_resample(self, rows: TrainingRows, params: Params, seed: int) -> ResampleResult:
+        # deferred: imbalanced-learn (and scikit-learn) load only when a sampler runs
         from imblearn.under_sampling import NearMiss
 
         encoded, labels = rows.encoded(), rows.labels
@@ -260,12 +270,14 @@ class NearMissRows(RowStage):
 
 
 def _tomek(params: Params):
+    # deferred: imbalanced-learn (and scikit-learn) load only when a sampler runs
     from imblearn.under_sampling import TomekLinks
 
     return TomekLinks(sampling_strategy=params["sampling_strategy"])
 
 
 def _enn(params: Params):
+    # deferred: imbalanced-learn (and scikit-learn) load only when a sampler runs
     from imblearn.under_sampling import EditedNearestNeighbours
 
     return EditedNearestNeighbours(n_neighbors=params["n_neighbors"], kind_sel=params["kind_sel"])

@@ -70,6 +70,7 @@ class ScoreToProbability(ScoreStage):
     accepts: ClassVar[ScoreKind] = "anomaly_score"
 
     def _finish(self, output: MemberOutput, params: Params, context: FoldContext, training_labels: np.ndarray):
+        # deferred: scikit-learn loads only when this runs; the pages paint without it
         from sklearn.linear_model import LogisticRegression
 
         labels = context.validation_labels

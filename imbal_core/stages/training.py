@@ -16,6 +16,7 @@ PRIOR_SMOOTHING = 1e-3  # as imbal_core.model.output_bias: a class may be absent
 
 def balanced_weights(labels: np.ndarray) -> dict[int, float]:
     """scikit-learn's 'balanced' weights n / (classes x count) for the classes present."""
+    # deferred: scikit-learn loads only when this runs; the pages paint without it
     from sklearn.utils.class_weight import compute_class_weight
 
     present = np.unique(labels)
