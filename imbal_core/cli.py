@@ -14,13 +14,13 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
-from imbal_core.data import load_table, read_and_profile
+from imbal_core.data import load_table, prepare, read_and_profile
 from imbal_core.decision import Costs
 from imbal_core.errors import ImbalanceLabError, InputError
 from imbal_core.history import save_from_cli
 from imbal_core.images import IMAGE_TARGET, load_image_zip, read_and_profile_images, to_frame
 from imbal_core.metric_names import METRIC_NAMES
-from imbal_core.model import ModelSettings
+from imbal_core.model import ModelSettings, automatic_seed_average
 from imbal_core.report_html import comparison_report
 from imbal_core.techniques import (
     DEFAULT_IMAGE_TECHNIQUES,
@@ -349,14 +349,10 @@ def _seed_average_choice(raw: str) -> int | None:
 def _with_seed_average(settings, chosen: int | None, frame, target: str, images: bool):
     """`settings` with the seed average to use: the person's, else the automatic one for this table's rows
     (the rows with a target, which the comparison trains and tests on)."""
-    from imbal_core.model import automatic_seed_average
-
     if chosen is not None:
         return replace(settings, seed_average=chosen)
     rows = 0
     if not images:
-        from imbal_core.data import prepare
-
         rows = len(prepare(frame, target).labels)
     return replace(settings, seed_average=automatic_seed_average(rows, images), seed_average_automatic=True)
 
