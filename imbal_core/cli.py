@@ -367,7 +367,7 @@ def _comparison_document(comparison, left_out: list[dict[str, str]] | None) -> s
 
 def _costs(arguments):
     """Costs from the flags; without --cost-fp and --cost-fn, the generic defaults (said in the JSON)."""
-    from imbal_core.decision import Costs
+    from imbal_core.costs import Costs
 
     given = {
         "false_alarm": arguments.cost_fp,

@@ -260,7 +260,7 @@ def curve_class_index(comparison, profile: Mapping | None = None) -> int:
 def report_names(comparison) -> list[NamedResult]:
     """The comparison's results under the names people read ("Class weights", "SMOTE (k_neighbors=3)"),
     references marked "(reference)", each name unique."""
-    from imbal_core.decision import display_name
+    from imbal_core.operating_points import display_name
 
     named, seen = [], {}
     for result in comparison.results:
@@ -342,10 +342,12 @@ def comparison_report(
 
     `threshold` is the shared threshold of the metric table and the confusion matrices; each technique's
     own operating point follows `rule` ('cost', 'recall' with `target` recall, 'budget' with `target`
-    alerts per 1,000 cases; see decision.choose_threshold). `costs` defaults to the comparison's, else the
+    alerts per 1,000 cases; see choose_threshold). `costs` defaults to the comparison's, else the
     generic defaults; `profile` (DatasetProfile.to_dict()) to the comparison's dataset summary.
     """
-    from imbal_core import decision
+    from imbal_core.decision_warnings import comparison_warnings
+    from imbal_core.operating_points import operating_points
+    from imbal_core.recommendation import recommend
 
     if isinstance(threshold, bool) or not isinstance(threshold, Real) or not 0 <= threshold <= 1:
         raise InputError(f"The report's threshold must be a number between 0 and 1; got {threshold!r}.")
@@ -354,9 +356,9 @@ def comparison_report(
     profile = _full_profile(profile if profile is not None else comparison.dataset)
     named = report_names(comparison)
     usable = [entry for entry in named if entry.usable]
-    points = decision.operating_points(comparison, costs, rule, target)
-    recommendation = decision.recommend(comparison, points, costs) if points else None
-    warnings = decision.comparison_warnings(comparison)
+    points = operating_points(comparison, costs, rule, target)
+    recommendation = recommend(comparison, points, costs) if points else None
+    warnings = comparison_warnings(comparison)
     generated_at = generated_at or datetime.now(UTC)
     escape = html.escape
     figures = _Figures()
@@ -397,7 +399,7 @@ def comparison_report(
 
 
 def _resolve_costs(costs):
-    from imbal_core.decision import Costs, default_costs
+    from imbal_core.costs import Costs, default_costs
 
     if costs is None:
         return default_costs(None)[0]
@@ -487,12 +489,12 @@ def _kept_points(x: np.ndarray, y: np.ndarray) -> np.ndarray:
 
 
 def _summary_section(comparison, named, points, recommendation, warnings, costs, rule, target) -> list[str]:
-    from imbal_core import decision
+    from imbal_core.costs import unsupported_reason
 
     escape = html.escape
     parts = ['<section id="summary">', "<h2>Summary</h2>"]
     qualifying = list(warnings)
-    reason = decision.unsupported_reason(comparison)
+    reason = unsupported_reason(comparison)
     usable = [entry for entry in named if entry.usable]
     if reason is not None:
         parts.append(f'<p class="no-recommendation">{escape(reason)}</p>')
@@ -681,11 +683,11 @@ def _plain(value: object) -> str:
 
 
 def _operating_section(comparison, named, points, recommendation, costs, rule, target, figures: _Figures) -> list[str]:
-    from imbal_core import decision
+    from imbal_core.costs import unsupported_reason
 
     escape = html.escape
     parts = ['<section id="operating-points">', "<h2>Each technique at its own threshold</h2>"]
-    reason = decision.unsupported_reason(comparison)
+    reason = unsupported_reason(comparison)
     if reason is not None:
         return [*parts, f"<p>{escape(reason)}</p>", "</section>"]
     if not points:
@@ -790,7 +792,7 @@ def _amount(value: float) -> str:
 
 def _cost_chart(comparison, named, points, names: list[str], costs, figures: _Figures) -> str:
     """Expected cost per 1,000 test rows at every threshold, all test rows together, one line per technique."""
-    from imbal_core.decision import mean_cost_curve
+    from imbal_core.thresholds import mean_cost_curve
 
     curves, chosen = {}, {}
     for point, name in zip(points, names, strict=True):

@@ -24,7 +24,7 @@ from typing import Any
 
 import numpy as np
 
-from imbal_core.decision import Costs
+from imbal_core.costs import Costs
 from imbal_core.errors import ImbalanceLabError, InputError
 from imbal_core.metric_names import THRESHOLD_FREE
 
@@ -34,7 +34,8 @@ MAX_DOCUMENT_BYTES = 200 * 1024 * 1024  # a 5-fold, 15-technique run on 20,000 r
 ARRAY_KEY, ARRAY_REF_KEY = "ndarray", "ndarray_ref"
 TYPE_KEY = "__dataclass__"  # names the class of an engine dataclass held in a loosely typed field
 # The only classes a type tag may name. A record is user data (an imported file, a shared run): it never chooses
-# what the server imports, so a tag is looked up here and nothing is ever imported by name.
+# what the server imports, so a tag is looked up here and nothing is ever imported by name. A tag is a stored
+# name, not an import path: Costs moved to imbal_core.costs, and records keep naming it as they always have.
 TAGGED_CLASSES: dict[str, type] = {"imbal_core.decision.Costs": Costs}
 MAX_NESTING = 64  # levels of lists/objects a record may have; ours have about 12 (probabilities in a fold)
 PROBABILITY_SLACK = 1e-6  # a network's float32 outputs may pass 1 by a rounding step
@@ -281,9 +282,10 @@ def _needs_type_tag(value: Any, declared: Any) -> bool:
 def _tag_name(kind: type) -> str:
     """The tag of a class in TAGGED_CLASSES; TypeError for any other, so a record never names what cannot be
     read back (a new loosely typed field holding a new class needs its entry there)."""
-    name = f"{kind.__module__}.{kind.__qualname__}"
-    if TAGGED_CLASSES.get(name) is not kind:
-        raise TypeError(f"{name} is held in a loosely typed field; add it to serialize.TAGGED_CLASSES to store it.")
+    name = next((tag for tag, known in TAGGED_CLASSES.items() if known is kind), None)
+    if name is None:
+        where = f"{kind.__module__}.{kind.__qualname__}"
+        raise TypeError(f"{where} is held in a loosely typed field; add it to serialize.TAGGED_CLASSES to store it.")
     return name
 
 

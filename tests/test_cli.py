@@ -102,8 +102,9 @@ def check_schema(document: dict, n_classes: int, techniques: list[str]) -> None:
 def _check_thresholds_come_from_validation_rows(result: dict, costs: dict) -> None:
     """Recompute both thresholds from each fold's validation rows in the JSON: they must match exactly,
     which a threshold chosen on test rows (or made up) would not."""
-    from imbal_core.decision import Costs, cost_optimal_threshold
+    from imbal_core.costs import Costs
     from imbal_core.metrics import best_f1_threshold
+    from imbal_core.thresholds import cost_optimal_threshold
 
     folds = result["folds"]
     tuned, cost_optimal = [], []

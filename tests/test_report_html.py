@@ -14,8 +14,11 @@ import numpy as np
 import plotly.graph_objects as go
 import pytest
 
-from imbal_core import charts, decision, evaluate, metrics, report_html, techniques
-from imbal_core.decision import Costs
+from imbal_core import charts, evaluate, metrics, report_html, techniques
+from imbal_core.costs import MULTICLASS_NOT_SUPPORTED, Costs, default_costs
+from imbal_core.decision_warnings import comparison_warnings
+from imbal_core.operating_points import operating_points
+from imbal_core.recommendation import recommend
 from tests.fakes import fake_comparison, fake_folds_result, fake_result
 
 HOSTILE = '<script>alert("x")</script>'
@@ -291,11 +294,11 @@ def test_summary_gives_the_recommendation_its_checks_and_the_warnings_that_quali
     comparison = folds_comparison({"baseline": 0.3, "class_weight": 0.31})  # no better than the baseline
     page = report_html.comparison_report(comparison, "data.csv", costs=FRAUD_COSTS)
     summary = unescape(section(page, "summary"))
-    points = decision.operating_points(comparison, FRAUD_COSTS)
-    recommendation = decision.recommend(comparison, points, FRAUD_COSTS)
+    points = operating_points(comparison, FRAUD_COSTS)
+    recommendation = recommend(comparison, points, FRAUD_COSTS)
     assert recommendation.text in summary
     assert all(check in summary for check in recommendation.checks)
-    warnings = decision.comparison_warnings(comparison)
+    warnings = comparison_warnings(comparison)
     assert "no_better_than_baseline" in [item.code for item in warnings]
     for item in warnings:
         if item.technique in (None, recommendation.technique):
@@ -308,7 +311,7 @@ def test_summary_gives_the_recommendation_its_checks_and_the_warnings_that_quali
 
 def test_a_techniques_own_warning_sits_beside_the_metric_table():
     comparison = folds_comparison({"baseline": 0.4, "smote": 0.0})  # SMOTE's scores are pure noise
-    warnings = decision.comparison_warnings(comparison)
+    warnings = comparison_warnings(comparison)
     chance = [item for item in warnings if item.code == "chance_level"]
     assert [item.technique for item in chance] == ["smote"]
     page = report_html.comparison_report(comparison, "data.csv", costs=FRAUD_COSTS)
@@ -323,7 +326,7 @@ def test_costs_default_to_the_comparisons_own():
     summary = unescape(section(report_html.comparison_report(comparison, "data.csv"), "summary"))
     assert "777 cases a week" in summary and "a miss 300" in summary
     comparison.costs = None  # then the generic defaults
-    generic = decision.default_costs(None)[0]
+    generic = default_costs(None)[0]
     summary = unescape(section(report_html.comparison_report(comparison, "data.csv"), "summary"))
     assert f"{generic.volume:,.0f} cases a {generic.period}" in summary
 
@@ -332,7 +335,7 @@ def test_multiclass_summary_says_what_is_unsupported_and_names_the_best_pr_auc()
     comparison = multiclass_comparison()
     page = report_html.comparison_report(comparison, "digits.csv")
     summary = unescape(section(page, "summary"))
-    assert decision.MULTICLASS_NOT_SUPPORTED in summary
+    assert MULTICLASS_NOT_SUPPORTED in summary
     best = max(comparison.results, key=lambda result: result.metrics["pr_auc"])
     assert f"Highest PR-AUC (macro average over classes): Random oversampling, {best.metrics['pr_auc']:.3f}" in summary
     assert '<table id="T_operating">' not in page
@@ -389,7 +392,7 @@ def test_operating_point_table_matches_the_engine_and_says_how_thresholds_were_c
     assert "on the validation rows of all folds together only" in operating
     assert "measured at that one threshold on the test rows of all" in operating
     rows = table(page, "operating")
-    points = decision.operating_points(comparison, FRAUD_COSTS)
+    points = operating_points(comparison, FRAUD_COSTS)
     assert len(rows) == len(points) == 3
     for point in points:
         row = rows[point.name]
@@ -400,7 +403,7 @@ def test_operating_point_table_matches_the_engine_and_says_how_thresholds_were_c
             assert column in row
     # The expected-cost chart: one line per technique, each own threshold marked.
     assert "Expected cost against the threshold" in operating
-    recommended = decision.recommend(comparison, points, FRAUD_COSTS)
+    recommended = recommend(comparison, points, FRAUD_COSTS)
     assert f"Highlighted: the recommended technique, {recommended.name}." in operating
 
 
@@ -494,11 +497,13 @@ def test_five_technique_report_stays_small():
 )
 def test_the_summary_is_green_only_when_the_engine_is_confident(signals, confident):
     """A neutral box for a recommendation the data cannot separate from the runner-up, as on the dashboard."""
-    from imbal_core import decision
+    from imbal_core.costs import Costs
+    from imbal_core.operating_points import operating_points
+    from imbal_core.recommendation import recommend
 
     comparison = folds_comparison(signals)
-    costs = decision.Costs()
-    assert decision.recommend(comparison, decision.operating_points(comparison, costs), costs).confident is confident
+    costs = Costs()
+    assert recommend(comparison, operating_points(comparison, costs), costs).confident is confident
     page = report_html.comparison_report(comparison, "data.csv", costs=costs)
     box = re.search(r'<p class="(recommendation[^"]*)">', page).group(1)
     assert box == ("recommendation" if confident else "recommendation unsure")

@@ -156,7 +156,7 @@ def test_a_field_added_later_flows_through_and_unknown_keys_are_ignored():
 
 
 def test_costs_in_a_loosely_typed_field_come_back_as_costs_from_the_record_and_the_json():
-    from imbal_core.decision import Costs
+    from imbal_core.costs import Costs
 
     original = hand_built_comparison()
     original.costs = Costs(false_alarm=5, miss=500, volume=10_000)

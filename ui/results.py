@@ -306,8 +306,7 @@ RECALIBRATION_WIDGET = "recalibration_method"
 
 def recalibration_section(usable: list, comparison) -> None:
     """Read probabilities as risks again: a recalibration fitted on each fold's validation rows only."""
-    from imbal_core.calibration import recalibrated
-    from imbal_core.decision import METHODS
+    from imbal_core.calibration import METHODS, recalibrated
 
     st.subheader("Probabilities as risks")
     st.caption(
