@@ -20,6 +20,7 @@ import numpy as np
 
 from imbal_core.costs import Costs
 from imbal_core.errors import InputError
+from imbal_core.metrics import count_at_or_above
 
 if TYPE_CHECKING:
     from imbal_core.evaluate import TechniqueResult
@@ -93,7 +94,7 @@ def alert_budget_threshold(positive: np.ndarray, alerts_per_1000: float) -> Thre
     positive = checked_positive(positive)
     allowed = math.floor(alerts_per_1000 / 1000 * len(positive) + 1e-9)
     candidates = np.unique(positive)  # ascending, so flagged counts descend
-    flagged = len(positive) - np.searchsorted(np.sort(positive), candidates, side="left")
+    flagged = count_at_or_above(positive, candidates)
     within = np.flatnonzero(flagged <= allowed)
     if len(within):
         return ThresholdChoice(float(candidates[within[0]]), len(positive), None)
@@ -152,11 +153,7 @@ def _no_minority_choice(rows: int) -> ThresholdChoice:
 
 def _flag_counts(labels: np.ndarray, positive: np.ndarray, thresholds: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """True and false positives at each threshold (a row is flagged when its score >= the threshold)."""
-    minority_scores = np.sort(positive[labels == 1])
-    majority_scores = np.sort(positive[labels == 0])
-    caught = len(minority_scores) - np.searchsorted(minority_scores, thresholds, side="left")
-    false_alarms = len(majority_scores) - np.searchsorted(majority_scores, thresholds, side="left")
-    return caught, false_alarms
+    return count_at_or_above(positive[labels == 1], thresholds), count_at_or_above(positive[labels == 0], thresholds)
 
 
 def _exact_costs(caught: np.ndarray, false_alarms: np.ndarray, minority: int, costs: Costs) -> np.ndarray:
