@@ -21,8 +21,8 @@ from imbal_core.images import (
     read_and_profile_images,
 )
 from imbal_core.images import to_frame as images_to_frame
-from imbal_core.report_html import imbalance_verdict, severity
 from imbal_core.samples import SampleInfo, sample_path
+from imbal_core.verdict_words import imbalance_verdict, severity
 from ui import cache
 from ui.widgets import plain
 

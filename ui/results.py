@@ -13,15 +13,15 @@ import streamlit as st
 from imbal_core import charts
 from imbal_core.metric_names import threshold_text
 from imbal_core.report import comparison_to_json, metrics_table, to_csv_text
-from imbal_core.report_html import (
+from imbal_core.result_tables import (
     HIGHLIGHT_RULE,
     MetricTable,
     accuracy_header,
     curve_class_index,
     metric_table,
-    protocol_text,
     threshold_table,
 )
+from imbal_core.verdict_words import protocol_text
 from ui import session, state
 from ui.decision import decision_section
 from ui.widgets import plain, visible
