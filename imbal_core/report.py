@@ -10,8 +10,12 @@ import re
 import numpy as np
 import pandas as pd
 
+from imbal_core.costs import default_costs, unsupported_reason
+from imbal_core.decision_warnings import comparison_warnings
 from imbal_core.evaluate import Comparison, TechniqueResult
 from imbal_core.metrics import METRIC_NAMES
+from imbal_core.operating_points import operating_points
+from imbal_core.recommendation import recommend
 from imbal_core.serialize import folds_json
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -88,11 +92,6 @@ def comparison_to_json(comparison: Comparison, costs=None) -> dict:
     Binary targets gain, per result, a `decision` (the cost-optimal operating point) and a top-level
     `recommendation`; every target gets `warnings` ({code, message}, codes in the README).
     """
-    from imbal_core.costs import default_costs, unsupported_reason
-    from imbal_core.decision_warnings import comparison_warnings
-    from imbal_core.operating_points import operating_points
-    from imbal_core.recommendation import recommend
-
     costs = costs or comparison.costs or default_costs(None)[0]
     protocol = comparison.protocol.to_json()
     protocol["epochs"] = comparison.settings.max_epochs
