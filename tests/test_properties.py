@@ -22,7 +22,8 @@ from imbal_core.model import ModelSettings
 from imbal_core.report import FORMULA_PREFIXES, neutralise_formulas
 from imbal_core.stages import TechniqueRefused
 from imbal_core.stages.text import needs_free_text, refusal_for_data
-from imbal_core.techniques import REGISTRY, Param, make_spec
+from imbal_core.technique_schema import Param
+from imbal_core.techniques import REGISTRY, make_spec
 from tests.conftest import make_binary_frame, make_multiclass_frame
 
 QUICK = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
