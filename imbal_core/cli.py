@@ -166,7 +166,8 @@ def _is_image_zip(data: str) -> bool:
 def _load_data(data: str, target: str | None):
     """(frame, target) for a table or for a ZIP of images (a frame of pixel columns that knows its shape)."""
     if _is_image_zip(data):
-        from imbal_core.images import IMAGE_TARGET, load_image_zip, to_frame
+        from imbal_core.image_encoder import IMAGE_TARGET, to_frame
+        from imbal_core.images import load_image_zip
 
         if target not in (None, IMAGE_TARGET):
             raise InputError(

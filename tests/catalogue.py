@@ -1323,7 +1323,8 @@ def run_through_loader(case: Case) -> Outcome:
 
     try:
         if case.file_name.lower().endswith(".zip"):  # images: the loader people use for a ZIP upload
-            from imbal_core.images import read_and_profile_images, to_frame
+            from imbal_core.image_encoder import to_frame
+            from imbal_core.images import read_and_profile_images
 
             dataset, result = read_and_profile_images(case.payload(), case.file_name)
             return Outcome("ok", result.notes + result.warnings, to_frame(dataset), result)

@@ -10,7 +10,8 @@ import numpy as np
 import pytest
 
 from imbal_core.evaluate import Protocol, encode_dataset, make_splits, prepare_fold, run_comparison
-from imbal_core.images import load_image_zip, to_frame
+from imbal_core.image_encoder import to_frame
+from imbal_core.images import load_image_zip
 from imbal_core.model import ModelSettings
 from imbal_core.resampling import oversampling_targets, resample
 from imbal_core.techniques import REGISTRY, make_spec
