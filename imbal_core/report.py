@@ -16,7 +16,7 @@ from imbal_core.evaluate import Comparison, TechniqueResult
 from imbal_core.metrics import METRIC_NAMES
 from imbal_core.operating_points import operating_points
 from imbal_core.recommendation import recommend
-from imbal_core.serialize import folds_json
+from imbal_core.results_document import folds_json
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 # A plain signed number ("-1", "+0.5", "-2e-3") is data a spreadsheet reads as a number, never a formula:
@@ -61,7 +61,7 @@ def result_to_json(result: TechniqueResult, labels: list[str]) -> dict:
         "train_seconds": round(result.train_seconds, 3),
         "failed": result.failed,
         "reference": result.reference,
-        "folds": folds_json(result),  # per-fold arrays, so an import redraws every chart (serialize.py)
+        "folds": folds_json(result),  # per-fold arrays, so an import redraws every chart (results_document.py)
     }
     if len(labels) > 2 and result.fold_metrics:
         data["per_class"] = _per_class(result, labels)
