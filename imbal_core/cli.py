@@ -211,7 +211,7 @@ def _print_classes(profile) -> None:
 
 
 def _profile(arguments) -> int:
-    from imbal_core.data import read_and_profile
+    from imbal_core.class_profile import read_and_profile
 
     if _is_image_zip(arguments.data):
         return _profile_images(arguments)

@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from imbal_core.data import MAX_CLASSES, class_counts
+from imbal_core.class_profile import MAX_CLASSES, class_counts
 from imbal_core.errors import InputError
 
 ACCEPTED_FORMATS = ("PNG", "JPEG", "BMP", "GIF")
@@ -88,7 +88,7 @@ class ImageDataset:
 
 @dataclass
 class ImageProfile:
-    """The image counterpart of data.DatasetProfile: the same class fields plus the image shape."""
+    """The image counterpart of class_profile.DatasetProfile: the same class fields plus the image shape."""
 
     rows: int
     class_counts: dict[str, int]

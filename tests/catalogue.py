@@ -1316,7 +1316,8 @@ def run_through_loader(case: Case) -> Outcome:
 
     Only ImbalanceLabError is caught: anything else propagates and fails the calling test.
     """
-    from imbal_core.data import load_table, profile
+    from imbal_core.class_profile import profile
+    from imbal_core.data import load_table
     from imbal_core.errors import ImbalanceLabError
     from imbal_core.evaluate import resample_preview
     from imbal_core.techniques import make_spec

@@ -15,7 +15,8 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from imbal_core.data import load_table, prepare, profile
+from imbal_core.class_profile import prepare, profile
+from imbal_core.data import load_table
 from imbal_core.errors import ImbalanceLabError
 from imbal_core.evaluate import Protocol, encode_dataset, make_splits, resample_preview, run_comparison
 from imbal_core.model import ModelSettings
