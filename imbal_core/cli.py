@@ -397,7 +397,7 @@ def _run_with_progress(frame, target, specs, protocol, settings, scheduler=None)
 
 
 def _table_text(comparison) -> str:
-    from imbal_core.metrics import METRIC_NAMES
+    from imbal_core.metric_names import METRIC_NAMES
 
     columns = [name for name in METRIC_NAMES]
     header = f"{'technique':28}" + "".join(f"{name:>19}" for name in columns) + f"{'fit s':>8}"

@@ -20,7 +20,7 @@ from sklearn.metrics import (
     roc_curve,
 )
 
-from imbal_core.metric_names import LOWER_IS_BETTER, METRIC_NAMES, THRESHOLD_FREE  # noqa: E402,F401  (re-exported)
+from imbal_core.metric_names import METRIC_NAMES
 
 
 def predict_labels(probabilities: np.ndarray, threshold: float = 0.5) -> np.ndarray:

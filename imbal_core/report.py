@@ -13,7 +13,7 @@ import pandas as pd
 from imbal_core.costs import default_costs, unsupported_reason
 from imbal_core.decision_warnings import comparison_warnings
 from imbal_core.evaluate import Comparison, TechniqueResult
-from imbal_core.metrics import METRIC_NAMES
+from imbal_core.metric_names import METRIC_NAMES
 from imbal_core.operating_points import operating_points
 from imbal_core.recommendation import recommend
 from imbal_core.results_document import folds_json
