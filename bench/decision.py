@@ -45,7 +45,7 @@ def main() -> None:
         app.number_input(key="cost_miss").set_value(miss).run()
         fragment_seconds.append(app.session_state[decision.TIMING])
     comparison = app.session_state["runs"][-1].comparison
-    from imbal_core.decision import Costs
+    from imbal_core.costs import Costs
     from imbal_core.report_html import comparison_report
 
     started = time.perf_counter()

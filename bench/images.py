@@ -20,7 +20,8 @@ def main() -> None:
     import keras  # noqa: F401  (TensorFlow's start-up is not part of the comparison)
 
     from imbal_core.evaluate import run_comparison
-    from imbal_core.images import IMAGE_TARGET, load_image_zip, to_frame
+    from imbal_core.image_encoder import IMAGE_TARGET, to_frame
+    from imbal_core.images import load_image_zip
     from imbal_core.protocol import Protocol
     from imbal_core.samples import sample_path
     from imbal_core.techniques import make_spec

@@ -31,7 +31,8 @@ def csv_for(rows: int) -> Path:
 
 def step(name: str, rows: int) -> None:
     """Runs inside the measured child process and prints `seconds=` for the parent."""
-    from imbal_core.data import load_table, profile
+    from imbal_core.class_profile import profile
+    from imbal_core.data import load_table
 
     path = csv_for(rows)
     started = time.perf_counter()

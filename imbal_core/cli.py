@@ -14,11 +14,13 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
-from imbal_core.data import load_table, prepare, read_and_profile
-from imbal_core.decision import Costs
+from imbal_core.class_profile import prepare, read_and_profile
+from imbal_core.costs import Costs
+from imbal_core.data import load_table
 from imbal_core.errors import ImbalanceLabError, InputError
 from imbal_core.history import save_from_cli
-from imbal_core.images import IMAGE_TARGET, load_image_zip, read_and_profile_images, to_frame
+from imbal_core.image_encoder import IMAGE_TARGET, to_frame
+from imbal_core.images import load_image_zip, read_and_profile_images
 from imbal_core.metric_names import METRIC_NAMES
 from imbal_core.model import ModelSettings, automatic_seed_average
 from imbal_core.report_html import comparison_report

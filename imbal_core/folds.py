@@ -7,9 +7,9 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 import pandas as pd
 
-from imbal_core.data import PreparedData, class_counts, prepare
+from imbal_core.class_profile import PreparedData, class_counts, prepare
 from imbal_core.errors import InputError
-from imbal_core.images import ImageEncoder, image_plan, image_shape_of
+from imbal_core.image_encoder import ImageEncoder, image_plan, image_shape_of
 from imbal_core.model import ModelSettings
 from imbal_core.preprocess import FeatureEncoder, clean_features, plan_columns
 from imbal_core.protocol import validation_notes, validation_slice

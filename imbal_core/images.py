@@ -20,9 +20,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from imbal_core.data import MAX_CLASSES, class_counts
+from imbal_core.class_profile import MAX_CLASSES, class_counts
 from imbal_core.errors import InputError
-from imbal_core.preprocess import ColumnPlan
 
 ACCEPTED_FORMATS = ("PNG", "JPEG", "BMP", "GIF")
 IMAGE_EXTENSIONS = (".png", ".jpg", ".jpeg", ".bmp", ".gif")
@@ -89,7 +88,7 @@ class ImageDataset:
 
 @dataclass
 class ImageProfile:
-    """The image counterpart of data.DatasetProfile: the same class fields plus the image shape."""
+    """The image counterpart of class_profile.DatasetProfile: the same class fields plus the image shape."""
 
     rows: int
     class_counts: dict[str, int]
@@ -207,71 +206,6 @@ def example_indices(dataset: ImageDataset, per_class: int = 8) -> dict[str, list
         picks = np.unique(np.linspace(0, len(rows) - 1, min(per_class, len(rows))).round().astype(int))
         examples[name] = rows[picks].tolist()
     return examples
-
-
-# A table of flattened pixels carries its image shape here, so the engine and the dashboard can hand
-# images around as a DataFrame (pandas keeps attrs through copies, row selection and pickling).
-IMAGE_SHAPE_ATTR = "image_shape"
-IMAGE_TARGET = "class"
-
-
-def to_frame(dataset: ImageDataset) -> pd.DataFrame:
-    """The images as one row of pixel columns each, plus the class in `class`; the shape is in attrs."""
-    frame = dataset.flattened()
-    frame[IMAGE_TARGET] = dataset.labels
-    frame.attrs[IMAGE_SHAPE_ATTR] = (*dataset.image_size, dataset.channels)
-    return frame
-
-
-def image_shape_of(frame: pd.DataFrame) -> tuple[int, int, int] | None:
-    """(height, width, channels) when the frame holds flattened images (see to_frame), else None."""
-    shape = frame.attrs.get(IMAGE_SHAPE_ATTR)
-    return tuple(int(value) for value in shape) if shape is not None else None
-
-
-def as_images(pixels: np.ndarray, shape: tuple[int, int, int]) -> np.ndarray:
-    """Rows of flattened pixels back to N x height x width x channels float32."""
-    return np.asarray(pixels, dtype=np.float32).reshape(-1, *shape)
-
-
-def image_plan(features: pd.DataFrame):
-    """Every pixel column is a numeric feature: none is dropped as constant (the image keeps its shape)."""
-    return ColumnPlan(numeric=[str(column) for column in features.columns])
-
-
-class ImageEncoder:
-    """The table encoder's interface for images: pixels are used as they are (0 to 1), nothing is fitted.
-
-    `base` and `encode` give flattened pixels (one row per image), so samplers, bagging subsets and the
-    trainer handle images like table rows; the CNN reshapes them to `image_shape` in its first layer.
-    """
-
-    modality = "image"
-    categorical_indices: list[int] = []
-    one_hot = None
-
-    def __init__(self, plan, image_shape: tuple[int, int, int]) -> None:
-        self.plan = plan
-        self.image_shape = tuple(image_shape)
-
-    @property
-    def n_numeric(self) -> int:
-        return len(self.plan.numeric)
-
-    def fit(self, training_features: pd.DataFrame) -> ImageEncoder:
-        return self
-
-    def base(self, features: pd.DataFrame) -> np.ndarray:
-        return features[self.plan.numeric].to_numpy(dtype=np.float64)
-
-    def encode(self, base_matrix: np.ndarray) -> np.ndarray:
-        return np.asarray(base_matrix, dtype=np.float32)
-
-    def transform(self, features: pd.DataFrame) -> np.ndarray:
-        return self.encode(self.base(features))
-
-    def decode(self, encoded: np.ndarray) -> pd.DataFrame:
-        return pd.DataFrame(np.asarray(encoded, dtype=np.float64), columns=self.plan.numeric)
 
 
 def is_zip(raw: bytes) -> bool:

@@ -20,7 +20,7 @@ from sklearn.metrics import (
     roc_curve,
 )
 
-from imbal_core.metric_names import LOWER_IS_BETTER, METRIC_NAMES, THRESHOLD_FREE  # noqa: E402,F401  (re-exported)
+from imbal_core.metric_names import METRIC_NAMES
 
 
 def predict_labels(probabilities: np.ndarray, threshold: float = 0.5) -> np.ndarray:
@@ -130,13 +130,24 @@ def best_f1_threshold(labels: np.ndarray, positive: np.ndarray) -> float:
     return float(np.clip(thresholds[best], 1e-6, 1 - 1e-6))
 
 
+def count_at_or_above(scores: np.ndarray, thresholds: np.ndarray) -> np.ndarray:
+    """How many scores are >= each threshold: the rows flagged there (a score equal to the threshold is
+    flagged, as in predict_labels; a NaN score never is). Every per-threshold count (sweeps, cost curves,
+    threshold rules, the alert budget) comes from here, so they cannot disagree.
+
+    One sort and a binary search per threshold: a sweep over every distinct score stays O(n log n).
+    """
+    scores = np.asarray(scores)
+    ordered = np.sort(scores[~np.isnan(scores)])
+    return len(ordered) - np.searchsorted(ordered, thresholds, side="left")
+
+
 def threshold_sweep(labels: np.ndarray, positive: np.ndarray, thresholds: np.ndarray | None = None) -> dict:
     """Precision, recall and F1 of the minority class at each threshold (vectorised over thresholds)."""
     thresholds = np.linspace(0.01, 0.99, 99) if thresholds is None else np.asarray(thresholds)
-    predicted = positive[None, :] >= thresholds[:, None]
-    actual = labels[None, :] == 1
-    true_positive = (predicted & actual).sum(axis=1)
-    predicted_positive = predicted.sum(axis=1)
+    actual = labels == 1
+    true_positive = count_at_or_above(positive[actual], thresholds)
+    predicted_positive = count_at_or_above(positive, thresholds)
     precision = np.divide(
         true_positive, predicted_positive, out=np.zeros(len(thresholds)), where=predicted_positive > 0
     )

@@ -10,11 +10,14 @@ import re
 import numpy as np
 import pandas as pd
 
-from imbal_core import decision
+from imbal_core.costs import default_costs, unsupported_reason
+from imbal_core.decision_warnings import comparison_warnings
 from imbal_core.metric_names import METRIC_NAMES
 from imbal_core.metrics import summarise
+from imbal_core.operating_points import operating_points
+from imbal_core.recommendation import recommend
 from imbal_core.results import Comparison, TechniqueResult
-from imbal_core.serialize import folds_json
+from imbal_core.results_document import folds_json
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 # A plain signed number ("-1", "+0.5", "-2e-3") is data a spreadsheet reads as a number, never a formula:
@@ -57,7 +60,7 @@ def result_to_json(result: TechniqueResult, labels: list[str]) -> dict:
         "train_seconds": round(result.train_seconds, 3),
         "failed": result.failed,
         "reference": result.reference,
-        "folds": folds_json(result),  # per-fold arrays, so an import redraws every chart (serialize.py)
+        "folds": folds_json(result),  # per-fold arrays, so an import redraws every chart (results_document.py)
     }
     if len(labels) > 2 and result.fold_metrics:
         data["per_class"] = _per_class(result, labels)
@@ -88,14 +91,14 @@ def comparison_to_json(comparison: Comparison, costs=None) -> dict:
     Binary targets gain, per result, a `decision` (the cost-optimal operating point) and a top-level
     `recommendation`; every target gets `warnings` ({code, message}, codes in the README).
     """
-    costs = costs or comparison.costs or decision.default_costs(None)[0]
+    costs = costs or comparison.costs or default_costs(None)[0]
     protocol = comparison.protocol.to_json()
     protocol["epochs"] = comparison.settings.max_epochs
     results = [result_to_json(result, comparison.labels) for result in comparison.results]
-    points = decision.operating_points(comparison, costs)
+    points = operating_points(comparison, costs)
     for point in points:
         results[point.result_index]["decision"] = point.to_json()
-    recommendation = decision.recommend(comparison, points, costs)
+    recommendation = recommend(comparison, points, costs)
     return _clean(
         {
             "dataset": comparison.dataset,
@@ -104,8 +107,8 @@ def comparison_to_json(comparison: Comparison, costs=None) -> dict:
             "costs": costs.to_json(),
             "aggregation": AGGREGATION,
             "recommendation": recommendation.to_json() if recommendation else None,
-            "decision_support": decision.unsupported_reason(comparison),
-            "warnings": [warning.to_json() for warning in decision.comparison_warnings(comparison)],
+            "decision_support": unsupported_reason(comparison),
+            "warnings": [warning.to_json() for warning in comparison_warnings(comparison)],
             "notes": comparison.notes,
             "wall_seconds": round(comparison.wall_seconds, 3),
             "results": results,

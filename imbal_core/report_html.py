@@ -16,7 +16,6 @@ from __future__ import annotations
 import html
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from numbers import Real
 
@@ -24,265 +23,32 @@ import numpy as np
 import pandas as pd
 from plotly.offline import get_plotlyjs
 
-from imbal_core import charts, decision
-from imbal_core.charts import HEADLINE_ORDER, NamedResult
-from imbal_core.decision import Costs, default_costs, display_name, mean_cost_curve
+from imbal_core import charts
+from imbal_core.charts import NamedResult
+from imbal_core.costs import Costs, default_costs, unsupported_reason
+from imbal_core.decision_warnings import comparison_warnings
 from imbal_core.errors import InputError
-from imbal_core.metric_names import METRICS, threshold_text
-from imbal_core.model import SMALL_TABLE_ROWS
+from imbal_core.metric_names import threshold_text
+from imbal_core.operating_points import operating_points
+from imbal_core.recommendation import recommend
+from imbal_core.result_tables import (
+    HIGHLIGHT_RULE,
+    MISSING,
+    MetricTable,
+    accuracy_header,
+    curve_class_index,
+    mean_std,
+    metric_table,
+    report_names,
+)
 from imbal_core.techniques import BASELINE_ID
+from imbal_core.thresholds import mean_cost_curve
+from imbal_core.verdict_words import imbalance_verdict, protocol_words, severity
 
-MISSING = "—"
 # Curves with more points than this are thinned for the report (a PR curve over 20,000 rows has 20,000).
 CURVE_POINT_LIMIT = 400
 CURVE_TOLERANCE = 0.002  # in units of the axis range: about one pixel on a 500-pixel chart
 _FLOAT_DIGITS = 4
-
-
-# --- words ---------------------------------------------------------------------------------------
-
-
-def severity(imbalance_ratio: float) -> str:
-    """A plain word for an imbalance ratio (largest class / smallest class)."""
-    if imbalance_ratio < 1.5:
-        return "balanced"
-    if imbalance_ratio < 4:
-        return "mildly imbalanced"
-    if imbalance_ratio < 20:
-        return "imbalanced"
-    if imbalance_ratio < 100:
-        return "strongly imbalanced"
-    return "extremely imbalanced"
-
-
-def imbalance_verdict(profile: Mapping) -> str:
-    """One sentence on what the imbalance means, e.g. "1 in 40 rows is 'fraud': a model that always
-    answers 'legit' scores 97.5% accuracy and catches nothing."
-
-    `profile` is DatasetProfile.to_dict() (rows, class_counts, minority_class, majority_class).
-    """
-    counts = {str(label): int(count) for label, count in profile["class_counts"].items()}
-    rows = max(sum(counts.values()), 1)
-    minority, majority = str(profile["minority_class"]), str(profile["majority_class"])
-    one_in = max(1, round(rows / max(counts[minority], 1)))
-    accuracy = counts[majority] / rows
-    if len(counts) == 2:
-        return (
-            f"1 in {one_in:,} rows is '{minority}': a model that always answers '{majority}' scores "
-            f"{accuracy:.1%} accuracy and catches none of the '{minority}' rows."
-        )
-    others = len(counts) - 1
-    return (
-        f"The rarest class, '{minority}', is 1 in {one_in:,} rows: a model that always answers '{majority}' "
-        f"scores {accuracy:.1%} accuracy and never finds any of the other {others} classes."
-    )
-
-
-def protocol_text(comparison) -> str:
-    """Short description of how a run split its rows and trained, e.g. "quick split (25% test), seed 0"."""
-    protocol = comparison.protocol
-    if protocol.mode == "quick":
-        split = f"quick split ({protocol.test_size:.0%} test)"
-    else:
-        split = f"{protocol.folds}-fold" + (f" x {protocol.repeats}" if protocol.repeats > 1 else "")
-    return f"{split}, seed {protocol.seed}, max {comparison.settings.max_epochs} epochs{_averaged(comparison)}"
-
-
-def protocol_words(comparison) -> str:
-    """The protocol in words for a reader, e.g. "5-fold stratified CV, 1 repeat, seed 0"."""
-    protocol = comparison.protocol
-    if protocol.mode == "quick":
-        split = f"one stratified hold-out split ({protocol.test_size:.0%} of rows tested), seed {protocol.seed}"
-        return split + _averaged(comparison)
-    repeats = f"{protocol.repeats} repeat" + ("s" if protocol.repeats != 1 else "")
-    return f"{protocol.folds}-fold stratified CV, {repeats}, seed {protocol.seed}{_averaged(comparison)}"
-
-
-def _averaged(comparison) -> str:
-    """ ", each network an average of N seeds (automatic: 397 rows, at most 3,000)" or "... (chosen)" when the
-    run averaged seeds; nothing otherwise."""
-    averaged = getattr(comparison.settings, "seed_average", 1)
-    if averaged <= 1:
-        return ""
-    if getattr(comparison.settings, "seed_average_automatic", False):
-        rows = int((comparison.dataset or {}).get("rows", 0) or 0)
-        why = f"automatic: {rows:,} rows, at most {SMALL_TABLE_ROWS:,}"
-    else:
-        why = "chosen"
-    return f", each network an average of {averaged} seeds ({why})"
-
-
-# --- tables --------------------------------------------------------------------------------------
-
-
-HIGHLIGHT_RULE = (
-    "Highlighted: the best network per column (ties within 0.0005 share it). Reference learners, marked "
-    "(reference) and in italics, are shown for comparison and never highlighted, even where they score higher."
-)
-
-
-@dataclass
-class MetricTable:
-    """The comparison table: display strings, the numbers behind them and which cell is best per column."""
-
-    display: pd.DataFrame
-    means: pd.DataFrame
-    best: pd.DataFrame
-    references: tuple[str, ...] = ()  # row names of reference learners: shown, never ranked
-
-
-def metric_table(named: Sequence[NamedResult], threshold: float | None = None, *, details: bool = True) -> MetricTable:
-    """Mean (± std over folds when there are several) per technique, headline metrics first, accuracy last.
-
-    Without `threshold`, threshold metrics are the stored ones at 0.5 and headers are plain ("F1").
-    With it, they are recomputed at `threshold` from stored probabilities and every threshold-dependent
-    header says so ("F1 @0.30"; multi-class results predict the most probable class: "@argmax").
-    `details` adds the tuned threshold, protocol, fit time and notes after the metrics.
-
-    Best per column is marked only among results of the same run (protocol, dataset and target), and
-    never for accuracy, reference learners or failed results.
-    """
-    multiclass = any(len(entry.comparison.labels) > 2 for entry in named)
-    headers = {name: _header(name, multiclass, threshold) for name in HEADLINE_ORDER}
-    display_rows, mean_rows, index = [], [], []
-    for entry in named:
-        result = entry.result
-        folds = len(result.fold_metrics)
-        means_of, stds_of = _metric_values(entry, threshold)
-        row, means = {}, {}
-        for name in HEADLINE_ORDER:
-            mean = means_of.get(name, math.nan)
-            std = stds_of.get(name, math.nan)
-            means[headers[name]] = mean
-            row[headers[name]] = _mean_std(mean, std, folds)
-        if details:
-            tuned = result.tuned_threshold
-            row["Tuned threshold"] = MISSING if tuned is None else threshold_text(tuned)
-            row["Protocol"] = protocol_text(entry.comparison)
-            row["Fit seconds"] = f"{result.fit_seconds:.1f}"
-            row["Notes"] = result.failed or " | ".join(result.notes)
-        display_rows.append(row)
-        mean_rows.append(means)
-        index.append(entry.name)
-    display = pd.DataFrame(display_rows, index=pd.Index(index, name="Technique"))
-    means = pd.DataFrame(mean_rows, index=display.index, columns=list(headers.values()), dtype=float)
-    best = pd.DataFrame(False, index=display.index, columns=display.columns)
-    groups: dict[tuple, list[int]] = {}
-    for position, entry in enumerate(named):
-        if not charts.is_reference(entry.result) and not entry.result.failed:
-            groups.setdefault(_run_key(entry.comparison), []).append(position)
-    for name, header in headers.items():
-        if name == "accuracy":
-            continue  # never celebrate the misleading number
-        for positions in groups.values():
-            column = means[header].iloc[positions]
-            if column.notna().sum() < 2:
-                continue
-            target = column.max() if METRICS[name].higher_is_better else column.min()
-            hits = np.isclose(column, target, rtol=0, atol=5e-4) & column.notna()
-            best.iloc[positions, best.columns.get_loc(header)] = hits.to_numpy()
-    references = tuple(entry.name for entry in named if charts.is_reference(entry.result))
-    return MetricTable(display, means, best, references)
-
-
-def _metric_values(entry: NamedResult, threshold: float | None) -> tuple[dict, dict]:
-    result = entry.result
-    if not result.fold_metrics:
-        return {}, {}
-    if threshold is None or not entry.usable:
-        return result.metrics, result.metrics_std
-    return result.metrics_at(threshold), result.metrics_std_at(threshold)
-
-
-def _run_key(comparison) -> tuple:
-    """Results are comparable ("best") only within one protocol, dataset and target."""
-    dataset = comparison.dataset or {}
-    return (
-        repr(comparison.protocol.to_json()),
-        str(dataset.get("target")),
-        int(dataset.get("rows", 0) or 0),
-        repr(sorted((str(key), int(value)) for key, value in dict(dataset.get("class_counts", {})).items())),
-    )
-
-
-def _header(name: str, multiclass: bool, threshold: float | None = None) -> str:
-    info = METRICS[name]  # the one catalogue of metric facts
-    label = info.label
-    if multiclass and info.multiclass_average == "macro":
-        label += " (macro)"
-    if threshold is not None and info.threshold_dependent:
-        label += " @argmax" if multiclass else f" @{threshold_text(threshold)}"
-    if not info.higher_is_better:
-        label += " ↓"
-    return label
-
-
-def _mean_std(mean: float, std: float, folds: int) -> str:
-    if mean is None or not math.isfinite(mean):
-        return MISSING
-    if folds > 1 and std is not None and math.isfinite(std):
-        return f"{mean:.3f} ± {std:.3f}"
-    return f"{mean:.3f}"
-
-
-def accuracy_header(table: MetricTable) -> str:
-    return next(column for column in table.display.columns if column.startswith("Accuracy"))
-
-
-def threshold_table(named: Sequence[NamedResult], threshold: float) -> pd.DataFrame:
-    """Minority precision, recall and F1 at `threshold` (mean over test folds, as in the metric table)
-    and the confusion counts (each test row once: the folds of the first repeat).
-
-    Binary only: computed from stored probabilities, so moving the threshold never retrains.
-    """
-    rows = []
-    for entry in named:
-        if not entry.usable:
-            continue
-        result = entry.result
-        values = result.metrics_at(threshold)
-        (true_negative, false_positive), (false_negative, true_positive) = result.confusion_at(threshold)
-        tuned = result.tuned_threshold
-        rows.append(
-            {
-                "Technique": entry.name,
-                "Threshold": round(threshold, 3),
-                "Precision": values["precision"],
-                "Recall": values["recall"],
-                "F1": values["f1"],
-                "Caught (TP)": int(true_positive),
-                "False alarms (FP)": int(false_positive),
-                "Missed (FN)": int(false_negative),
-                "Correct rejections (TN)": int(true_negative),
-                "Tuned threshold": math.nan if tuned is None else round(tuned, 3),
-            }
-        )
-    return pd.DataFrame(rows).set_index("Technique") if rows else pd.DataFrame()
-
-
-def curve_class_index(comparison, profile: Mapping | None = None) -> int:
-    """Which class the ROC/PR/calibration curves are drawn for: the minority (code 1 when binary)."""
-    labels = list(comparison.labels)
-    if len(labels) == 2:
-        return 1
-    minority = (profile or comparison.dataset).get("minority_class")
-    return labels.index(minority) if minority in labels else 0
-
-
-def report_names(comparison) -> list[NamedResult]:
-    """The comparison's results under the names people read ("Class weights", "SMOTE (k_neighbors=3)"),
-    references marked "(reference)", each name unique."""
-    named, seen = [], {}
-    for result in comparison.results:
-        name = display_name(result)
-        if charts.is_reference(result) and "(reference)" not in name:
-            name += " (reference)"
-        seen[name] = seen.get(name, 0) + 1
-        if seen[name] > 1:
-            name = f"{name} #{seen[name]}"
-        named.append(NamedResult(name, result, comparison))
-    return named
-
 
 # --- the report ----------------------------------------------------------------------------------
 
@@ -352,9 +118,10 @@ def comparison_report(
 
     `threshold` is the shared threshold of the metric table and the confusion matrices; each technique's
     own operating point follows `rule` ('cost', 'recall' with `target` recall, 'budget' with `target`
-    alerts per 1,000 cases; see decision.choose_threshold). `costs` defaults to the comparison's, else the
+    alerts per 1,000 cases; see choose_threshold). `costs` defaults to the comparison's, else the
     generic defaults; `profile` (DatasetProfile.to_dict()) to the comparison's dataset summary.
     """
+
     if isinstance(threshold, bool) or not isinstance(threshold, Real) or not 0 <= threshold <= 1:
         raise InputError(f"The report's threshold must be a number between 0 and 1; got {threshold!r}.")
     threshold = float(threshold)
@@ -362,9 +129,9 @@ def comparison_report(
     profile = _full_profile(profile if profile is not None else comparison.dataset)
     named = report_names(comparison)
     usable = [entry for entry in named if entry.usable]
-    points = decision.operating_points(comparison, costs, rule, target)
-    recommendation = decision.recommend(comparison, points, costs) if points else None
-    warnings = decision.comparison_warnings(comparison)
+    points = operating_points(comparison, costs, rule, target)
+    recommendation = recommend(comparison, points, costs) if points else None
+    warnings = comparison_warnings(comparison)
     generated_at = generated_at or datetime.now(UTC)
     escape = html.escape
     figures = _Figures()
@@ -405,6 +172,7 @@ def comparison_report(
 
 
 def _resolve_costs(costs):
+
     if costs is None:
         return default_costs(None)[0]
     if isinstance(costs, Mapping):
@@ -491,10 +259,11 @@ def _kept_points(x: np.ndarray, y: np.ndarray) -> np.ndarray:
 
 
 def _summary_section(comparison, named, points, recommendation, warnings, costs, rule, target) -> list[str]:
+
     escape = html.escape
     parts = ['<section id="summary">', "<h2>Summary</h2>"]
     qualifying = list(warnings)
-    reason = decision.unsupported_reason(comparison)
+    reason = unsupported_reason(comparison)
     usable = [entry for entry in named if entry.usable]
     if reason is not None:
         parts.append(f'<p class="no-recommendation">{escape(reason)}</p>')
@@ -552,8 +321,9 @@ def _best_by(usable: Sequence[NamedResult], metric: str) -> NamedResult | None:
 
 
 def _best_pr_auc_words(best: NamedResult, usable: Sequence[NamedResult]) -> str:
+
     folds = len(best.result.fold_metrics)
-    value = _mean_std(best.result.metrics["pr_auc"], best.result.metrics_std.get("pr_auc", math.nan), folds)
+    value = mean_std(best.result.metrics["pr_auc"], best.result.metrics_std.get("pr_auc", math.nan), folds)
     scope = " (macro average over classes)" if len(best.comparison.labels) > 2 else ""
     where = f"mean over {folds} test folds" if folds > 1 else "on the test rows"
     words = f"Highest PR-AUC{scope}: {best.name}, {value} ({where})."
@@ -561,7 +331,7 @@ def _best_pr_auc_words(best: NamedResult, usable: Sequence[NamedResult]) -> str:
         (e for e in usable if e.result.spec.technique_id == BASELINE_ID and not charts.is_reference(e.result)), None
     )
     if baseline is not None and baseline is not best:
-        base = _mean_std(baseline.result.metrics["pr_auc"], baseline.result.metrics_std.get("pr_auc", math.nan), folds)
+        base = mean_std(baseline.result.metrics["pr_auc"], baseline.result.metrics_std.get("pr_auc", math.nan), folds)
         words += f" The baseline scored {base}."
     return words
 
@@ -681,9 +451,10 @@ def _plain(value: object) -> str:
 
 
 def _operating_section(comparison, named, points, recommendation, costs, rule, target, figures: _Figures) -> list[str]:
+
     escape = html.escape
     parts = ['<section id="operating-points">', "<h2>Each technique at its own threshold</h2>"]
-    reason = decision.unsupported_reason(comparison)
+    reason = unsupported_reason(comparison)
     if reason is not None:
         return [*parts, f"<p>{escape(reason)}</p>", "</section>"]
     if not points:
@@ -788,6 +559,7 @@ def _amount(value: float) -> str:
 
 def _cost_chart(comparison, named, points, names: list[str], costs, figures: _Figures) -> str:
     """Expected cost per 1,000 test rows at every threshold, all test rows together, one line per technique."""
+
     curves, chosen = {}, {}
     for point, name in zip(points, names, strict=True):
         result = comparison.results[point.result_index] if point.result_index is not None else None

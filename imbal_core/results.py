@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from imbal_core import metrics as metric_functions
+from imbal_core.metric_names import THRESHOLD_FREE
 from imbal_core.model import ModelSettings
 from imbal_core.protocol import Protocol
 from imbal_core.techniques import TechniqueSpec
@@ -93,7 +94,7 @@ class TechniqueResult:
         ):
             matrix = metric_functions.confusion(labels, probabilities, threshold)
             fold = metric_functions.confusion_metrics(matrix)
-            fold.update({name: stored[name] for name in metric_functions.THRESHOLD_FREE})
+            fold.update({name: stored[name] for name in THRESHOLD_FREE})
             per_fold.append(fold)
         return per_fold
 

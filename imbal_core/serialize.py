@@ -6,17 +6,14 @@ know are ignored, and a field missing from an older record keeps its default. Ar
 `{"ndarray": {"dtype", "shape", "data"}}` inline, or, for the history database, as `{"ndarray_ref": name}`
 pointing into a separate `.npz` blob (see `pack_comparison`), which is far smaller than text.
 
-Two readers:
-- `comparison_from_record(record)`: what `comparison_to_record` wrote (history, tests).
-- `comparison_from_json_document(text_or_dict)`: the results JSON the CLI and the dashboard export
-  (`imbal_core.report.comparison_to_json`), whose results carry the per-fold arrays under `"folds"`.
+`comparison_from_record(record)` reads what `comparison_to_record` wrote (history, tests). The results JSON
+the CLI and the dashboard export is read by imbal_core.results_document, with the checks and codec here.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import io
-import json
 import math
 import sys
 import types
@@ -25,19 +22,18 @@ from typing import Any
 
 import numpy as np
 
-from imbal_core.decision import Costs
+from imbal_core.costs import Costs
 from imbal_core.errors import ImbalanceLabError, InputError
 from imbal_core.metric_names import THRESHOLD_FREE
-from imbal_core.model import ModelSettings
-from imbal_core.techniques import TechniqueSpec, get_technique
+from imbal_core.techniques import get_technique
 
 FORMAT_VERSION = 1
 RECORD_KIND = "imbalance-lab-comparison"
-MAX_DOCUMENT_BYTES = 200 * 1024 * 1024  # a 5-fold, 15-technique run on 20,000 rows is about 25 MB of JSON
 ARRAY_KEY, ARRAY_REF_KEY = "ndarray", "ndarray_ref"
 TYPE_KEY = "__dataclass__"  # names the class of an engine dataclass held in a loosely typed field
 # The only classes a type tag may name. A record is user data (an imported file, a shared run): it never chooses
-# what the server imports, so a tag is looked up here and nothing is ever imported by name.
+# what the server imports, so a tag is looked up here and nothing is ever imported by name. A tag is a stored
+# name, not an import path: Costs moved to imbal_core.costs, and records keep naming it as they always have.
 TAGGED_CLASSES: dict[str, type] = {"imbal_core.decision.Costs": Costs}
 MAX_NESTING = 64  # levels of lists/objects a record may have; ours have about 12 (probabilities in a fold)
 PROBABILITY_SLACK = 1e-6  # a network's float32 outputs may pass 1 by a rounding step
@@ -59,7 +55,7 @@ def encode(value: Any, arrays: dict[str, np.ndarray] | None = None) -> Any:
             return {ARRAY_REF_KEY: name, "dtype": value.dtype.str}
         return {ARRAY_KEY: {"dtype": value.dtype.str, "shape": list(value.shape), "data": value.tolist()}}
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        hints = _type_hints(type(value))
+        hints = type_hints(type(value))
         encoded = {}
         for item in dataclasses.fields(value):
             field_value = getattr(value, item.name)
@@ -205,8 +201,8 @@ def comparison_from_record(record: dict):
         or not isinstance(record.get("comparison"), dict)
     ):
         raise InputError("This is not an Imbalance Lab comparison record.")
-    _check_version(record.get("format_version"), "record")
-    _check_nesting(record, "This comparison record")
+    check_version(record.get("format_version"), "record")
+    check_nesting(record, "This comparison record")
     try:
         comparison = decode(record["comparison"], Comparison)
     except InputError:
@@ -287,9 +283,10 @@ def _needs_type_tag(value: Any, declared: Any) -> bool:
 def _tag_name(kind: type) -> str:
     """The tag of a class in TAGGED_CLASSES; TypeError for any other, so a record never names what cannot be
     read back (a new loosely typed field holding a new class needs its entry there)."""
-    name = f"{kind.__module__}.{kind.__qualname__}"
-    if TAGGED_CLASSES.get(name) is not kind:
-        raise TypeError(f"{name} is held in a loosely typed field; add it to serialize.TAGGED_CLASSES to store it.")
+    name = next((tag for tag, known in TAGGED_CLASSES.items() if known is kind), None)
+    if name is None:
+        where = f"{kind.__module__}.{kind.__qualname__}"
+        raise TypeError(f"{where} is held in a loosely typed field; add it to serialize.TAGGED_CLASSES to store it.")
     return name
 
 
@@ -312,7 +309,7 @@ def _decode_untyped(value: Any) -> Any:
 
 
 def _decode_dataclass(value: dict, kind: type) -> Any:
-    hints = _type_hints(kind)
+    hints = type_hints(kind)
     known = {item.name: item for item in dataclasses.fields(kind)}
     init_values, later_values = {}, {}
     for name, item in value.items():
@@ -329,7 +326,7 @@ def _decode_dataclass(value: dict, kind: type) -> Any:
     return instance
 
 
-def _type_hints(kind: type) -> dict[str, Any]:
+def type_hints(kind: type) -> dict[str, Any]:
     """Field types, resolved in the dataclass's module; a field whose type cannot be resolved is untyped."""
     try:
         return typing.get_type_hints(kind)
@@ -380,7 +377,7 @@ def _nulls_to_nan(data: Any) -> Any:
     return math.nan if data is None else data
 
 
-def _check_version(version: Any, what: str) -> None:
+def check_version(version: Any, what: str) -> None:
     if not isinstance(version, int) or isinstance(version, bool) or version < 1:
         raise InputError(f"This {what} has no valid format_version, so it was not written by Imbalance Lab.")
     if version > FORMAT_VERSION:
@@ -393,14 +390,14 @@ def _check_version(version: Any, what: str) -> None:
 # --- checks on what a record holds ----------------------------------------------------------------------------
 
 
-def _too_deep(what: str) -> str:
+def too_deep(what: str) -> str:
     return (
         f"{what} has lists or objects nested more than {MAX_NESTING} levels deep; an Imbalance Lab results file "
         "never does, so it was not read."
     )
 
 
-def _check_nesting(value: Any, what: str) -> None:
+def check_nesting(value: Any, what: str) -> None:
     """InputError when `value` nests deeper than MAX_NESTING (checked without recursion, before any reader
     that recurses sees it). An inline array's numbers are left to numpy, which reads them without recursing
     in Python and refuses more than its 64 dimensions: walking a 10 MB export's rows here took 4 s."""
@@ -408,7 +405,7 @@ def _check_nesting(value: Any, what: str) -> None:
     while pending:
         item, depth = pending.pop()
         if depth > MAX_NESTING:
-            raise InputError(_too_deep(what))
+            raise InputError(too_deep(what))
         if isinstance(item, dict):
             children = item.values()
             if ARRAY_KEY in item and isinstance(item[ARRAY_KEY], dict):
@@ -542,158 +539,3 @@ def _drawing_problem(result) -> str | None:
     except Exception as error:  # noqa: BLE001 - anything a page would have raised
         return f"cannot be drawn ({type(error).__name__}: {error})"
     return None
-
-
-# --- the results JSON document (report.comparison_to_json) --------------------------------------------------
-
-# TechniqueResult fields the document already carries at the top level of each result.
-_DOCUMENT_RESULT_KEYS = {"spec"}
-
-
-def folds_json(result) -> dict:
-    """The `"folds"` entry of a result in the results JSON: every TechniqueResult field but the spec (which the
-    document holds as technique + params), per-fold arrays inline, and the format version."""
-    encoded = {
-        item.name: encode(getattr(result, item.name))
-        for item in dataclasses.fields(result)
-        if item.name not in _DOCUMENT_RESULT_KEYS
-    }
-    return {"format_version": FORMAT_VERSION, **encoded}
-
-
-def comparisons_from_json_document(document: str | bytes | dict) -> list:
-    """Every Comparison in a results JSON: the CLI's `compare --json` document (one comparison) or the
-    dashboard's export (`{"dataset_name", "runs": [...]}`, one comparison per run).
-
-    Raises InputError when the document is too large, not JSON, not ours, from a newer version, or was
-    written before results carried their per-fold data (then nothing can be redrawn from it).
-    """
-    if isinstance(document, (str, bytes)):
-        size = len(document.encode("utf-8") if isinstance(document, str) else document)
-        if size > MAX_DOCUMENT_BYTES:
-            raise InputError(
-                f"This file is {size / 1e6:,.1f} MB; results JSON files up to {MAX_DOCUMENT_BYTES / 1e6:,.1f} MB "
-                "can be imported."
-            )
-        try:
-            document = json.loads(document)
-        except (ValueError, UnicodeDecodeError) as error:
-            raise InputError(
-                f"This file is not JSON ({error}); pick a results JSON exported by Imbalance Lab."
-            ) from None
-        except RecursionError:
-            raise InputError(_too_deep("This file")) from None
-    _check_nesting(document, "This file")
-    if isinstance(document, dict) and isinstance(document.get("runs"), list) and "results" not in document:
-        if not document["runs"]:
-            raise InputError("This results file holds no runs, so there is nothing to show.")
-        return [_comparison_from_document(run) for run in document["runs"]]
-    return [_comparison_from_document(document)]
-
-
-def comparison_from_json_document(document: str | bytes | dict):
-    """The one Comparison in a results JSON (see comparisons_from_json_document); InputError if it holds several."""
-    comparisons = comparisons_from_json_document(document)
-    if len(comparisons) != 1:
-        raise InputError(
-            f"This results file holds {len(comparisons)} runs; read it with comparisons_from_json_document."
-        )
-    return comparisons[0]
-
-
-def _comparison_from_document(document: dict):
-    # deferred: protocol imports scikit-learn; the Data page paints without it
-    from imbal_core.protocol import Protocol
-
-    # deferred: results imports scikit-learn, through metrics; the Data page paints without it
-    from imbal_core.results import Comparison, TechniqueResult
-
-    if not isinstance(document, dict) or not {"dataset", "protocol", "results"} <= set(document):
-        raise InputError(
-            "This JSON is not an Imbalance Lab results file: it needs dataset, protocol and results "
-            "(export one with the CLI's --json or the dashboard's JSON download)."
-        )
-    results = document["results"]
-    if not isinstance(results, list) or not all(isinstance(result, dict) for result in results):
-        raise InputError("This JSON is not an Imbalance Lab results file: results must be a list of objects.")
-    if not results:
-        raise InputError("This results file holds no techniques, so there is nothing to show.")
-    if any("folds" not in result for result in results):
-        raise InputError(
-            "This results file was written by an older Imbalance Lab, without the per-fold predictions needed "
-            "to redraw charts. Run the comparison again and export it once more."
-        )
-    for result in results:
-        _check_version(
-            result["folds"].get("format_version") if isinstance(result["folds"], dict) else None, "results file"
-        )
-    try:
-        protocol_json = dict(document["protocol"])
-        model_json = dict(document.get("model") or {})
-        if "epochs" in protocol_json and "max_epochs" not in model_json:
-            model_json["max_epochs"] = protocol_json["epochs"]
-        protocol = _protocol_from_json(protocol_json, Protocol)
-        settings = decode(model_json, ModelSettings)
-        labels = None
-        technique_results = []
-        for result in results:
-            spec = TechniqueSpec(str(result["technique"]), dict(result.get("params") or {}))
-            folds = {key: item for key, item in result["folds"].items() if key != "format_version"}
-            technique_result = decode({**folds, "spec": None}, TechniqueResult)
-            technique_result.spec = spec
-            technique_results.append(technique_result)
-            labels = labels or [str(label) for label in result.get("labels") or []]
-        dataset = dict(document["dataset"])
-        if not labels:
-            labels = [str(label) for label in dataset.get("class_counts", {})]
-        comparison = Comparison(
-            dataset=dataset,
-            protocol=protocol,
-            settings=settings,
-            labels=labels,
-            results=technique_results,
-            notes=list(document.get("notes") or []),
-            wall_seconds=float(document.get("wall_seconds") or 0.0),
-        )
-        extra = {key: item for key, item in document.items() if key in _extra_comparison_fields(Comparison)}
-        for name, item in extra.items():
-            hints = _type_hints(Comparison)
-            if isinstance(item, dict) and name in _DOCUMENT_CLASSES:  # e.g. costs, written by Costs.to_json()
-                item = {**item, TYPE_KEY: _DOCUMENT_CLASSES[name]}
-            setattr(comparison, name, decode(item, hints.get(name, Any)))
-    except InputError:
-        raise
-    except (TypeError, ValueError, KeyError, AttributeError) as error:
-        raise InputError(f"This results file is damaged and cannot be read ({error}).") from None
-    problem = comparison_problem(comparison)
-    if problem:
-        raise InputError(
-            f"This results file is damaged, so nothing was imported: {problem}. "
-            "Export the run again from the dashboard or with the CLI's --json."
-        )
-    return comparison
-
-
-def _protocol_from_json(data: dict, protocol_class: type):
-    """The document's protocol (quick mode writes folds=1 and cv mode test_size=null) as a Protocol."""
-    defaults = protocol_class()
-    mode = data.get("mode", defaults.mode)
-    values = {
-        "mode": mode,
-        "folds": int(data.get("folds") or defaults.folds) if mode == "cv" else defaults.folds,
-        "repeats": int(data.get("repeats") or defaults.repeats),
-        "test_size": float(data["test_size"]) if data.get("test_size") is not None else defaults.test_size,
-        "seed": int(data.get("seed") or 0),
-    }
-    known = {item.name for item in dataclasses.fields(protocol_class)}
-    return protocol_class(**{key: item for key, item in values.items() if key in known})
-
-
-# Comparison fields typed loosely whose results-JSON form is one engine dataclass's fields.
-_DOCUMENT_CLASSES = {"costs": "imbal_core.decision.Costs"}
-
-
-def _extra_comparison_fields(comparison_class: type) -> set[str]:
-    """Comparison fields the document may carry under their own name beyond the fixed ones (e.g. costs)."""
-    fixed = {"dataset", "protocol", "settings", "labels", "results", "notes", "wall_seconds"}
-    return {item.name for item in dataclasses.fields(comparison_class)} - fixed

@@ -6,8 +6,8 @@ import pandas as pd
 import streamlit as st
 
 from imbal_core import charts
-from imbal_core.report_html import imbalance_verdict, severity
 from imbal_core.samples import get_sample
+from imbal_core.verdict_words import imbalance_verdict, severity
 from ui import cache, feedback, images, state
 from ui.widgets import plain, visible, visible_frame
 

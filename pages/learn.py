@@ -18,9 +18,10 @@ from imbal_core.lessons import (
 from imbal_core.metric_names import metric_label
 from imbal_core.model import ModelSettings
 from imbal_core.protocol import Protocol
-from imbal_core.report_html import imbalance_verdict
 from imbal_core.stages.base import Stages
-from imbal_core.techniques import FAMILIES, REGISTRY, make_spec
+from imbal_core.technique_schema import FAMILIES
+from imbal_core.techniques import REGISTRY, make_spec
+from imbal_core.verdict_words import imbalance_verdict
 from ui import feedback, state, training
 from ui.widgets import plain, technique_name
 

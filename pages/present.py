@@ -10,7 +10,8 @@ import streamlit as st
 
 from imbal_core import charts
 from imbal_core.lessons import smote_toy
-from imbal_core.report_html import imbalance_verdict, metric_table, threshold_table
+from imbal_core.result_tables import metric_table, threshold_table
+from imbal_core.verdict_words import imbalance_verdict
 from ui import state
 from ui.results import styled_table
 from ui.widgets import plain

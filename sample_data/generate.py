@@ -10,7 +10,7 @@ def run() -> int:
     repository_root = str(Path(__file__).resolve().parent.parent)
     if repository_root not in sys.path:
         sys.path.insert(0, repository_root)
-    from imbal_core.samples import main
+    from imbal_core.sample_writer import main
 
     return main()
 

@@ -323,7 +323,7 @@ def test_the_dashboard_metric_table_marks_reference_rows_and_says_its_rule():
     import numpy as np
 
     from imbal_core import charts
-    from imbal_core.report_html import HIGHLIGHT_RULE, metric_table
+    from imbal_core.result_tables import HIGHLIGHT_RULE, metric_table
     from tests.fakes import fake_comparison, fake_result
     from ui.results import REFERENCE_STYLE, styled_table
 

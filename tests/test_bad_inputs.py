@@ -441,7 +441,8 @@ def test_nearmiss_3_says_when_it_keeps_fewer_rows_than_asked():
 
 def cleaned_text_case(case_id: str):
     """(cleaned features, column plan) of a catalogue case, as a comparison sees them before the split."""
-    from imbal_core.data import load_table, prepare
+    from imbal_core.class_profile import prepare
+    from imbal_core.data import load_table
     from imbal_core.preprocess import clean_features, plan_columns
 
     frame = load_table(BY_ID[case_id].payload(), "text.csv").frame

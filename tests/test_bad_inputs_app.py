@@ -93,7 +93,8 @@ def snapshot(at: AppTest) -> dict:
 
 def loader_accepts(case: Case) -> bool:
     """Whether load_table + profile accept the file (a refusal may come later, at the sampler)."""
-    from imbal_core.data import load_table, profile
+    from imbal_core.class_profile import profile
+    from imbal_core.data import load_table
     from imbal_core.errors import ImbalanceLabError
 
     try:

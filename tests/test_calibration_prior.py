@@ -6,7 +6,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from imbal_core import calibration, decision
+from imbal_core import calibration
+from imbal_core.calibration import training_prior
+from imbal_core.errors import InputError
 from imbal_core.evaluate import run_comparison
 from imbal_core.model import ModelSettings
 from imbal_core.protocol import Protocol
@@ -72,9 +74,9 @@ def test_a_run_saved_before_the_prior_was_recorded_refuses_prior_correction_for_
 
     (weights,) = [item for item in weighted_run.results if item.spec.technique_id == "class_weight"]
     old = replace(weights, training_priors=[])
-    assert decision.training_prior(old, weighted_run.labels) is None
-    with pytest.raises(decision.InputError, match="Platt or isotonic"):
+    assert training_prior(old, weighted_run.labels) is None
+    with pytest.raises(InputError, match="Platt or isotonic"):
         calibration.recalibrated(old, "prior", weighted_run.labels)
     (smote,) = [item for item in weighted_run.results if item.spec.technique_id == "smote"]
-    counted = decision.training_prior(replace(smote, training_priors=[]), weighted_run.labels)
+    counted = training_prior(replace(smote, training_priors=[]), weighted_run.labels)
     assert counted == pytest.approx(smote.train_class_counts["rare"] / sum(smote.train_class_counts.values()))

@@ -103,8 +103,9 @@ def check_schema(document: dict, n_classes: int, techniques: list[str]) -> None:
 def _check_thresholds_come_from_validation_rows(result: dict, costs: dict) -> None:
     """Recompute both thresholds from each fold's validation rows in the JSON: they must match exactly,
     which a threshold chosen on test rows (or made up) would not."""
-    from imbal_core.decision import Costs, cost_optimal_threshold
+    from imbal_core.costs import Costs
     from imbal_core.metrics import best_f1_threshold
+    from imbal_core.thresholds import cost_optimal_threshold
 
     folds = result["folds"]
     tuned, cost_optimal = [], []
@@ -347,7 +348,7 @@ def test_the_automatic_seed_average_is_3_up_to_3000_rows_and_1_above():
 
 @pytest.mark.slow
 def test_compare_averages_3_seeds_on_a_small_table_by_default_and_a_given_value_wins(tmp_path):
-    from imbal_core.serialize import comparison_from_json_document
+    from imbal_core.results_document import comparison_from_json_document
 
     path = tmp_path / "small.csv"
     frame = make_binary_frame(rows=240, minority_share=0.15, seed=2)
@@ -368,7 +369,8 @@ def test_compare_averages_3_seeds_on_a_small_table_by_default_and_a_given_value_
 
 @pytest.mark.slow
 def test_an_explicit_seed_average_of_1_writes_the_json_and_record_it_wrote_before(binary_csv, tmp_path):
-    from imbal_core.serialize import comparison_from_json_document, comparison_from_packed, pack_comparison
+    from imbal_core.results_document import comparison_from_json_document
+    from imbal_core.serialize import comparison_from_packed, pack_comparison
 
     out = tmp_path / "one.json"
     common = ["compare", str(binary_csv), "--target", "label", "--techniques", "baseline", "--epochs", "1"]

@@ -10,7 +10,7 @@ import pytest
 
 from imbal_core.cli import main
 from imbal_core.history import CLI_OWNER, History
-from imbal_core.serialize import comparison_from_json_document
+from imbal_core.results_document import comparison_from_json_document
 
 ROOT = Path(__file__).resolve().parents[1]
 MEDICAL = ROOT / "sample_data" / "breast_cancer.csv"

@@ -7,7 +7,8 @@ import io
 import pandas as pd
 import pytest
 
-from imbal_core.data import load_table, prepare, profile, suggest_target
+from imbal_core.class_profile import prepare, profile, suggest_target
+from imbal_core.data import load_table
 from imbal_core.errors import InputError
 from imbal_core.preprocess import FeatureEncoder, clean_features, plan_columns
 

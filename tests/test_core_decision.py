@@ -13,16 +13,21 @@ import pytest
 from hypothesis import assume, example, given, settings
 from hypothesis import strategies as st
 
-from imbal_core import decision
-from imbal_core.decision import Costs
+from imbal_core.calibration import METHODS, fit_recalibration
+from imbal_core.costs import MULTICLASS_NOT_SUPPORTED, Costs, default_costs, unsupported_reason
+from imbal_core.decision_warnings import WARNING_CODES, comparison_warnings
 from imbal_core.errors import InputError
 from imbal_core.metric_names import LOWER_IS_BETTER, METRIC_NAMES, METRICS, THRESHOLD_FREE, metric_label
 from imbal_core.metrics import compute_metrics
 from imbal_core.model import ModelSettings
+from imbal_core.operating_points import operating_points
 from imbal_core.protocol import Protocol
+from imbal_core.recommendation import recommend
 from imbal_core.results import Comparison, TechniqueResult
 from imbal_core.samples import SAMPLES
 from imbal_core.techniques import make_spec
+from imbal_core.thresholds import alert_budget_threshold, cost_curve, cost_optimal_threshold, recall_target_threshold
+from imbal_core.uncertainty import hanley_mcneil_standard_error
 
 PROPERTY = settings(max_examples=150, deadline=None)
 # A coarse grid of scores makes ties between rows, and so between thresholds, common.
@@ -118,16 +123,16 @@ def test_costs_round_trip_through_json_and_reject_unknown_keys():
 
 
 def test_default_costs_differ_per_bundled_sample_and_say_why():
-    fraud, fraud_reason = decision.default_costs("fraud")
+    fraud, fraud_reason = default_costs("fraud")
     assert fraud.miss / fraud.false_alarm == 100 and "100×" in fraud_reason and "fraud" in fraud_reason
-    spam, _ = decision.default_costs("spam")
+    spam, _ = default_costs("spam")
     assert spam.false_alarm > spam.miss  # losing real mail is worse than letting spam through
-    generic, generic_reason = decision.default_costs(None)
+    generic, generic_reason = default_costs(None)
     assert generic == Costs() and "Generic" in generic_reason
-    assert decision.default_costs("no_such_sample") == (generic, generic_reason)
-    assert "multi-class" in decision.default_costs("digits")[1]
+    assert default_costs("no_such_sample") == (generic, generic_reason)
+    assert "multi-class" in default_costs("digits")[1]
     for info in SAMPLES:
-        assert decision.default_costs(info.id)[1] != generic_reason, info.id
+        assert default_costs(info.id)[1] != generic_reason, info.id
 
 
 # --- thresholds ------------------------------------------------------------------------------------------
@@ -140,7 +145,7 @@ def test_default_costs_differ_per_bundled_sample_and_say_why():
 )
 def test_cost_optimal_threshold_is_the_cheapest_candidate_on_the_rows_it_is_given(costs):
     labels, positive = scored_rows(np.random.default_rng(1), 400, 0.1, 2.0)
-    choice = decision.cost_optimal_threshold(labels, positive, costs)
+    choice = cost_optimal_threshold(labels, positive, costs)
     candidates = np.unique(np.append(positive, (0.5, 1.0)))
     brute_force = [total_cost(labels, positive, threshold, costs) for threshold in candidates]
     assert total_cost(labels, positive, choice.threshold, costs) == pytest.approx(min(brute_force))
@@ -150,14 +155,14 @@ def test_cost_optimal_threshold_is_the_cheapest_candidate_on_the_rows_it_is_give
 
 def test_a_tie_in_cost_goes_to_the_highest_threshold():
     # Threshold 0.5 and 0.8 both flag exactly the one minority row (cost 0); 0.2 adds a false alarm.
-    choice = decision.cost_optimal_threshold(np.array([0, 1]), np.array([0.2, 0.8]), Costs(false_alarm=1, miss=1))
+    choice = cost_optimal_threshold(np.array([0, 1]), np.array([0.2, 0.8]), Costs(false_alarm=1, miss=1))
     assert choice.threshold == 0.8
 
 
 def test_a_threshold_equal_to_a_score_flags_that_score():
     # The only cheap threshold is one that flags the minority row scoring exactly 0.3.
     labels, positive = np.array([0, 1, 0]), np.array([0.1, 0.3, 0.25])
-    choice = decision.cost_optimal_threshold(labels, positive, Costs(false_alarm=1, miss=100))
+    choice = cost_optimal_threshold(labels, positive, Costs(false_alarm=1, miss=100))
     assert choice.threshold == 0.3
     assert total_cost(labels, positive, choice.threshold, Costs(false_alarm=1, miss=100)) == 0
 
@@ -165,8 +170,8 @@ def test_a_threshold_equal_to_a_score_flags_that_score():
 def test_without_a_minority_row_every_rule_falls_back_to_one_half_and_says_so():
     labels, positive = np.zeros(20, dtype=int), np.linspace(0, 1, 20)
     for choice in (
-        decision.cost_optimal_threshold(labels, positive, Costs()),
-        decision.recall_target_threshold(labels, positive, 0.9),
+        cost_optimal_threshold(labels, positive, Costs()),
+        recall_target_threshold(labels, positive, 0.9),
     ):
         assert choice.threshold == 0.5 and choice.minority_rows == 0
         assert "No minority row among the 20 validation rows" in choice.note
@@ -191,8 +196,8 @@ def test_raising_the_miss_cost_never_raises_the_chosen_threshold(rows, false_ala
     labels = np.array([label for label, _ in rows])
     positive = np.array([score for _, score in rows])
     assume(labels.sum() > 0)
-    lower = decision.cost_optimal_threshold(labels, positive, Costs(false_alarm, miss, catch_value))
-    higher = decision.cost_optimal_threshold(labels, positive, Costs(false_alarm, miss + extra_miss, catch_value))
+    lower = cost_optimal_threshold(labels, positive, Costs(false_alarm, miss, catch_value))
+    higher = cost_optimal_threshold(labels, positive, Costs(false_alarm, miss + extra_miss, catch_value))
     assert higher.threshold <= lower.threshold
 
 
@@ -208,7 +213,7 @@ def test_the_cost_at_the_chosen_threshold_is_never_worse_than_at_one_half(rows, 
     labels = np.array([label for label, _ in rows])
     positive = np.array([score for _, score in rows])
     costs = Costs(false_alarm, miss, catch_value)
-    choice = decision.cost_optimal_threshold(labels, positive, costs)
+    choice = cost_optimal_threshold(labels, positive, costs)
     assert 0 <= choice.threshold <= 1
     chosen, at_half = total_cost(labels, positive, choice.threshold, costs), total_cost(labels, positive, 0.5, costs)
     assert chosen <= at_half + 1e-9 * max(1.0, abs(at_half))
@@ -217,30 +222,30 @@ def test_the_cost_at_the_chosen_threshold_is_never_worse_than_at_one_half(rows, 
 def test_recall_target_gives_the_highest_threshold_that_reaches_the_recall():
     labels = np.array([1] * 10 + [0] * 5)
     positive = np.array([0.95, 0.9, 0.85, 0.8, 0.75, 0.7, 0.65, 0.6, 0.55, 0.5, 0.9, 0.7, 0.4, 0.3, 0.2])
-    choice = decision.recall_target_threshold(labels, positive, 0.7)  # 0.7 * 10 rounds up to 8 in floats
+    choice = recall_target_threshold(labels, positive, 0.7)  # 0.7 * 10 rounds up to 8 in floats
     assert choice.threshold == 0.65  # the 7th-highest minority score: recall exactly 0.7
     assert np.mean(positive[labels == 1] >= choice.threshold) >= 0.7
     assert np.mean(positive[labels == 1] >= np.nextafter(choice.threshold, 1)) < 0.7
     with pytest.raises(InputError, match="recall to hold"):
-        decision.recall_target_threshold(labels, positive, 1.5)
+        recall_target_threshold(labels, positive, 1.5)
 
 
 def test_alert_budget_flags_at_most_the_share_asked_for_and_no_fewer_than_it_must():
     positive = np.random.default_rng(2).random(1000)
-    choice = decision.alert_budget_threshold(positive, 50)
+    choice = alert_budget_threshold(positive, 50)
     assert np.sum(positive >= choice.threshold) == 50  # distinct scores: the budget is met exactly
     tied = np.array([0.9, 0.9, 0.9, 0.2, 0.1])
-    none_flagged = decision.alert_budget_threshold(tied, 400)  # 2 alerts allowed, 3 rows share the top score
+    none_flagged = alert_budget_threshold(tied, 400)  # 2 alerts allowed, 3 rows share the top score
     assert np.sum(tied >= none_flagged.threshold) == 0 and none_flagged.threshold <= 1
-    assert np.sum(tied >= decision.alert_budget_threshold(tied, 600).threshold) == 3
+    assert np.sum(tied >= alert_budget_threshold(tied, 600).threshold) == 3
     with pytest.raises(InputError, match="alert budget"):
-        decision.alert_budget_threshold(tied, -1)
+        alert_budget_threshold(tied, -1)
 
 
 def test_cost_curve_matches_the_cost_computed_row_by_row():
     labels, positive = scored_rows(np.random.default_rng(3), 300, 0.2, 1.0)
     costs = Costs(false_alarm=3, miss=20, catch_value=1)
-    curve = decision.cost_curve(labels, positive, costs)
+    curve = cost_curve(labels, positive, costs)
     assert len(curve["threshold"]) == 101
     for threshold, cost, alerts in zip(
         curve["threshold"], curve["expected_cost_per_1000"], curve["alerts_per_1000"], strict=True
@@ -251,9 +256,9 @@ def test_cost_curve_matches_the_cost_computed_row_by_row():
 
 def test_bad_scores_are_refused_with_a_message():
     with pytest.raises(InputError, match="between 0 and 1"):
-        decision.cost_optimal_threshold(np.array([0, 1]), np.array([0.2, 1.2]), Costs())
+        cost_optimal_threshold(np.array([0, 1]), np.array([0.2, 1.2]), Costs())
     with pytest.raises(InputError, match="2 labels but 3 scores"):
-        decision.cost_optimal_threshold(np.array([0, 1]), np.array([0.2, 0.3, 0.4]), Costs())
+        cost_optimal_threshold(np.array([0, 1]), np.array([0.2, 0.3, 0.4]), Costs())
 
 
 # --- operating points ---------------------------------------------------------------------------------
@@ -271,14 +276,14 @@ def test_one_threshold_is_chosen_on_all_validation_rows_and_measured_on_every_fo
     costs = Costs(false_alarm=1, miss=20, volume=5000, period="week")
     folds = shifted_folds()
     result = make_result("class_weight", folds)
-    (point,) = decision.operating_points(make_comparison([result], mode="cv", folds=3), costs)
+    (point,) = operating_points(make_comparison([result], mode="cv", folds=3), costs)
     all_labels = np.concatenate([fold["validation_labels"] for fold in folds])
     all_positive = np.concatenate([fold["validation_positive"] for fold in folds])
-    assert point.threshold == decision.cost_optimal_threshold(all_labels, all_positive, costs).threshold
+    assert point.threshold == cost_optimal_threshold(all_labels, all_positive, costs).threshold
     threshold = point.threshold
     for fold, own_threshold, figures in zip(folds, point.fold_thresholds, point.fold_figures, strict=True):
-        on_validation = decision.cost_optimal_threshold(fold["validation_labels"], fold["validation_positive"], costs)
-        on_test = decision.cost_optimal_threshold(fold["test_labels"], fold["test_positive"], costs)
+        on_validation = cost_optimal_threshold(fold["validation_labels"], fold["validation_positive"], costs)
+        on_test = cost_optimal_threshold(fold["test_labels"], fold["test_positive"], costs)
         assert own_threshold == on_validation.threshold != on_test.threshold  # each fold's own choice: the spread
         labels, positive = fold["test_labels"], fold["test_positive"]
         flagged = positive >= threshold
@@ -304,8 +309,8 @@ def test_one_threshold_is_chosen_on_all_validation_rows_and_measured_on_every_fo
 def test_the_recall_and_budget_rules_hold_their_target_on_validation_rows():
     folds = make_folds(seed=5, count=2)
     comparison = make_comparison([make_result("baseline", folds)], mode="cv", folds=2)
-    (recall_point,) = decision.operating_points(comparison, Costs(), rule="recall", target=0.8)
-    (budget_point,) = decision.operating_points(comparison, Costs(), rule="budget", target=30)
+    (recall_point,) = operating_points(comparison, Costs(), rule="recall", target=0.8)
+    (budget_point,) = operating_points(comparison, Costs(), rule="budget", target=30)
     for fold, recall_threshold, budget_threshold in zip(
         folds, recall_point.fold_thresholds, budget_point.fold_thresholds, strict=True
     ):
@@ -313,22 +318,22 @@ def test_the_recall_and_budget_rules_hold_their_target_on_validation_rows():
         assert np.mean(positive[labels == 1] >= recall_threshold) >= 0.8
         assert np.sum(positive >= budget_threshold) <= 0.03 * len(positive)
     with pytest.raises(InputError, match="needs a target"):
-        decision.operating_points(comparison, Costs(), rule="recall")
+        operating_points(comparison, Costs(), rule="recall")
 
 
 def test_operating_points_skip_failed_results_and_multi_class_comparisons():
     folds = make_folds(seed=6, count=1)
     results = [make_result("baseline", folds), make_result("smote", folds, failed="Training failed: NaN.")]
-    assert [point.technique for point in decision.operating_points(make_comparison(results), Costs())] == ["baseline"]
+    assert [point.technique for point in operating_points(make_comparison(results), Costs())] == ["baseline"]
     multi = make_comparison(results, labels=["a", "b", "c"])
-    assert decision.operating_points(multi, Costs()) == []
-    assert decision.recommend(multi, [], Costs()) is None
-    assert decision.unsupported_reason(multi) == decision.MULTICLASS_NOT_SUPPORTED
-    assert "binary" in decision.MULTICLASS_NOT_SUPPORTED
+    assert operating_points(multi, Costs()) == []
+    assert recommend(multi, [], Costs()) is None
+    assert unsupported_reason(multi) == MULTICLASS_NOT_SUPPORTED
+    assert "binary" in MULTICLASS_NOT_SUPPORTED
 
 
 def test_operating_point_json_keeps_the_cli_contract_and_is_valid_json():
-    (point,) = decision.operating_points(make_comparison([make_result("smote", make_folds(7, 1))]), Costs())
+    (point,) = operating_points(make_comparison([make_result("smote", make_folds(7, 1))]), Costs())
     data = json.loads(json.dumps(point.to_json(), allow_nan=False))
     for key in ("threshold", "expected_cost_per_1000", "recall", "precision", "alerts_per_1000"):
         assert isinstance(data[key], float)
@@ -348,27 +353,25 @@ def test_a_quick_split_with_13_minority_test_rows_is_flagged_with_its_count():
     fold = folds[0]
     fold["test_labels"] = np.zeros(400, dtype=np.int64)
     fold["test_labels"][:13] = 1
-    warnings = decision.comparison_warnings(make_comparison([make_result("baseline", folds)]))
+    warnings = comparison_warnings(make_comparison([make_result("baseline", folds)]))
     (warning,) = [item for item in warnings if item.code == "few_minority_test_rows"]
     assert "13 'rare' rows out of 400" in warning.message and "K-fold" in warning.message
     fold["test_labels"][:40] = 1
-    assert "few_minority_test_rows" not in codes(
-        decision.comparison_warnings(make_comparison([make_result("baseline", folds)]))
-    )
+    assert "few_minority_test_rows" not in codes(comparison_warnings(make_comparison([make_result("baseline", folds)])))
 
 
 def test_pure_noise_is_flagged_at_chance_level_and_real_signal_is_not():
     noise = make_result("random_under", make_folds(seed=9, count=5, signal=0.0))
     signal = make_result("smote", make_folds(seed=9, count=5, signal=3.0))
-    warnings = decision.comparison_warnings(make_comparison([noise, signal], mode="cv"))
+    warnings = comparison_warnings(make_comparison([noise, signal], mode="cv"))
     chance = [item for item in warnings if item.code == "chance_level"]
     assert [item.technique for item in chance] == ["random_under"]
     assert "ROC-AUC" in chance[0].message and "5 folds" in chance[0].message
     # One quick split has no fold spread: the Hanley-McNeil standard error decides.
-    quick = decision.comparison_warnings(make_comparison([make_result("random_under", make_folds(10, 1, signal=0))]))
+    quick = comparison_warnings(make_comparison([make_result("random_under", make_folds(10, 1, signal=0))]))
     (quick_chance,) = [item for item in quick if item.code == "chance_level"]
     assert "Hanley-McNeil" in quick_chance.message
-    strong = decision.comparison_warnings(make_comparison([make_result("smote", make_folds(10, 1, signal=3))]))
+    strong = comparison_warnings(make_comparison([make_result("smote", make_folds(10, 1, signal=3))]))
     assert "chance_level" not in codes(strong)
 
 
@@ -381,7 +384,7 @@ def test_hanley_mcneil_tracks_the_spread_of_simulated_aucs(minority_rows, majori
     minority = rng.normal(shift, 1, (2000, minority_rows))
     majority = rng.normal(0, 1, (2000, majority_rows))
     simulated = (minority[:, :, None] > majority[:, None, :]).mean(axis=(1, 2)).std()
-    ratio = decision.hanley_mcneil_standard_error(0.8, minority_rows, majority_rows) / simulated
+    ratio = hanley_mcneil_standard_error(0.8, minority_rows, majority_rows) / simulated
     assert tolerance[0] <= ratio <= tolerance[1]
 
 
@@ -389,7 +392,7 @@ def test_thresholds_from_four_validation_minority_rows_are_flagged():
     folds = make_folds(seed=11, count=1)
     folds[0]["validation_labels"] = np.zeros(200, dtype=np.int64)
     folds[0]["validation_labels"][:4] = 1
-    warnings = decision.comparison_warnings(make_comparison([make_result("baseline", folds)]))
+    warnings = comparison_warnings(make_comparison([make_result("baseline", folds)]))
     (warning,) = [item for item in warnings if item.code == "few_validation_minority"]
     assert "only 4 minority rows" in warning.message
 
@@ -402,7 +405,7 @@ def test_no_technique_beating_the_baseline_says_the_threshold_matters_more():
         for fold in folds
     ]
     results = [make_result("baseline", folds), make_result("random_under", squashed)]
-    warnings = decision.comparison_warnings(make_comparison(results, mode="cv"))
+    warnings = comparison_warnings(make_comparison(results, mode="cv"))
     (warning,) = [item for item in warnings if item.code == "no_better_than_baseline"]
     assert "threshold matters more than the technique" in warning.message
     # Same strength, independent noise: a little better by chance (+0.016), within the margin (0.083).
@@ -414,22 +417,20 @@ def test_no_technique_beating_the_baseline_says_the_threshold_matters_more():
             labels = fold[f"{part}_labels"]
             redrawn[-1][f"{part}_positive"] = 1 / (1 + np.exp(-(rng.normal(size=len(labels)) + 2.0 * labels - 2.5)))
     lucky = make_comparison([make_result("baseline", folds), make_result("smote", redrawn)], mode="cv")
-    assert "no_better_than_baseline" in codes(decision.comparison_warnings(lucky))
+    assert "no_better_than_baseline" in codes(comparison_warnings(lucky))
     better = [
         make_result("baseline", make_folds(seed=12, count=5, signal=1.0)),
         make_result("smote", make_folds(12, 5, signal=4.0)),
     ]
-    assert "no_better_than_baseline" not in codes(decision.comparison_warnings(make_comparison(better, mode="cv")))
+    assert "no_better_than_baseline" not in codes(comparison_warnings(make_comparison(better, mode="cv")))
 
 
 def test_every_warning_code_is_documented_and_warnings_serialise():
     folds = make_folds(seed=13, count=1, rows=90, signal=0.0)
     folds[0]["validation_labels"][:] = 0
     folds[0]["validation_labels"][:3] = 1
-    warnings = decision.comparison_warnings(
-        make_comparison([make_result("baseline", folds), make_result("smote", folds)])
-    )
-    assert set(codes(warnings)) == set(decision.WARNING_CODES)
+    warnings = comparison_warnings(make_comparison([make_result("baseline", folds), make_result("smote", folds)]))
+    assert set(codes(warnings)) == set(WARNING_CODES)
     for warning in warnings:
         assert set(warning.to_json()) == {"code", "message", "technique"}
         assert any(character.isdigit() for character in warning.message)  # names the numbers it rests on
@@ -446,12 +447,12 @@ def recommendation_setup(mode: str = "cv", count: int = 5):
         make_result("smote", make_folds(seed=14, count=count, signal=2.0)),
     ]
     comparison = make_comparison(results, mode=mode, folds=max(count, 2))
-    return comparison, decision.operating_points(comparison, costs), costs
+    return comparison, operating_points(comparison, costs), costs
 
 
 def test_the_recommendation_is_the_cheapest_network_and_says_what_it_costs_per_period():
     comparison, points, costs = recommendation_setup()
-    recommendation = decision.recommend(comparison, points, costs)
+    recommendation = recommend(comparison, points, costs)
     cheapest = min(points, key=lambda point: point.expected_cost_per_1000)
     assert recommendation.technique == cheapest.technique == "class_weight"
     assert recommendation.threshold == cheapest.threshold
@@ -465,7 +466,7 @@ def test_the_recommendation_is_the_cheapest_network_and_says_what_it_costs_per_p
 
 def test_the_recommended_threshold_is_never_worse_than_one_half_on_its_validation_rows():
     comparison, points, costs = recommendation_setup()
-    recommendation = decision.recommend(comparison, points, costs)
+    recommendation = recommend(comparison, points, costs)
     (result,) = [item for item in comparison.results if item.spec.label == recommendation.technique]
     labels = np.concatenate(result.validation_labels)
     positive = np.concatenate([probabilities[:, 1] for probabilities in result.validation_probabilities])
@@ -493,8 +494,8 @@ def test_a_reference_learner_is_never_recommended_but_is_mentioned(mode, count, 
     comparison, _, costs = recommendation_setup(mode, count)
     folds = make_folds(seed=14, count=count, signal=4.0)  # the winner's scores, or perfect ones
     comparison.results.append(make_result("logistic_regression", perfect_scores(folds) if perfect else folds))
-    points = decision.operating_points(comparison, costs)
-    recommendation = decision.recommend(comparison, points, costs)
+    points = operating_points(comparison, costs)
+    recommendation = recommend(comparison, points, costs)
     assert [point.reference for point in points] == [False, False, False, True]
     assert points[3].expected_cost_per_1000 <= recommendation.expected_cost_per_1000
     assert recommendation.technique == "class_weight"
@@ -509,15 +510,15 @@ def test_a_winner_that_does_not_beat_the_baseline_says_the_threshold_matters_mor
     ]
     costs = Costs(false_alarm=1, miss=30)
     comparison = make_comparison([make_result("baseline", folds), make_result("random_under", squashed)], mode="cv")
-    points = decision.operating_points(comparison, costs)
-    recommendation = decision.recommend(comparison, points, costs)
+    points = operating_points(comparison, costs)
+    recommendation = recommend(comparison, points, costs)
     assert "the threshold matters more than the technique here" in recommendation.text
     assert not recommendation.confident  # identical rankings: the two cost ranges overlap
 
 
 def test_a_quick_split_recommendation_reports_a_standard_error_and_asks_for_k_fold():
     comparison, points, costs = recommendation_setup(mode="quick", count=1)
-    recommendation = decision.recommend(comparison, points, costs)
+    recommendation = recommend(comparison, points, costs)
     assert "standard error over the" in recommendation.text
     assert any("K-fold" in check for check in recommendation.checks)
 
@@ -542,7 +543,7 @@ def brier(labels: np.ndarray, positive: np.ndarray) -> float:
 def test_platt_and_isotonic_lower_the_brier_score_on_held_out_rows(method):
     _, labels, scores = miscalibrated_rows(seed=17)
     _, held_out_labels, held_out_scores = miscalibrated_rows(seed=18)
-    recalibration = decision.fit_recalibration(method, labels, scores)
+    recalibration = fit_recalibration(method, labels, scores)
     recalibrated = recalibration.transform(held_out_scores)
     assert brier(held_out_labels, recalibrated) < brier(held_out_labels, held_out_scores) - 0.01
     assert recalibrated.min() >= 0 and recalibrated.max() <= 1
@@ -551,14 +552,14 @@ def test_platt_and_isotonic_lower_the_brier_score_on_held_out_rows(method):
 def test_the_prior_correction_undoes_a_known_shift_in_the_odds():
     risk, labels, scores = miscalibrated_rows(seed=19)
     # Odds times 8 is what training on a minority share of 8/9 against a real share of 1/2 does.
-    recalibration = decision.fit_recalibration("prior", labels, scores, train_prior=8 / 9, real_prior=0.5)
+    recalibration = fit_recalibration("prior", labels, scores, train_prior=8 / 9, real_prior=0.5)
     assert np.allclose(recalibration.transform(scores), risk)
-    assert np.array_equal(decision.fit_recalibration("none", labels, scores).transform(scores), scores)
+    assert np.array_equal(fit_recalibration("none", labels, scores).transform(scores), scores)
     with pytest.raises(InputError, match="training minority share"):
-        decision.fit_recalibration("prior", labels, scores)
+        fit_recalibration("prior", labels, scores)
     with pytest.raises(InputError, match="both classes"):
-        decision.fit_recalibration("platt", np.zeros(5, dtype=int), np.linspace(0, 1, 5))
-    assert set(decision.METHODS) == {"none", "prior", "platt", "isotonic"}
+        fit_recalibration("platt", np.zeros(5, dtype=int), np.linspace(0, 1, 5))
+    assert set(METHODS) == {"none", "prior", "platt", "isotonic"}
 
 
 # --- metric catalogue ------------------------------------------------------------------------------------

@@ -172,7 +172,7 @@ def test_validation_slice_holds_a_row_of_every_class_that_can_spare_one():
 def test_a_free_text_column_is_read_as_words_and_beats_ignoring_it():
     """The bag-of-words features of the message column, learned per fold, lift PR-AUC well above the
     same network without that column (same rows, folds and seed)."""
-    from imbal_core.samples import build_sms
+    from imbal_core.sample_builders import build_sms
 
     frame = build_sms(rows=1200)
     settings, protocol = ModelSettings(max_epochs=20), Protocol(mode="cv", folds=3, seed=0)

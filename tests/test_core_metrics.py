@@ -14,7 +14,9 @@ from sklearn.metrics import (
     recall_score,
 )
 
-from imbal_core.metrics import best_f1_threshold, compute_metrics, threshold_sweep
+from imbal_core.costs import Costs
+from imbal_core.metrics import best_f1_threshold, compute_metrics, count_at_or_above, threshold_sweep
+from imbal_core.thresholds import alert_budget_threshold, cost_curve
 
 
 def random_case(n_classes: int, seed: int, rows: int = 300) -> tuple[np.ndarray, np.ndarray]:
@@ -68,3 +70,27 @@ def test_best_threshold_is_the_sweep_maximum():
     sweep = threshold_sweep(labels, positive)
     best_f1 = compute_metrics(labels, probabilities, best)["f1"]
     assert best_f1 >= max(sweep["f1"]) - 1e-9
+
+
+def test_every_per_threshold_count_comes_from_one_function_and_flags_a_score_equal_to_the_threshold():
+    """Issue 21 item 5: sweeps, cost curves and the alert budget count flagged rows one way (score >= threshold)."""
+    rng = np.random.default_rng(5)
+    positive = (rng.integers(0, 11, 200) / 10).astype(np.float32)  # many ties, float32 like a network's output
+    labels = rng.integers(0, 2, 200)
+    thresholds = np.linspace(0.0, 1.0, 11)  # every threshold equals some scores
+    flagged = count_at_or_above(positive, thresholds)
+    caught = count_at_or_above(positive[labels == 1], thresholds)
+    assert flagged.tolist() == [int(np.sum(positive >= threshold)) for threshold in thresholds]
+    assert flagged.dtype == np.int64
+    with_nan = np.append(positive, np.float32("nan"))
+    assert count_at_or_above(with_nan, thresholds).tolist() == flagged.tolist()  # NaN is never flagged
+
+    sweep = threshold_sweep(labels, positive, thresholds)
+    assert sweep["recall"] == (caught / labels.sum()).tolist()
+    curve = cost_curve(labels, positive, Costs(), thresholds)
+    assert curve["alerts_per_1000"] == (flagged * 1000.0 / len(positive)).tolist()
+    allowed = int(flagged[7])
+    budget = alert_budget_threshold(positive, 1000.0 * allowed / len(positive))
+    candidates = np.unique(positive)
+    lowest_within = min(score for score in candidates if np.sum(positive >= score) <= allowed)
+    assert budget.threshold == float(lowest_within)

@@ -71,7 +71,8 @@ def test_params_round_trip_through_json(technique_id):
 def test_every_technique_trains_and_returns_probabilities(technique_id, binary_frame, fast_settings):
     frame, target = binary_frame, "label"
     if "table" not in get_technique(technique_id).modalities:  # image-only entries train on small images
-        from imbal_core.images import load_image_zip, to_frame
+        from imbal_core.image_encoder import to_frame
+        from imbal_core.images import load_image_zip
         from tests.test_cli_images import bars_zip
 
         frame, target = to_frame(load_image_zip(bars_zip(), "bars.zip")), "class"

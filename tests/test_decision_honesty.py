@@ -11,9 +11,12 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from imbal_core import decision
-from imbal_core.decision import Costs
+from imbal_core.costs import Costs, amount, cost_caption, default_costs
+from imbal_core.decision_warnings import comparison_warnings
+from imbal_core.operating_points import operating_points
+from imbal_core.recommendation import recommend
 from imbal_core.report import comparison_to_json
+from imbal_core.thresholds import cost_optimal_threshold, mean_cost_curve
 from tests.test_core_decision import make_comparison, make_folds, make_result, total_cost
 
 PROPERTY = settings(max_examples=200, deadline=None)
@@ -54,7 +57,7 @@ def test_the_chosen_threshold_never_costs_more_than_flagging_nothing_or_everythi
     labels = np.array([label for label, _ in rows])
     positive = np.array([score for _, score in rows])
     costs = Costs(false_alarm, miss, catch_value)
-    choice = decision.cost_optimal_threshold(labels, positive, costs)
+    choice = cost_optimal_threshold(labels, positive, costs)
     chosen = total_cost(labels, positive, choice.threshold, costs)
     minority = int(labels.sum())
     if minority == 0:
@@ -75,7 +78,7 @@ def test_on_pure_noise_with_dear_false_alarms_the_recommendation_is_to_flag_noth
     costs = Costs(false_alarm=10, miss=1, volume=1000)
     results = [make_result("class_weight", noise_folds(1, 3)), make_result("baseline", noise_folds(2, 3))]
     comparison = make_comparison(results, mode="cv", folds=3)
-    points = decision.operating_points(comparison, costs)
+    points = operating_points(comparison, costs)
     for point, result in zip(points, results, strict=True):
         validation_labels = np.concatenate(result.validation_labels)
         validation_positive = np.concatenate([p[:, 1] for p in result.validation_probabilities])
@@ -84,7 +87,7 @@ def test_on_pure_noise_with_dear_false_alarms_the_recommendation_is_to_flag_noth
         assert point.flags_nothing and point.alerts_per_period == 0
         test_positives = sum(int(labels.sum()) for labels in result.test_labels)
         assert point.expected_cost_per_1000 == pytest.approx(1000 * costs.miss * test_positives / point.test_rows)
-    recommendation = decision.recommend(comparison, points, costs)
+    recommendation = recommend(comparison, points, costs)
     assert recommendation.text.startswith("Flag nothing: at these costs letting every case through is cheapest.")
     assert any("Flagging no case was cheapest" in note for note in points[0].notes)
 
@@ -145,7 +148,7 @@ def test_the_json_decision_figures_equal_a_recomputation_at_the_stated_threshold
     for result_json in document["results"]:
         stated = result_json["decision"]
         validation_labels, validation_positive = pooled(result_json, "validation")
-        threshold = decision.cost_optimal_threshold(validation_labels, validation_positive, stored_costs).threshold
+        threshold = cost_optimal_threshold(validation_labels, validation_positive, stored_costs).threshold
         assert stated["threshold"] == threshold
         test_labels, test_positive = pooled(result_json, "test")
         for figure, value in figures_at(test_labels, test_positive, stated["threshold"], stored_costs).items():
@@ -161,7 +164,7 @@ def test_the_json_decision_figures_equal_a_recomputation_at_the_stated_threshold
 def test_the_per_fold_figures_at_the_stated_threshold_are_the_spread():
     costs = Costs(false_alarm=1, miss=20)
     result = make_result("baseline", scaled_folds(3))
-    (point,) = decision.operating_points(make_comparison([result], mode="cv", folds=3), costs)
+    (point,) = operating_points(make_comparison([result], mode="cv", folds=3), costs)
     for labels, probabilities, figures in zip(
         result.test_labels, result.test_probabilities, point.fold_figures, strict=True
     ):
@@ -170,7 +173,7 @@ def test_the_per_fold_figures_at_the_stated_threshold_are_the_spread():
     spread = np.std([figures["recall"] for figures in point.fold_figures])
     assert point.std["recall"] == pytest.approx(spread)
     assert len(set(point.fold_thresholds)) > 1  # each fold alone would choose differently: shown as spread
-    curve = decision.mean_cost_curve(result, costs, np.array([point.threshold]))
+    curve = mean_cost_curve(result, costs, np.array([point.threshold]))
     assert curve["expected_cost_per_1000"][0] == pytest.approx(point.expected_cost_per_1000)  # the dot is on its curve
 
 
@@ -186,7 +189,7 @@ def test_every_row_of_the_decision_table_agrees_with_itself():
     quiet[4]["test_positive"] = quiet[4]["test_positive"] * 0.01  # one fold raises no alert at all
     results = [make_result("focal_loss", folds), make_result("random_over", quiet)]
     comparison = make_comparison(results, mode="cv", folds=5)
-    points = decision.operating_points(comparison, costs)
+    points = operating_points(comparison, costs)
     table = operating_table(points, costs)
     for _, row in table.iterrows():
         caught, alerts = row["Caught per day"], row["Alerts per day"]
@@ -202,7 +205,7 @@ def test_every_row_of_the_decision_table_agrees_with_itself():
 def test_no_alert_means_no_precision_rather_than_a_precision_of_zero():
     folds = make_folds(seed=25, count=1)
     folds[0]["test_positive"] = np.zeros_like(folds[0]["test_positive"])
-    (point,) = decision.operating_points(make_comparison([make_result("baseline", folds)]), Costs(1, 30))
+    (point,) = operating_points(make_comparison([make_result("baseline", folds)]), Costs(1, 30))
     assert point.alerts_per_period == 0 and point.to_json()["precision"] is None
 
 
@@ -213,7 +216,7 @@ def test_a_technique_scoring_below_the_baseline_is_not_called_the_best():
     folds = make_folds(seed=26, count=5, signal=2.5)
     weaker = make_folds(seed=26, count=5, signal=2.2)
     comparison = make_comparison([make_result("baseline", folds), make_result("focal_loss", weaker)], mode="cv")
-    (warning,) = [item for item in decision.comparison_warnings(comparison) if item.code == "no_better_than_baseline"]
+    (warning,) = [item for item in comparison_warnings(comparison) if item.code == "no_better_than_baseline"]
     focal, baseline = comparison.results[1].metrics["pr_auc"], comparison.results[0].metrics["pr_auc"]
     assert focal < baseline
     assert "the best" not in warning.message
@@ -223,7 +226,7 @@ def test_a_technique_scoring_below_the_baseline_is_not_called_the_best():
 def test_a_margin_of_zero_is_never_quoted_as_needed_more_than_zero():
     folds = make_folds(seed=27, count=5)
     same = make_comparison([make_result("baseline", folds), make_result("random_over", folds)], mode="cv")
-    (warning,) = [item for item in decision.comparison_warnings(same) if item.code == "no_better_than_baseline"]
+    (warning,) = [item for item in comparison_warnings(same) if item.code == "no_better_than_baseline"]
     assert "needed more than 0.000" not in warning.message and "0.000;" not in warning.message
     assert "scores the same as the baseline" in warning.message
 
@@ -234,9 +237,9 @@ def test_a_five_fold_run_is_not_told_to_use_k_fold():
         fold["validation_labels"] = np.zeros_like(fold["validation_labels"])
         fold["validation_labels"][:1] = 1  # one validation minority row per fold: 5 in all
     comparison = make_comparison([make_result("baseline", folds)], mode="cv", folds=5)
-    (warning,) = [item for item in decision.comparison_warnings(comparison) if item.code == "few_validation_minority"]
+    (warning,) = [item for item in comparison_warnings(comparison) if item.code == "few_validation_minority"]
     assert "K-fold" not in warning.message and "5 folds together" in warning.message
-    recommendation = decision.recommend(comparison, decision.operating_points(comparison, Costs()), Costs())
+    recommendation = recommend(comparison, operating_points(comparison, Costs()), Costs())
     assert not any("K-fold" in check for check in recommendation.checks)
 
 
@@ -254,18 +257,18 @@ def test_a_cheaper_reference_is_called_cheaper_not_as_good(nudged, verdict):
     comparison = make_comparison(
         [make_result("baseline", network), make_result("logistic_regression", reference)], mode="cv"
     )
-    points = decision.operating_points(comparison, costs)
+    points = operating_points(comparison, costs)
     assert points[1].cost_per_period < points[0].cost_per_period
-    text = decision.recommend(comparison, points, costs).text
+    text = recommend(comparison, points, costs).text
     assert "did as well" not in text
-    cheaper = decision._amount(points[1].cost_per_period)
-    assert f"costs less, about {cheaper} a day against {decision._amount(points[0].cost_per_period)}" in text
+    cheaper = amount(points[1].cost_per_period)
+    assert f"costs less, about {cheaper} a day against {amount(points[0].cost_per_period)}" in text
     assert verdict in text
 
 
 def test_the_cost_caption_describes_the_costs_in_use():
-    defaults, reason = decision.default_costs("fraud")
-    assert decision.cost_caption(defaults, "fraud") == reason
-    changed = decision.cost_caption(Costs(false_alarm=8, miss=900, volume=5_000, period="day"), "fraud")
+    defaults, reason = default_costs("fraud")
+    assert cost_caption(defaults, "fraud") == reason
+    changed = cost_caption(Costs(false_alarm=8, miss=900, volume=5_000, period="day"), "fraud")
     assert "Defaults for a fraud desk" not in changed and "500" not in changed
     assert "a miss (900) costs 112× a false alarm (8)" in changed and "5,000 cases a day" in changed

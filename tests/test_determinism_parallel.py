@@ -22,7 +22,8 @@ PROCESSES = 4
 RUN = """
 import hashlib, json
 import numpy as np
-from imbal_core.evaluate import Protocol, run_comparison
+from imbal_core.evaluate import run_comparison
+from imbal_core.protocol import Protocol
 from imbal_core.model import ModelSettings
 from imbal_core.techniques import make_spec
 from tests.conftest import make_binary_frame

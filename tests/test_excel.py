@@ -8,7 +8,8 @@ import zipfile
 import pandas as pd
 import pytest
 
-from imbal_core.data import load_table, profile
+from imbal_core.class_profile import profile
+from imbal_core.data import load_table
 from imbal_core.errors import InputError
 
 

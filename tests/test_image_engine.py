@@ -11,7 +11,8 @@ import pytest
 
 from imbal_core.evaluate import run_comparison
 from imbal_core.folds import encode_dataset, prepare_fold
-from imbal_core.images import load_image_zip, to_frame
+from imbal_core.image_encoder import to_frame
+from imbal_core.images import load_image_zip
 from imbal_core.model import ModelSettings
 from imbal_core.protocol import Protocol, make_splits
 from imbal_core.resampling import resample

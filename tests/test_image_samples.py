@@ -9,6 +9,8 @@ import pytest
 
 from imbal_core import samples
 from imbal_core.images import read_and_profile_images
+from imbal_core.sample_builders import IMAGE_BUILDERS, build_nines_images
+from imbal_core.sample_writer import write_image_zip
 
 IMAGE_SAMPLE_IDS = [info.id for info in samples.IMAGE_SAMPLES]
 
@@ -22,7 +24,7 @@ def nines():
 def test_regenerated_image_zip_is_byte_identical_to_committed(sample_id: str, tmp_path: Path) -> None:
     info = samples.get_sample(sample_id)
     assert info.modality == "image"
-    regenerated = samples.write_image_zip(samples.IMAGE_BUILDERS[sample_id](), tmp_path / info.file_name)
+    regenerated = write_image_zip(IMAGE_BUILDERS[sample_id](), tmp_path / info.file_name)
     assert regenerated.read_bytes() == samples.sample_path(sample_id).read_bytes(), (
         f"{sample_id}: the generator no longer reproduces the committed file; "
         "run `python sample_data/generate.py` and review the change"
@@ -59,8 +61,8 @@ def test_nines_are_learnable_but_not_trivially(nines) -> None:
 
 
 def test_nines_draw_is_seeded() -> None:
-    first = samples.build_nines_images()
-    other_seed = samples.build_nines_images(seed=samples.DEFAULT_SEED + 1)
-    assert list(first) == list(samples.build_nines_images())
+    first = build_nines_images()
+    other_seed = build_nines_images(seed=samples.DEFAULT_SEED + 1)
+    assert list(first) == list(build_nines_images())
     assert list(first) != list(other_seed)
     assert all(np.array_equal(first[name], image) for name, image in list(first.items())[:5])

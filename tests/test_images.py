@@ -10,16 +10,8 @@ import pytest
 from PIL import Image
 
 from imbal_core.errors import InputError
-from imbal_core.images import (
-    ZipLimits,
-    as_images,
-    image_shape_of,
-    is_zip,
-    load_image_zip,
-    profile_images,
-    read_and_profile_images,
-    to_frame,
-)
+from imbal_core.image_encoder import as_images, image_shape_of, to_frame
+from imbal_core.images import ZipLimits, is_zip, load_image_zip, profile_images, read_and_profile_images
 
 
 def png(size=(8, 8), mode="L", value=128, image_format="PNG", **save_options) -> bytes:
@@ -290,7 +282,7 @@ def test_images_travel_as_a_frame_of_pixels_that_knows_its_shape():
 
 
 def test_the_image_encoder_keeps_pixels_as_they_are_and_flattened():
-    from imbal_core.images import ImageEncoder, image_plan
+    from imbal_core.image_encoder import ImageEncoder, image_plan
 
     dataset = load_image_zip(make_zip(two_classes()), "pets.zip")
     features = to_frame(dataset).drop(columns=["class"])

@@ -9,10 +9,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from imbal_core import decision
+from imbal_core.costs import Costs
 from imbal_core.evaluate import run_comparison
 from imbal_core.model import ModelSettings
+from imbal_core.operating_points import operating_points
 from imbal_core.protocol import Protocol
+from imbal_core.recommendation import recommend
 from imbal_core.techniques import make_spec
 
 pytestmark = pytest.mark.slow
@@ -30,9 +32,9 @@ def test_the_recommendation_says_plainly_when_gradient_boosting_beats_every_netw
     specs = [make_spec(technique_id) for technique_id in ("baseline", "class_weight", "hist_gradient_boosting")]
     settings = ModelSettings(hidden_units=(16,), max_epochs=5, patience=2)
     comparison = run_comparison(striped_table(), "label", specs, Protocol(mode="cv", folds=3, seed=0), settings)
-    costs = decision.Costs(false_alarm=1, miss=10)
-    points = decision.operating_points(comparison, costs)
-    recommendation = decision.recommend(comparison, points, costs)
+    costs = Costs(false_alarm=1, miss=10)
+    points = operating_points(comparison, costs)
+    recommendation = recommend(comparison, points, costs)
     boosting, networks = points[2], points[:2]
     assert boosting.reference and recommendation.technique in {"baseline", "class_weight"}  # never recommended
     assert all(boosting.expected_cost_per_1000 < point.expected_cost_per_1000 for point in networks)

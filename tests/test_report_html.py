@@ -14,8 +14,13 @@ import numpy as np
 import plotly.graph_objects as go
 import pytest
 
-from imbal_core import charts, decision, evaluate, metrics, report_html, techniques
-from imbal_core.decision import Costs
+from imbal_core import charts, evaluate, metrics, report_html, techniques
+from imbal_core.costs import MULTICLASS_NOT_SUPPORTED, Costs, default_costs
+from imbal_core.decision_warnings import comparison_warnings
+from imbal_core.operating_points import operating_points
+from imbal_core.recommendation import recommend
+from imbal_core.result_tables import HIGHLIGHT_RULE, curve_class_index, metric_table, report_names, threshold_table
+from imbal_core.verdict_words import imbalance_verdict, protocol_words, severity
 from tests.fakes import fake_comparison, fake_folds_result, fake_result
 
 HOSTILE = '<script>alert("x")</script>'
@@ -32,7 +37,7 @@ def named():
     good = np.clip(0.1 + 0.7 * labels + rng.normal(0, 0.15, len(labels)), 0.001, 0.999)
     weak = np.clip(0.3 + 0.2 * labels + rng.normal(0, 0.2, len(labels)), 0.001, 0.999)
     results = [fake_result("baseline", labels, weak), fake_result("smote", labels, good)]
-    return report_html.report_names(fake_comparison(results, labels=("legit", HOSTILE)))
+    return report_names(fake_comparison(results, labels=("legit", HOSTILE)))
 
 
 def scores(rng, labels, signal: float) -> np.ndarray:
@@ -155,7 +160,7 @@ def headers(page: str, table_id: str) -> list[str]:
 
 
 def test_verdict_in_plain_words():
-    verdict = report_html.imbalance_verdict(profile_dict())
+    verdict = imbalance_verdict(profile_dict())
     assert verdict == (
         "1 in 40 rows is 'fraud': a model that always answers 'legit' scores 97.5% accuracy and catches none of "
         "the 'fraud' rows."
@@ -164,7 +169,7 @@ def test_verdict_in_plain_words():
 
 def test_verdict_for_multiclass_names_the_rarest_class():
     profile = {"class_counts": {"1": 500, "2": 400, "9": 10}, "minority_class": "9", "majority_class": "1"}
-    verdict = report_html.imbalance_verdict(profile)
+    verdict = imbalance_verdict(profile)
     assert verdict.startswith("The rarest class, '9', is 1 in 91 rows")
     assert "54.9% accuracy" in verdict and "other 2 classes" in verdict
 
@@ -180,21 +185,21 @@ def test_verdict_for_multiclass_names_the_rarest_class():
     ],
 )
 def test_severity_words(ratio, word):
-    assert report_html.severity(ratio) == word
+    assert severity(ratio) == word
 
 
 def test_protocol_in_words():
     comparison = folds_comparison(folds=5, rows=50)
-    assert report_html.protocol_words(comparison) == "5-fold stratified CV, 1 repeat, seed 0"
+    assert protocol_words(comparison) == "5-fold stratified CV, 1 repeat, seed 0"
     comparison.protocol = evaluate.Protocol(mode="quick", test_size=0.25, seed=3)
-    assert report_html.protocol_words(comparison) == "one stratified hold-out split (25% of rows tested), seed 3"
+    assert protocol_words(comparison) == "one stratified hold-out split (25% of rows tested), seed 3"
 
 
 # --- the dashboard's tables ------------------------------------------------------------------------
 
 
 def test_metric_table_leads_with_pr_auc_and_ends_with_accuracy(named):
-    table_ = report_html.metric_table(named)
+    table_ = metric_table(named)
     metric_columns = list(table_.means.columns)
     assert metric_columns[:4] == ["PR-AUC", "Recall", "F1", "Precision"]
     assert metric_columns[-1] == "Accuracy"
@@ -202,7 +207,7 @@ def test_metric_table_leads_with_pr_auc_and_ends_with_accuracy(named):
 
 
 def test_metric_table_highlights_the_best_but_never_accuracy(named):
-    table_ = report_html.metric_table(named)
+    table_ = metric_table(named)
     assert table_.best.loc["SMOTE", "PR-AUC"] and not table_.best.loc["Baseline", "PR-AUC"]
     assert not table_.best["Accuracy"].any()
     # Brier: lower is better.
@@ -211,16 +216,16 @@ def test_metric_table_highlights_the_best_but_never_accuracy(named):
 
 
 def test_metric_table_shows_std_only_with_several_folds(named):
-    table_ = report_html.metric_table(named)
+    table_ = metric_table(named)
     assert "±" not in table_.display.loc["SMOTE", "PR-AUC"]
     result = named[1].result
     result.fold_metrics.append(dict(result.fold_metrics[0], pr_auc=result.fold_metrics[0]["pr_auc"] - 0.1))
-    table_ = report_html.metric_table(named)
+    table_ = metric_table(named)
     assert re.fullmatch(r"\d\.\d{3} ± 0\.050", table_.display.loc["SMOTE", "PR-AUC"])
 
 
 def test_metric_table_at_a_threshold_stamps_every_threshold_metric_and_recomputes_it(named):
-    table_ = report_html.metric_table(named, 0.3, details=False)
+    table_ = metric_table(named, 0.3, details=False)
     columns = list(table_.display.columns)
     assert columns == [
         "PR-AUC",
@@ -243,15 +248,15 @@ def test_best_is_marked_only_within_one_run():
     """A run with other settings never takes "best" away from a run it cannot be compared with."""
     weak, strong = folds_comparison({"baseline": 0.1, "smote": 0.2}), folds_comparison({"baseline": 0.5})
     strong.protocol = evaluate.Protocol(mode="quick")
-    named = report_html.report_names(weak) + [charts.NamedResult("Baseline (run 2)", strong.results[0], strong)]
-    table_ = report_html.metric_table(named)
+    named = report_names(weak) + [charts.NamedResult("Baseline (run 2)", strong.results[0], strong)]
+    table_ = metric_table(named)
     assert table_.best.loc["SMOTE", "PR-AUC"]  # best of its own run, though the other run scores higher
     assert not table_.best.loc["Baseline (run 2)", "PR-AUC"]  # alone in its run: nothing to beat
 
 
 def test_threshold_table_changes_with_the_threshold(named):
-    low = report_html.threshold_table(named, 0.2)
-    high = report_html.threshold_table(named, 0.8)
+    low = threshold_table(named, 0.2)
+    high = threshold_table(named, 0.8)
     assert (low["Recall"] >= high["Recall"]).all()
     assert (low["Recall"] != high["Recall"]).any()
     counts = low[["Caught (TP)", "False alarms (FP)", "Missed (FN)", "Correct rejections (TN)"]].sum(axis=1)
@@ -261,11 +266,11 @@ def test_threshold_table_changes_with_the_threshold(named):
 
 def test_curve_class_is_the_minority(named):
     comparison = named[0].comparison
-    assert report_html.curve_class_index(comparison) == 1
+    assert curve_class_index(comparison) == 1
     multiclass = fake_comparison([], labels=("0", "1", "9"))
     multiclass.dataset["minority_class"] = "9"
-    assert report_html.curve_class_index(multiclass) == 2
-    assert math.isclose(report_html.curve_class_index(multiclass, {"minority_class": "1"}), 1)
+    assert curve_class_index(multiclass) == 2
+    assert math.isclose(curve_class_index(multiclass, {"minority_class": "1"}), 1)
 
 
 # --- the report: order ------------------------------------------------------------------------------
@@ -291,11 +296,11 @@ def test_summary_gives_the_recommendation_its_checks_and_the_warnings_that_quali
     comparison = folds_comparison({"baseline": 0.3, "class_weight": 0.31})  # no better than the baseline
     page = report_html.comparison_report(comparison, "data.csv", costs=FRAUD_COSTS)
     summary = unescape(section(page, "summary"))
-    points = decision.operating_points(comparison, FRAUD_COSTS)
-    recommendation = decision.recommend(comparison, points, FRAUD_COSTS)
+    points = operating_points(comparison, FRAUD_COSTS)
+    recommendation = recommend(comparison, points, FRAUD_COSTS)
     assert recommendation.text in summary
     assert all(check in summary for check in recommendation.checks)
-    warnings = decision.comparison_warnings(comparison)
+    warnings = comparison_warnings(comparison)
     assert "no_better_than_baseline" in [item.code for item in warnings]
     for item in warnings:
         if item.technique in (None, recommendation.technique):
@@ -308,7 +313,7 @@ def test_summary_gives_the_recommendation_its_checks_and_the_warnings_that_quali
 
 def test_a_techniques_own_warning_sits_beside_the_metric_table():
     comparison = folds_comparison({"baseline": 0.4, "smote": 0.0})  # SMOTE's scores are pure noise
-    warnings = decision.comparison_warnings(comparison)
+    warnings = comparison_warnings(comparison)
     chance = [item for item in warnings if item.code == "chance_level"]
     assert [item.technique for item in chance] == ["smote"]
     page = report_html.comparison_report(comparison, "data.csv", costs=FRAUD_COSTS)
@@ -323,7 +328,7 @@ def test_costs_default_to_the_comparisons_own():
     summary = unescape(section(report_html.comparison_report(comparison, "data.csv"), "summary"))
     assert "777 cases a week" in summary and "a miss 300" in summary
     comparison.costs = None  # then the generic defaults
-    generic = decision.default_costs(None)[0]
+    generic = default_costs(None)[0]
     summary = unescape(section(report_html.comparison_report(comparison, "data.csv"), "summary"))
     assert f"{generic.volume:,.0f} cases a {generic.period}" in summary
 
@@ -332,7 +337,7 @@ def test_multiclass_summary_says_what_is_unsupported_and_names_the_best_pr_auc()
     comparison = multiclass_comparison()
     page = report_html.comparison_report(comparison, "digits.csv")
     summary = unescape(section(page, "summary"))
-    assert decision.MULTICLASS_NOT_SUPPORTED in summary
+    assert MULTICLASS_NOT_SUPPORTED in summary
     best = max(comparison.results, key=lambda result: result.metrics["pr_auc"])
     assert f"Highest PR-AUC (macro average over classes): Random oversampling, {best.metrics['pr_auc']:.3f}" in summary
     assert '<table id="T_operating">' not in page
@@ -389,7 +394,7 @@ def test_operating_point_table_matches_the_engine_and_says_how_thresholds_were_c
     assert "on the validation rows of all folds together only" in operating
     assert "measured at that one threshold on the test rows of all" in operating
     rows = table(page, "operating")
-    points = decision.operating_points(comparison, FRAUD_COSTS)
+    points = operating_points(comparison, FRAUD_COSTS)
     assert len(rows) == len(points) == 3
     for point in points:
         row = rows[point.name]
@@ -400,7 +405,7 @@ def test_operating_point_table_matches_the_engine_and_says_how_thresholds_were_c
             assert column in row
     # The expected-cost chart: one line per technique, each own threshold marked.
     assert "Expected cost against the threshold" in operating
-    recommended = decision.recommend(comparison, points, FRAUD_COSTS)
+    recommended = recommend(comparison, points, FRAUD_COSTS)
     assert f"Highlighted: the recommended technique, {recommended.name}." in operating
 
 
@@ -494,11 +499,13 @@ def test_five_technique_report_stays_small():
 )
 def test_the_summary_is_green_only_when_the_engine_is_confident(signals, confident):
     """A neutral box for a recommendation the data cannot separate from the runner-up, as on the dashboard."""
-    from imbal_core import decision
+    from imbal_core.costs import Costs
+    from imbal_core.operating_points import operating_points
+    from imbal_core.recommendation import recommend
 
     comparison = folds_comparison(signals)
-    costs = decision.Costs()
-    assert decision.recommend(comparison, decision.operating_points(comparison, costs), costs).confident is confident
+    costs = Costs()
+    assert recommend(comparison, operating_points(comparison, costs), costs).confident is confident
     page = report_html.comparison_report(comparison, "data.csv", costs=costs)
     box = re.search(r'<p class="(recommendation[^"]*)">', page).group(1)
     assert box == ("recommendation" if confident else "recommendation unsure")
@@ -543,8 +550,8 @@ def test_reference_rows_are_named_as_references_everywhere_and_in_the_csv():
     comparison = folds_comparison({"baseline": 0.2, "logistic_regression": 0.6})
     named = charts.name_results([comparison])
     assert [entry.name for entry in named] == ["Baseline", "Logistic regression (reference)"]
-    table_ = report_html.metric_table(named)
+    table_ = metric_table(named)
     assert table_.references == ("Logistic regression (reference)",)
     assert not table_.best.loc["Logistic regression (reference)"].any()
     assert list(metrics_table(comparison)["reference"]) == [False, True]
-    assert "never highlighted, even where they score higher" in report_html.HIGHLIGHT_RULE
+    assert "never highlighted, even where they score higher" in HIGHLIGHT_RULE

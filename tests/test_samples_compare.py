@@ -6,8 +6,9 @@ import json
 
 import pytest
 
+from imbal_core.class_profile import profile
 from imbal_core.cli import main
-from imbal_core.data import load_table, profile
+from imbal_core.data import load_table
 from imbal_core.samples import SAMPLES, sample_path
 
 DECISION_KEYS = {"threshold", "expected_cost_per_1000", "recall", "precision", "alerts_per_1000"}

@@ -10,8 +10,9 @@ import sys
 import numpy as np
 import pytest
 
-from imbal_core import evaluate, metrics, model, report, serialize, techniques
+from imbal_core import evaluate, metrics, model, report, results_document, serialize, techniques
 from imbal_core.errors import InputError
+from imbal_core.results_document import comparison_from_json_document, comparisons_from_json_document
 from tests.conftest import make_binary_frame, make_multiclass_frame
 
 
@@ -156,7 +157,7 @@ def test_a_field_added_later_flows_through_and_unknown_keys_are_ignored():
 
 
 def test_costs_in_a_loosely_typed_field_come_back_as_costs_from_the_record_and_the_json():
-    from imbal_core.decision import Costs
+    from imbal_core.costs import Costs
 
     original = hand_built_comparison()
     original.costs = Costs(false_alarm=5, miss=500, volume=10_000)
@@ -165,7 +166,7 @@ def test_costs_in_a_loosely_typed_field_come_back_as_costs_from_the_record_and_t
     assert serialize.comparison_from_record(record).costs == original.costs
     packed, blob = serialize.pack_comparison(original)
     assert serialize.comparison_from_packed(packed, blob).costs == original.costs
-    assert serialize.comparison_from_json_document(report.comparison_json_text(original)).costs == original.costs
+    assert comparison_from_json_document(report.comparison_json_text(original)).costs == original.costs
 
 
 def test_a_type_tag_outside_the_engine_is_never_imported():
@@ -251,7 +252,7 @@ def test_the_results_json_carries_the_folds_and_imports_back_to_the_same_compari
     folds = document["results"][0]["folds"]
     assert folds["format_version"] == serialize.FORMAT_VERSION
     assert len(folds["test_probabilities"]) == 3
-    restored = serialize.comparison_from_json_document(document_text(original))
+    restored = comparison_from_json_document(document_text(original))
     assert_same_value(original.results, restored.results)
     assert restored.protocol == original.protocol
     assert restored.settings == original.settings
@@ -268,16 +269,16 @@ def test_the_dashboards_export_of_several_runs_imports_as_several_comparisons():
             {"run": index, **report.comparison_to_json(comparison)} for index, comparison in enumerate([first, second])
         ],
     }
-    imported = serialize.comparisons_from_json_document(json.dumps(document))
+    imported = comparisons_from_json_document(json.dumps(document))
     assert [len(comparison.labels) for comparison in imported] == [2, 3]
     assert_same_value(second.results, imported[1].results)
     with pytest.raises(InputError, match="holds 2 runs"):
-        serialize.comparison_from_json_document(document)
+        comparison_from_json_document(document)
 
 
 def test_a_quick_split_document_imports_with_its_test_size():
     original = hand_built_comparison(folds=1, protocol=evaluate.Protocol(mode="quick", test_size=0.3, seed=3))
-    restored = serialize.comparison_from_json_document(document_text(original))
+    restored = comparison_from_json_document(document_text(original))
     assert restored.protocol == original.protocol
 
 
@@ -294,20 +295,20 @@ def test_a_quick_split_document_imports_with_its_test_size():
 )
 def test_documents_that_are_not_ours_get_a_clear_message(document, message):
     with pytest.raises(InputError, match=message):
-        serialize.comparison_from_json_document(document)
+        comparison_from_json_document(document)
 
 
 def test_a_document_from_a_newer_version_says_so():
     document = json.loads(document_text(hand_built_comparison()))
     document["results"][1]["folds"]["format_version"] = serialize.FORMAT_VERSION + 1
     with pytest.raises(InputError, match="newer than this Imbalance Lab reads"):
-        serialize.comparison_from_json_document(json.dumps(document))
+        comparison_from_json_document(json.dumps(document))
 
 
 def test_a_huge_document_is_refused_before_parsing(monkeypatch):
-    monkeypatch.setattr(serialize, "MAX_DOCUMENT_BYTES", 1000)
+    monkeypatch.setattr(results_document, "MAX_DOCUMENT_BYTES", 1000)
     with pytest.raises(InputError, match="results JSON files up to .* MB can be imported"):
-        serialize.comparison_from_json_document(" " * 2000)
+        comparison_from_json_document(" " * 2000)
 
 
 @pytest.mark.slow
@@ -323,7 +324,7 @@ def test_a_real_comparison_round_trips_through_record_packed_form_and_json(make_
     assert_same_value(original, serialize.comparison_from_record(serialize.comparison_to_record(original)))
     record, blob = serialize.pack_comparison(original)
     assert_same_value(original, serialize.comparison_from_packed(record, blob))
-    imported = serialize.comparison_from_json_document(report.comparison_json_text(original))
+    imported = comparison_from_json_document(report.comparison_json_text(original))
     assert_same_value(original.results, imported.results)
     assert imported.results[0].metrics == original.results[0].metrics
 

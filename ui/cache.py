@@ -12,7 +12,8 @@ import pandas as pd
 import streamlit as st
 
 from imbal_core import charts
-from imbal_core.data import DatasetProfile, LoadedTable, TableLimits, load_table, profile
+from imbal_core.class_profile import DatasetProfile, profile
+from imbal_core.data import LoadedTable, TableLimits, load_table
 from imbal_core.samples import sample_path
 
 PROJECTION_POINTS_PER_GROUP = 2000
@@ -59,7 +60,7 @@ def dataset_profile(digest: str, target: str, _frame: pd.DataFrame, _notes: tupl
 @st.cache_data(show_spinner=False, max_entries=64, max_size="128MB", ttl=DERIVED_CACHE_TTL)
 def feature_figure(digest: str, target: str, feature: str, _frame: pd.DataFrame):
     """A feature's distribution by class, on the cleaned labels the engine trains on."""
-    from imbal_core.data import prepare
+    from imbal_core.class_profile import prepare
 
     prepared = prepare(_frame, target)
     return charts.feature_distribution(prepared.features[feature], prepared.labels, feature)

@@ -12,7 +12,12 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from imbal_core import charts, decision
+from imbal_core import charts
+from imbal_core.costs import PERIODS, Costs, alerts_per_1000_for, cost_caption, default_costs, unsupported_reason
+from imbal_core.decision_warnings import comparison_warnings
+from imbal_core.operating_points import operating_points
+from imbal_core.recommendation import recommend
+from imbal_core.thresholds import mean_cost_curve
 from ui import session, state
 from ui.widgets import plain
 
@@ -38,7 +43,7 @@ def _sync_defaults() -> str | None:
     """Each bundled sample starts from its own sensible costs; they reset only when the data changes.
     Returns the sample's id, for the caption."""
     sample_id = state.dataset().sample_id
-    costs, _ = decision.default_costs(sample_id)
+    costs, _ = default_costs(sample_id)
     if st.session_state.get(COSTS_FOR) != state.dataset_key():
         for name, key in COST_WIDGETS.items():
             st.session_state[key] = getattr(costs, name)
@@ -46,7 +51,7 @@ def _sync_defaults() -> str | None:
     return sample_id
 
 
-def costs_inputs() -> decision.Costs | None:
+def costs_inputs() -> Costs | None:
     """Cost and volume inputs; returns the Costs, or None (with the reason shown) when they are invalid."""
     sample_id = _sync_defaults()
     false_alarm, miss, catch, volume, period = st.columns([1, 1, 1, 1.2, 0.8])
@@ -63,17 +68,17 @@ def costs_inputs() -> decision.Costs | None:
         help="What a caught case saves beyond avoiding the miss; usually 0.",
     )
     volume.number_input("Cases per period", min_value=1.0, step=100.0, format="%g", key=COST_WIDGETS["volume"])
-    period.selectbox("Period", decision.PERIODS, key=COST_WIDGETS["period"])
+    period.selectbox("Period", PERIODS, key=COST_WIDGETS["period"])
     try:
-        costs = decision.Costs(**{name: st.session_state[key] for name, key in COST_WIDGETS.items()})
+        costs = Costs(**{name: st.session_state[key] for name, key in COST_WIDGETS.items()})
     except Exception as error:  # InputError: an impossible combination, e.g. every cost 0
         st.warning(plain(str(error)), icon=":material/warning:")
         return None
-    st.caption(plain(decision.cost_caption(costs, sample_id)))  # the costs in use, not the sample's defaults
+    st.caption(plain(cost_caption(costs, sample_id)))  # the costs in use, not the sample's defaults
     return costs
 
 
-def rule_inputs(costs: decision.Costs) -> tuple[str, float | None]:
+def rule_inputs(costs: Costs) -> tuple[str, float | None]:
     """How each technique's threshold is chosen: lowest cost, a recall to hold, or an alert budget."""
     rule_column, target_column = st.columns([2, 1])
     rule = rule_column.radio(
@@ -94,7 +99,7 @@ def rule_inputs(costs: decision.Costs) -> tuple[str, float | None]:
             step=10.0,
             key="decision_budget",
         )
-        return rule, decision.alerts_per_1000_for(alerts, costs)
+        return rule, alerts_per_1000_for(alerts, costs)
     return rule, None
 
 
@@ -103,7 +108,7 @@ def decision_section(comparison, named: list) -> None:
     """Costs, the recommendation, each technique's operating point and the cost curves, for one run."""
     started = time.perf_counter()
     st.subheader("Decision: which technique, at which threshold, at what cost")
-    reason = decision.unsupported_reason(comparison)
+    reason = unsupported_reason(comparison)
     if reason:
         st.info(plain(reason), icon=":material/info:")
         return
@@ -111,9 +116,9 @@ def decision_section(comparison, named: list) -> None:
     if costs is None:
         return
     rule, target = rule_inputs(costs)
-    points = decision.operating_points(comparison, costs, rule, target)
-    recommendation = decision.recommend(comparison, points, costs)
-    warnings = decision.comparison_warnings(comparison)
+    points = operating_points(comparison, costs, rule, target)
+    recommendation = recommend(comparison, points, costs)
+    warnings = comparison_warnings(comparison)
     st.session_state.setdefault("report_settings", {}).update(costs=costs, rule=rule, target=target)
     session.sync_url()  # a fragment rerun skips app.py, so the link follows the costs here
     _recommendation(recommendation)
@@ -126,14 +131,14 @@ def decision_section(comparison, named: list) -> None:
     )
     st.caption(operating_caption(comparison, costs, rule))
     shown = [(by_index[point.result_index], point) for point in points if point.result_index in by_index]
-    curves = {entry.name: decision.mean_cost_curve(entry.result, costs, COST_CURVE_THRESHOLDS) for entry, _ in shown}
+    curves = {entry.name: mean_cost_curve(entry.result, costs, COST_CURVE_THRESHOLDS) for entry, _ in shown}
     chosen = {entry.name: (point.threshold, point.expected_cost_per_1000) for entry, point in shown}
     figure = charts.expected_cost_figure(curves, chosen)
     st.plotly_chart(figure, width="stretch", key="chart_expected_cost")
     st.session_state[TIMING] = time.perf_counter() - started  # everything this section does on a cost change
 
 
-def operating_caption(comparison, costs: decision.Costs, rule: str) -> str:
+def operating_caption(comparison, costs: Costs, rule: str) -> str:
     """How the table's figures were made: one threshold per technique, every figure at it."""
     folds = len(comparison.results[0].test_labels) if comparison.results else 1
     chosen_on = "the validation rows (never test rows)"
@@ -175,7 +180,7 @@ def _warnings(warnings: list) -> None:
         st.warning(plain(warning.message), icon=":material/warning:")
 
 
-def operating_table(points: list, costs: decision.Costs) -> pd.DataFrame:
+def operating_table(points: list, costs: Costs) -> pd.DataFrame:
     """One row per technique at its operating point: threshold, costs, alerts, catches, with fold spread."""
     period = costs.period
     rows = []
@@ -202,7 +207,7 @@ def operating_table(points: list, costs: decision.Costs) -> pd.DataFrame:
     return pd.DataFrame(rows).set_index("Technique") if rows else pd.DataFrame()
 
 
-def _operating_columns(costs: decision.Costs) -> dict:
+def _operating_columns(costs: Costs) -> dict:
     period = costs.period
     three = st.column_config.NumberColumn(format="%.3f")
     counts = st.column_config.NumberColumn(format="localized")

@@ -177,7 +177,7 @@ def open_shared_link(share_id: str) -> list[str]:
 def import_results(raw: bytes, file_name: str) -> tuple[int, list[str]]:
     """Import a results JSON (CLI or dashboard export): each comparison is stored in this browser's history
     (when available) and opened in the session. Returns (runs imported, notes); InputError when unusable."""
-    from imbal_core.serialize import comparisons_from_json_document
+    from imbal_core.results_document import comparisons_from_json_document
 
     comparisons = comparisons_from_json_document(raw)
     history = store()

@@ -12,17 +12,17 @@ import pandas as pd
 import streamlit as st
 
 from imbal_core import charts
+from imbal_core.image_encoder import IMAGE_TARGET
+from imbal_core.image_encoder import to_frame as images_to_frame
 from imbal_core.images import (
-    IMAGE_TARGET,
     ImageDataset,
     ImageProfile,
     example_indices,
     profile_images,
     read_and_profile_images,
 )
-from imbal_core.images import to_frame as images_to_frame
-from imbal_core.report_html import imbalance_verdict, severity
 from imbal_core.samples import SampleInfo, sample_path
+from imbal_core.verdict_words import imbalance_verdict, severity
 from ui import cache
 from ui.widgets import plain
 

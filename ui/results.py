@@ -13,15 +13,15 @@ import streamlit as st
 from imbal_core import charts
 from imbal_core.metric_names import threshold_text
 from imbal_core.report import comparison_to_json, metrics_table, to_csv_text
-from imbal_core.report_html import (
+from imbal_core.result_tables import (
     HIGHLIGHT_RULE,
     MetricTable,
     accuracy_header,
     curve_class_index,
     metric_table,
-    protocol_text,
     threshold_table,
 )
+from imbal_core.verdict_words import protocol_text
 from ui import session, state
 from ui.decision import decision_section
 from ui.widgets import plain, visible
@@ -306,8 +306,7 @@ RECALIBRATION_WIDGET = "recalibration_method"
 
 def recalibration_section(usable: list, comparison) -> None:
     """Read probabilities as risks again: a recalibration fitted on each fold's validation rows only."""
-    from imbal_core.calibration import recalibrated
-    from imbal_core.decision import METHODS
+    from imbal_core.calibration import METHODS, recalibrated
 
     st.subheader("Probabilities as risks")
     st.caption(

@@ -228,7 +228,7 @@ def _read_costs(raw: str | None, sample: str, notes: list[str]) -> dict[str, Any
     """`name:value` pairs, checked together with the sample's defaults (imbal_core.decision.Costs)."""
     if raw is None:
         return {}
-    from imbal_core.decision import Costs, default_costs
+    from imbal_core.costs import Costs, default_costs
 
     defaults, _ = default_costs(None if sample == UPLOAD else sample)
     known = {name: type(getattr(defaults, name)) for name in defaults.to_json()}
@@ -261,7 +261,7 @@ def _read_costs(raw: str | None, sample: str, notes: list[str]) -> dict[str, Any
 def _non_default_costs(costs: Mapping[str, Any], sample: str) -> dict[str, Any]:
     if not costs:
         return {}
-    from imbal_core.decision import default_costs
+    from imbal_core.costs import default_costs
 
     defaults = default_costs(None if sample == UPLOAD else sample)[0].to_json()
     return {name: value for name, value in costs.items() if name in defaults and value != defaults[name]}
@@ -418,7 +418,7 @@ def _seed_widgets(session: Session) -> None:
         st.session_state[state.THRESHOLD_WIDGET] = session.threshold
     if session.costs:
         try:
-            from imbal_core.decision import default_costs
+            from imbal_core.costs import default_costs
             from ui.decision import COST_WIDGETS, COSTS_FOR
         except ImportError:
             return

@@ -12,7 +12,7 @@ from typing import Literal
 import pandas as pd
 import streamlit as st
 
-from imbal_core.data import DatasetProfile, suggest_target
+from imbal_core.class_profile import DatasetProfile, suggest_target
 from imbal_core.errors import InputError
 from imbal_core.samples import IMAGE_SAMPLES, SAMPLES, get_sample
 from ui import cache, navigation, session

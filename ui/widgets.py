@@ -7,7 +7,8 @@ from typing import Any
 
 import streamlit as st
 
-from imbal_core.techniques import REGISTRY, Param, Technique, TechniqueSpec, make_spec
+from imbal_core.technique_schema import Param, Technique
+from imbal_core.techniques import REGISTRY, TechniqueSpec, make_spec
 
 # Characters that make links, images, HTML, emphasis, code, tables, maths or headings in Streamlit's
 # markdown. Others (parentheses, dots, dashes) stay as they are, so messages read naturally in tests.

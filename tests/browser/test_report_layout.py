@@ -14,7 +14,7 @@ import pytest
 from playwright.sync_api import Page
 
 from imbal_core import evaluate, report_html
-from imbal_core.decision import Costs
+from imbal_core.costs import Costs
 from tests.fakes import fake_comparison, fake_folds_result
 
 pytestmark = pytest.mark.browser
