@@ -13,7 +13,7 @@ import pandas as pd
 
 from imbal_core.data import load_table
 from imbal_core.errors import InputError
-from imbal_core.preprocess import check_magnitudes
+from imbal_core.preprocess import MAX_CATEGORIES, TEXT_FEATURES, check_magnitudes, plan_columns
 
 MAX_CLASSES = 20
 TARGET_NAME_PATTERN = re.compile(r"^(class|label|labels|target|y|outcome|is_.*|.*_label|.*_class)$", re.I)
@@ -64,8 +64,6 @@ class DatasetProfile:
 
     def column_types(self) -> list[tuple[str, str, str]]:
         """(column, type, how it is used) for every feature column: numeric, categorical, text or dropped."""
-        from imbal_core.preprocess import MAX_CATEGORIES, TEXT_FEATURES
-
         rows = [(name, "numeric", "missing values get the median; standardised") for name in self.numeric_columns]
         rows += [
             (name, "categorical", f"one-hot (the {MAX_CATEGORIES} most frequent values)")
@@ -216,8 +214,6 @@ def class_counts(labels: pd.Series) -> dict[str, int]:
 
 def profile(frame: pd.DataFrame, target: str | None = None, notes: list[str] | None = None) -> DatasetProfile:
     """Profile a loaded table for a target column (suggested when not given)."""
-    from imbal_core.preprocess import plan_columns
-
     target = target or suggest_target(frame)
     prepared = prepare(frame, target)
     plan = plan_columns(prepared.features)

