@@ -32,7 +32,7 @@ def read_sample(sample_id: str) -> tuple[LoadedTable, str]:
     return load_table(raw, file_name=path.name), digest_of(raw)
 
 
-# What the server keeps for everyone. A parsed upload also lives in its session (ui/state.LoadedDataset) while
+# What the server keeps for everyone. A parsed upload also lives in its session (ui/datasets.LoadedDataset) while
 # that session is open; the cache only spares a re-read of the same bytes, so it is small and forgets soon,
 # and memory comes back after the windows close. .streamlit/config.toml caps all cached data together
 # (server.maxCacheDataSize).

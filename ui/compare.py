@@ -279,9 +279,9 @@ def execute(request: dict) -> None:
     if message:
         COMPARE.error = message
         return
+    record = store.add_run(comparison)
     # Every finished comparison is saved; without history (None) the session still has it.
-    history_id = history.save(comparison)
-    store.add_run(comparison, history_id, history.default_name(comparison, loaded.name))
+    store.saved_as(record, history.save(comparison), history.default_name(comparison, record.dataset_name))
     failed = [result.spec.display_name for result in comparison.results if result.failed]
     summary = f"Trained {len(comparison.results)} technique(s) in {comparison.wall_seconds:.1f} s."
     waited = comparison.wait_seconds

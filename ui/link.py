@@ -1,5 +1,5 @@
-"""What a person can restore, in one typed object: it goes to and from the URL (and, through the run history, to
-the database). Nothing else in the dashboard names a query parameter.
+"""The URL codec: what a person can restore, in one typed object, to and from the URL (and, through the run
+history, to the database). Nothing else in the dashboard names a query parameter.
 
 Query parameters (a public contract; values equal to the default stay out of the URL):
 

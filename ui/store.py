@@ -112,25 +112,13 @@ class Store:
     def runs(self) -> list[RunRecord]:
         return st.session_state.get(keys.RUNS.name, [])
 
-    def add_run(
-        self,
-        comparison: Comparison,
-        history_id: str | None = None,
-        title: str | None = None,
-        max_runs: int = MAX_RUNS_PER_SESSION,
-    ) -> RunRecord:
+    def add_run(self, comparison: Comparison, max_runs: int = MAX_RUNS_PER_SESSION) -> RunRecord:
         """Keep a finished comparison; an identical earlier result (same label, data and settings) is replaced,
         and beyond `max_runs` the oldest run leaves the session (History keeps it)."""
         key = self.dataset_key()
         st.session_state[keys.RUN_COUNTER.name] += 1
         record = RunRecord(
-            st.session_state[keys.RUN_COUNTER.name],
-            key,
-            self.dataset().name,
-            comparison,
-            datetime.now(),
-            history_id=history_id,
-            title=title,
+            st.session_state[keys.RUN_COUNTER.name], key, self.dataset().name, comparison, datetime.now()
         )
         new_signatures = {_signature(result, comparison) for result in comparison.results}
         kept: list[RunRecord] = []
@@ -149,6 +137,11 @@ class Store:
         st.session_state[keys.RUNS.name] = [*kept, record][-max_runs:]
         st.session_state[keys.TRAINING_COUNT.name] += 1
         return record
+
+    def saved_as(self, record: RunRecord, history_id: str | None, title: str) -> None:
+        """A kept run's id and name in the run history, once it was saved there (None: history unavailable)."""
+        record.history_id = history_id
+        record.title = title
 
     def add_opened_run(
         self, comparison: Comparison, dataset_key: str, dataset_name: str, history_id: str, read_only: bool, title: str
