@@ -6,7 +6,8 @@ import sys
 
 import streamlit as st
 
-from ui import cache, feedback, history, identity, navigation, runtime, session, sidebar, state
+from ui import cache, feedback, form_links, history, identity, link, links, navigation, runtime, sidebar
+from ui.page_state import BROWSER, COMPARE, HISTORY
 from ui.widgets import plain
 
 SWITCH_INTERVAL_SECONDS = 0.0005
@@ -16,25 +17,27 @@ SWITCH_INTERVAL_SECONDS = 0.0005
 sys.setswitchinterval(SWITCH_INTERVAL_SECONDS)
 runtime.leave_engine_state_alone()  # no Keras reset after every rerun (ui/runtime.py says why)
 navigation.entered_through_app()  # before anything else: links open cleanly with a pages/ folder (ui/navigation.py)
-session.allow_parameter("step")  # the Present page's step: links to a step keep it
+link.allow_parameter("step")  # the Present page's step: links to a step keep it
+for part in form_links.PARTS:  # each form's fields travel in links (ui/form_links.py)
+    links.register(part)
 # An emoji icon is drawn in the browser; a ":material/..." page icon makes every page fetch its picture from
 # fonts.gstatic.com (Streamlit 1.67), which fails offline and tells a third party who uses the dashboard.
 st.set_page_config(page_title="Imbalance Lab", page_icon="⚖️", layout="wide")
 
 with feedback.reported("loading the default sample"):
-    state.init_session()
+    links.open_session()
 with feedback.reported("keeping the address bar in step with the settings"):
-    link_notes = st.session_state.pop(session.LINK_NOTES, None)
+    link_notes = BROWSER.take("link_notes")
     if link_notes:
         st.warning(
             "Some settings in this link could not be used:\n" + "\n".join(f"- {plain(note)}" for note in link_notes),
             icon=":material/link_off:",
         )
-    session.sync_url()  # the address bar always restores what is on screen (ui/session.py)
+    links.sync_url()  # the address bar always restores what is on screen (ui/links.py)
     history_problem = history.take_problem()  # once per session: why runs are not being kept
     if history_problem:
         st.warning(plain(history_problem), icon=":material/history_toggle_off:")
-    opened = st.session_state.pop(history.OPENED, None)
+    opened = HISTORY.take("opened")
     if opened:
         st.success(plain(opened), icon=":material/history:")
 
@@ -46,7 +49,7 @@ with st.sidebar:
     identity.remember()  # a new browser's token goes into its cookie, so its runs are its own after a reload
 
 # A run that was stopped (Stop pressed, page left) leaves its marker behind and nothing else.
-if st.session_state.pop(state.TRAINING_MARKER, False):
+if COMPARE.take("training", False):
     st.toast("Training was stopped before it finished; nothing from that run was kept.", icon=":material/stop_circle:")
 
 cache.warm_engine()  # once per process, in the background

@@ -30,7 +30,7 @@ def main() -> None:
     sys.path.insert(0, str(ROOT))
     from streamlit.testing.v1 import AppTest
 
-    from ui import decision
+    from ui import keys
 
     app = AppTest.from_file(str(ROOT / "pages" / "compare.py"), default_timeout=900)
     app.run()  # opens on the fraud sample, the dashboard's default
@@ -43,7 +43,7 @@ def main() -> None:
     fragment_seconds = []
     for miss in MISS_COSTS:
         app.number_input(key="cost_miss").set_value(miss).run()
-        fragment_seconds.append(app.session_state[decision.TIMING])
+        fragment_seconds.append(app.session_state[keys.DECISION_TIMING.name])
     comparison = app.session_state["runs"][-1].comparison
     from imbal_core.costs import Costs
     from imbal_core.report_html import comparison_report

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui import compare, feedback, results, state
+from ui import compare, feedback, links, results
+from ui.page_state import COMPARE
+from ui.store import store
 from ui.widgets import plain
 
-state.init_session()  # normally done by app.py; a deep link on a fresh server can start here
+links.open_session()  # normally done by app.py; a deep link on a fresh server can start here
 
 st.title("Train & compare")
 # Two slots: progress while training, the page body otherwise. While training, the body slot is an empty
@@ -15,30 +17,30 @@ st.title("Train & compare")
 progress_slot = st.empty()
 body = st.empty()
 
-request = st.session_state.pop(state.TRAINING_REQUEST, None)
+request = COMPARE.take("request")
 if request is not None:
     with progress_slot.container():
         compare.execute(request)
     st.rerun()
 
 with body.container():
-    flash = st.session_state.pop(state.FLASH, None)
+    flash = COMPARE.take("flash")
     if flash:
         st.success(plain(flash), icon=":material/check_circle:")
-    error = st.session_state.pop(state.COMPARE_ERROR, None)
+    error = COMPARE.take("error")
     if error:
         st.error(plain(error), icon=":material/error:")
 
-    profile = state.dataset_profile()
+    profile = store.dataset_profile()
     st.caption(
-        f"Data: {plain(state.dataset().name)}, target {plain(profile.target)} ({profile.n_classes} classes). "
+        f"Data: {plain(store.dataset().name)}, target {plain(profile.target)} ({profile.n_classes} classes). "
         "Each technique trains the same small network on the same split with the same starting weights."
     )
     compare.technique_picker()
     compare.settings_form()
 
-    records = state.runs_for_current_data()
-    hidden = state.other_runs_count()
+    records = store.runs_for_current_data()
+    hidden = store.other_runs_count()
     if hidden:
         st.caption(f"{hidden} earlier run(s) on other data or another target are kept and show again with that data.")
     shared = [record for record in records if record.read_only]  # issue 15: runs opened from a share link

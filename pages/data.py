@@ -8,67 +8,72 @@ import streamlit as st
 from imbal_core import charts
 from imbal_core.samples import get_sample
 from imbal_core.verdict_words import imbalance_verdict, severity
-from ui import cache, feedback, images, state
+from ui import cache, datasets, feedback, images, keys, links
+from ui.datasets import Sample, Upload
+from ui.link import DEFAULT_SAMPLE
+from ui.page_state import DATA
+from ui.store import store
 from ui.widgets import plain, visible, visible_frame
 
 PREVIEW_ROWS = 200
-LAST_ACTION = "data_last_action"
 SAMPLE_TAB, UPLOAD_TAB = "Bundled sample", "Upload your own"
 
 
 def _load_chosen_sample() -> None:
-    st.session_state[LAST_ACTION] = "sample"
-    _, message = feedback.capture("loading the sample", state.load_sample, st.session_state[state.SAMPLE_WIDGET])
+    DATA.last_action = "sample"
+    _, message = feedback.capture("loading the sample", store.switch_to, Sample(DATA.sample))
     if message:
-        st.session_state[state.DATA_ERROR] = message
+        DATA.error = message
 
 
 def _accept_upload() -> None:
-    uploaded = st.session_state.get(state.UPLOAD_WIDGET)
-    st.session_state[LAST_ACTION] = "upload"
+    uploaded = DATA.upload
+    DATA.last_action = "upload"
     if uploaded is None:  # the file was removed from the widget: keep the data already loaded
         return
-    _, message = feedback.capture(f"reading {uploaded.name}", state.accept_upload, uploaded.getvalue(), uploaded.name)
+    _, message = feedback.capture(
+        f"reading {uploaded.name}", store.switch_to, Upload(uploaded.getvalue(), uploaded.name)
+    )
     if message:
-        st.session_state[state.DATA_ERROR] = message
+        DATA.error = message
 
 
 def _choose_target() -> None:
-    chosen = st.session_state[state.TARGET_WIDGET]
-    _, message = feedback.capture(f"using {chosen!r} as the target", state.choose_target, chosen)
+    chosen = DATA.target
+    _, message = feedback.capture(f"using {chosen!r} as the target", lambda: store.switch_to(target=chosen))
     if message:
-        st.session_state[state.DATA_ERROR] = message
-        st.session_state[state.TARGET_WIDGET] = state.target()  # put the picker back on the working target
+        DATA.error = message
+        DATA.target = store.target()  # put the picker back on the working target
 
 
-state.init_session()  # normally done by app.py; a deep link on a fresh server can start here
+links.open_session()  # normally done by app.py; a deep link on a fresh server can start here
 
 st.title("Data")
-error = st.session_state.get(state.DATA_ERROR)
-if error and st.session_state.get(LAST_ACTION) != "upload":  # an upload's refusal shows by the uploader
+error = DATA.error
+if error and DATA.last_action != "upload":  # an upload's refusal shows by the uploader
     st.error(plain(error), icon=":material/error:")
-notice = st.session_state.get(state.DATA_NOTICE)
+notice = DATA.notice
 if notice:
     st.warning(plain(notice), icon=":material/swap_horiz:")
 
 # Open on the tab the person last used, so an upload error appears next to the uploader.
 sample_tab, upload_tab = st.tabs(
-    [SAMPLE_TAB, UPLOAD_TAB], default=UPLOAD_TAB if st.session_state.get(LAST_ACTION) == "upload" else SAMPLE_TAB
+    [SAMPLE_TAB, UPLOAD_TAB], default=UPLOAD_TAB if DATA.last_action == "upload" else SAMPLE_TAB
 )
 with sample_tab:
-    choices = state.sample_choices()
-    if state.SAMPLE_WIDGET not in st.session_state:  # widget state is dropped while other pages are shown
-        current = state.dataset().sample_id if state.has_dataset() else None
-        st.session_state[state.SAMPLE_WIDGET] = current or state.DEFAULT_SAMPLE
+    choices = datasets.sample_choices()
+    if not DATA.is_set("sample"):  # widget state is dropped while other pages are shown
+        current = store.dataset().sample_id if store.has_dataset() else None
+        DATA.sample = current or DEFAULT_SAMPLE
     chosen_sample = st.selectbox(
         "Sample dataset",
         list(choices),
         format_func=choices.get,
-        key=state.SAMPLE_WIDGET,
+        key=keys.SAMPLE_WIDGET.name,
         on_change=_load_chosen_sample,
     )
     st.caption(get_sample(chosen_sample).scenario)
-    loaded = state.dataset() if state.has_dataset() else None
+    loaded = store.dataset() if store.has_dataset() else None
     if loaded is None or loaded.sample_id != chosen_sample:
         st.button("Load this sample", key="load_sample", on_click=_load_chosen_sample, icon=":material/upload:")
 with upload_tab:
@@ -76,7 +81,7 @@ with upload_tab:
     st.file_uploader(
         f"A table (CSV, TSV, Parquet, Excel .xlsx) or images (a ZIP of class folders), up to {limit} MB",
         type=None,  # any file reaches the loader, so a refusal is a sentence on the page, not a hover hint
-        key=state.UPLOAD_WIDGET,
+        key=keys.UPLOAD_WIDGET.name,
         on_change=_accept_upload,
         help="Read as data only: nothing in the file is executed. The file stays in this browser session.",
     )
@@ -86,30 +91,30 @@ with upload_tab:
         f"A file over {limit} MB is stopped by the browser before it reaches the app (a red mark on the file): "
         "save the table as Parquet, often several times smaller, or upload a sample of its rows."
     )
-    if error and st.session_state.get(LAST_ACTION) == "upload":
+    if error and DATA.last_action == "upload":
         st.error(plain(error), icon=":material/block:")  # the refusal, next to the uploader
 
-if not state.has_dataset():
+if not store.has_dataset():
     st.stop()
 
-loaded = state.dataset()
+loaded = store.dataset()
 if loaded.images is not None:
     with feedback.reported("showing the images"):
         images.show(loaded)
     st.stop()
 with feedback.reported("profiling the dataset"):
-    profile = state.dataset_profile()
+    profile = store.dataset_profile()
     st.subheader(f"Loaded: {plain(loaded.name)}")
     if loaded.source == "upload":
         st.caption("Your uploaded file. It stays in this browser session and is never shared with other sessions.")
 
     columns = [str(column) for column in loaded.frame.columns]
-    st.session_state[state.TARGET_WIDGET] = state.target()  # the picker always shows the working target
+    DATA.target = store.target()  # the picker always shows the working target
     st.selectbox(
         "Target column (the class to predict)",
         columns,
         format_func=visible,  # a column name with a right-to-left override shows as stored
-        key=state.TARGET_WIDGET,
+        key=keys.TARGET_WIDGET.name,
         on_change=_choose_target,
         help="Pre-filled with the suggestion. Any column with 2 to 20 distinct values can be the target.",
     )

@@ -10,11 +10,11 @@ import pandas as pd
 import streamlit as st
 
 from imbal_core.history import HistoryUnavailable, open_history
-from ui import feedback, history, identity, state
+from ui import feedback, history, identity, keys, links
+from ui.page_state import HISTORY
+from ui.store import store
 from ui.widgets import plain
 
-IMPORT_WIDGET = "history_import"
-IMPORT_MESSAGE = "history_import_message"
 HEADLINE = ("pr_auc", "PR-AUC")
 
 
@@ -52,21 +52,21 @@ def protocol_text(protocol: dict) -> str:
 
 
 def _import_uploaded() -> None:
-    uploaded = st.session_state.get(IMPORT_WIDGET)
+    uploaded = HISTORY.upload
     if uploaded is None:
         return
     outcome, message = feedback.capture(
         f"importing {uploaded.name}", history.import_results, uploaded.getvalue(), uploaded.name
     )
     if message:
-        st.session_state[IMPORT_MESSAGE] = ("error", message)
+        HISTORY.import_message = ("error", message)
         return
     count, notes = outcome
     text = f"Imported {count} run{'s' if count != 1 else ''} from {uploaded.name}; open them on Train & compare."
-    st.session_state[IMPORT_MESSAGE] = ("success", " ".join([text, *notes]))
+    HISTORY.import_message = ("success", " ".join([text, *notes]))
 
 
-state.init_session()  # normally done by app.py; a deep link on a fresh server can start here
+links.open_session()  # normally done by app.py; a deep link on a fresh server can start here
 
 st.title("History")
 st.caption(
@@ -78,9 +78,9 @@ st.caption(
 )
 
 try:
-    store = open_history()
+    history_store = open_history()
 except HistoryUnavailable as error:
-    store = None
+    history_store = None
     st.error(
         plain(
             history.for_this_session(f"Run history is unavailable, so runs stay in this browser session only. {error}")
@@ -90,18 +90,18 @@ except HistoryUnavailable as error:
 
 owner = identity.browser_token()
 runs, unreadable = [], []
-if store is not None:
+if history_store is not None:
     with feedback.reported("reading the run history"):
-        runs, unreadable = store.list_runs_checked(owner)
+        runs, unreadable = history_store.list_runs_checked(owner)
 for damaged in unreadable:  # one damaged row is named and can be deleted; the other runs still list
     with st.container(key=f"history_unreadable_{damaged.run_id}"):
         st.warning(plain(damaged.message), icon=":material/warning:")
         if st.button("Delete this damaged run", key=f"history_delete_unreadable_{damaged.run_id}"):
             with feedback.reported("deleting the damaged run"):
-                store.delete(damaged.run_id, owner)
+                history_store.delete(damaged.run_id, owner)
                 st.rerun()
 
-if store is not None and not runs and not unreadable:
+if history_store is not None and not runs and not unreadable:
     st.info(
         "No saved runs in this browser yet: train on Train & compare, or import a results JSON below.",
         icon=":material/info:",
@@ -143,31 +143,31 @@ for summary in runs:
             help="Show it on Train & compare, redrawn from the history: nothing is retrained.",
         ):
             with feedback.reported("opening the run"):
-                notes = history.open_stored(store.load(run_id, owner))
-                st.session_state[history.OPENED] = " ".join([f"Opened {summary.name!r} from your history.", *notes])
+                notes = history.open_stored(history_store.load(run_id, owner))
+                HISTORY.opened = " ".join([f"Opened {summary.name!r} from your history.", *notes])
                 st.switch_page("pages/compare.py")
         with rename_column.popover("Rename", icon=":material/edit:"):
             new_name = st.text_input("New name", value=summary.name, key=f"history_name_{run_id}", max_chars=120)
             if st.button("Save name", key=f"history_rename_{run_id}"):
                 with feedback.reported("renaming the run"):
-                    store.rename(run_id, owner, new_name)
-                    history.retitle(run_id, new_name)
+                    history_store.rename(run_id, owner, new_name)
+                    store.retitle_run(run_id, new_name)
                     st.rerun()
         if summary.share_id:
             if share_column.button("Stop sharing", key=f"history_unshare_{run_id}", icon=":material/link_off:"):
                 with feedback.reported("stopping the share"):
-                    store.unshare(run_id, owner)
+                    history_store.unshare(run_id, owner)
                     st.rerun()
         elif share_column.button("Share", key=f"history_share_{run_id}", icon=":material/share:"):
             with feedback.reported("sharing the run"):
-                store.share(run_id, owner)
+                history_store.share(run_id, owner)
                 st.rerun()
         with delete_column.popover("Delete", icon=":material/delete:"):
             st.caption("Deletes the run from the history for good (a shared link stops working).")
             if st.button("Delete for good", key=f"history_delete_{run_id}", type="primary"):
                 with feedback.reported("deleting the run"):
-                    store.delete(run_id, owner)
-                    history.forget(run_id)
+                    history_store.delete(run_id, owner)
+                    store.forget_run(run_id)
                     st.rerun()
         if summary.share_id:
             st.markdown("Anyone with this link can open the run, read-only (it shows nothing else of yours):")
@@ -177,7 +177,7 @@ for summary in runs:
                 "report) and import them into their own history: they keep that copy after you stop sharing."
             )
 
-shared = [record for record in st.session_state.get(state.RUNS, []) if record.read_only]
+shared = [record for record in store.runs() if record.read_only]
 if shared:
     st.subheader("Shared with you")
     st.caption("Opened from share links in this session, read-only: they are not added to your history.")
@@ -208,8 +208,8 @@ st.caption(
     "Its runs are added to your history and opened; results files written before per-fold data was kept "
     "cannot be redrawn and are refused with a message."
 )
-st.file_uploader("Results JSON", type=["json"], key=IMPORT_WIDGET, on_change=_import_uploaded)
-message = st.session_state.pop(IMPORT_MESSAGE, None)
+st.file_uploader("Results JSON", type=["json"], key=keys.IMPORT_WIDGET.name, on_change=_import_uploaded)
+message = HISTORY.take("import_message")
 if message:
     kind, text = message
     (st.error if kind == "error" else st.success)(plain(text))

@@ -22,7 +22,9 @@ from imbal_core.stages.base import Stages
 from imbal_core.technique_schema import FAMILIES
 from imbal_core.techniques import REGISTRY, make_spec
 from imbal_core.verdict_words import imbalance_verdict
-from ui import feedback, state, training
+from ui import feedback, links, training
+from ui.page_state import LESSONS
+from ui.store import store
 from ui.widgets import plain, technique_name
 
 # Leakage needs a sampler that adds rows built from others: every oversampling or hybrid entry.
@@ -108,10 +110,10 @@ METRIC_GUIDE = pd.DataFrame(
     columns=["Metric", "What it measures", "Read it when"],
 ).set_index("Metric")
 
-state.init_session()  # normally done by app.py; a deep link on a fresh server can start here
+links.open_session()  # normally done by app.py; a deep link on a fresh server can start here
 
 st.title("Learn")
-loaded, profile = state.dataset(), state.dataset_profile()
+loaded, profile = store.dataset(), store.dataset_profile()
 counts = profile.class_counts
 binary = profile.n_classes == 2
 st.caption(f"Every example below uses the loaded data: {plain(loaded.name)}, target {plain(profile.target)}.")
@@ -202,8 +204,8 @@ show_leak = toggle_column.toggle(
     help=f"Trains {technique_name(leak_id)} twice with {LEAK_EPOCHS} epochs at most: once honestly, once leaky.",
 )
 if show_leak:
-    key = (state.dataset_key(), leak_id, LEAK_EPOCHS)
-    stored = st.session_state[state.LEAKAGE].get(key)
+    key = (store.dataset_key(), leak_id, LEAK_EPOCHS)
+    stored = LESSONS.leakage.get(key)
     if stored is None:
         spec = make_spec(leak_id)
         settings = ModelSettings(max_epochs=LEAK_EPOCHS)
@@ -228,7 +230,7 @@ if show_leak:
                 "prevalence": prevalence_rows(honest.results[0]) if binary else None,
                 **leakage_reading(honest.results[0], leaky.results[0], binary),
             }
-            st.session_state[state.LEAKAGE][key] = stored
+            LESSONS.leakage[key] = stored
     if stored is not None:
         readings = {gain.metric: gain for gain in stored.get("gains", [])}
         table = pd.DataFrame(

@@ -12,11 +12,13 @@ from imbal_core import charts
 from imbal_core.lessons import smote_toy
 from imbal_core.result_tables import metric_table, threshold_table
 from imbal_core.verdict_words import imbalance_verdict
-from ui import state
+from ui import links
+from ui.page_state import LESSONS
 from ui.results import styled_table
+from ui.store import store
 from ui.widgets import plain
 
-state.init_session()
+links.open_session()
 
 STEPS = (
     "Why accuracy misleads",
@@ -57,7 +59,7 @@ st.title("Present")
 if step_note:
     st.warning(plain(step_note), icon=":material/link_off:")
 st.caption(
-    f"Step {step} of {len(STEPS)} · on {plain(state.dataset().name)}. Each step has its own link: copy the "
+    f"Step {step} of {len(STEPS)} · on {plain(store.dataset().name)}. Each step has its own link: copy the "
     "address bar to prepare a class as a list of links."
 )
 st.progress(step / len(STEPS))
@@ -74,9 +76,9 @@ forward.button(
 middle.markdown(" · ".join(f"**{name}**" if index + 1 == step else name for index, name in enumerate(STEPS)))
 st.header(f"{step}. {STEPS[step - 1]}")
 
-profile = state.dataset_profile()
+profile = store.dataset_profile()
 counts = profile.class_counts
-records = state.runs_for_current_data()
+records = store.runs_for_current_data()
 latest = records[-1].comparison if records else None
 
 if step == 1:
@@ -91,7 +93,7 @@ elif step == 2:
     st.plotly_chart(charts.smote_toy_figure(smote_toy()), width="stretch", key="present_smote_toy")
     biggest, smallest = max(counts.values()), min(counts.values())
     st.markdown(
-        f"On {plain(state.dataset().name)}: balancing by SMOTE would add about {biggest - smallest:,} synthetic rows; "
+        f"On {plain(store.dataset().name)}: balancing by SMOTE would add about {biggest - smallest:,} synthetic rows; "
         f"balancing by undersampling would drop about {biggest - smallest:,} of the {biggest:,} majority rows."
     )
     st.page_link("pages/resample.py", label="See it on the loaded data (Resample)", icon=":material/scatter_plot:")
@@ -134,8 +136,8 @@ elif step == 4:
         )
         st.markdown("Lower the threshold: more rare rows caught, more false alarms. Nothing retrains.")
 else:
-    leakage = st.session_state.get(state.LEAKAGE) or {}
-    stored = next((value for key, value in leakage.items() if key[0] == state.dataset_key()), None)
+    leakage = LESSONS.leakage or {}
+    stored = next((value for key, value in leakage.items() if key[0] == store.dataset_key()), None)
     st.markdown(
         "Resample **after** the split. If the sampler sees the test rows, copies of them end up in training: the "
         "scores no longer measure rows the model has never seen, and often look better than they are."

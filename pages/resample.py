@@ -8,24 +8,26 @@ import streamlit as st
 
 from imbal_core import charts
 from imbal_core.stages.text import needs_free_text, refusal_for_data
-from imbal_core.techniques import DEFAULT_RESAMPLE_CHOICE, REGISTRY
-from ui import cache, feedback, state, texts
+from imbal_core.techniques import DEFAULT_RESAMPLE_CHOICE, REGISTRY, make_spec
+from ui import cache, feedback, images, keys, links, texts
+from ui.page_state import LESSONS
+from ui.store import store
 from ui.widgets import parameter_widgets, plain, technique_name
 
-PREFIX = "resample"
+PREFIX = keys.RESAMPLE_PARAMETERS
 ROW_CHOICES = ("training", "all")  # imbal_core.resampled_table's choices; the page's own rows first
 ROW_LABELS = {"training": "Training rows (as shown above)", "all": "Every row of the table"}
 
-state.init_session()  # normally done by app.py; a deep link on a fresh server can start here
+links.open_session()  # normally done by app.py; a deep link on a fresh server can start here
 
 st.title("Resample")
 st.caption(
     "The sampler runs on the training rows of the first stratified split only, exactly as in training; "
     "the test rows keep the real class ratio. No network is trained here."
 )
-loaded, target = state.dataset(), state.target()
+loaded, target = store.dataset(), store.target()
 modality = "image" if loaded.images is not None else "table"  # only samplers that handle the data are offered
-profile = state.dataset_profile()
+profile = store.dataset_profile()
 text_columns = getattr(profile, "text_columns", [])
 ROW_IDS = [technique_id for technique_id, technique in REGISTRY.items() if technique.sampler or technique.augment]
 SAMPLER_IDS = [
@@ -44,8 +46,8 @@ default_sampler = (
     if DEFAULT_RESAMPLE_CHOICE in SAMPLER_IDS
     else next(technique_id for technique_id in SAMPLER_IDS if REGISTRY[technique_id].augment)
 )
-if st.session_state.get("resample_technique") not in (None, *SAMPLER_IDS):  # the data changed kind
-    st.session_state["resample_technique"] = default_sampler
+if LESSONS.resample_technique not in (None, *SAMPLER_IDS):  # the data changed kind
+    LESSONS.resample_technique = default_sampler
 
 controls, explanation = st.columns([2, 3])
 with controls:
@@ -54,7 +56,7 @@ with controls:
         SAMPLER_IDS,
         index=SAMPLER_IDS.index(default_sampler),
         format_func=technique_name,
-        key="resample_technique",
+        key=keys.RESAMPLE_TECHNIQUE.name,
         persist_state="session",
     )
     if NEEDS_TEXT:
@@ -78,8 +80,6 @@ with explanation:
     st.markdown(f"**Pros:** {technique.pros}  \n**Cons:** {technique.cons}")
 
 with feedback.reported(f"resampling with {technique.name}"):
-    from imbal_core.techniques import make_spec
-
     spec = make_spec(technique_id, values)
     with st.spinner(f"Running {technique.name} on the training rows…"):
         view = cache.resample_view(
@@ -108,8 +108,6 @@ with feedback.reported(f"resampling with {technique.name}"):
     )
 
     if loaded.images is not None and technique.augment:
-        from ui import images
-
         images.show_augmentation(loaded, dict(spec.params), int(seed))
     if needs_free_text(technique.stages.rows):
         texts.show_text_edits(view.text_edits, view.synthetic)

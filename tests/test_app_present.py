@@ -59,7 +59,7 @@ def with_quick_run(app):
     import numpy as np
 
     from tests.fakes import fake_comparison, fake_result
-    from ui.state import RunRecord
+    from ui.store import RunRecord
 
     rng = np.random.default_rng(0)
     labels = np.array([0] * 180 + [1] * 20)

@@ -79,7 +79,9 @@ def test_message_text_is_escaped_not_rendered():
 
 
 def test_train_and_compare_offers_it_only_on_a_table_with_free_text():
-    from ui.session import TECHNIQUES_KEY
+    from ui.keys import TECHNIQUES
+
+    TECHNIQUES_KEY = TECHNIQUES.name
 
     plain = open_page("pages/compare.py", "medical")
     no_failures(plain)
@@ -89,7 +91,9 @@ def test_train_and_compare_offers_it_only_on_a_table_with_free_text():
 
 
 def messages_options(sample: str) -> list[str]:
-    from ui.session import TECHNIQUES_KEY
+    from ui.keys import TECHNIQUES
+
+    TECHNIQUES_KEY = TECHNIQUES.name
 
     app = open_page("pages/compare.py", sample)
     no_failures(app)

@@ -429,17 +429,17 @@ def test_choosing_a_target_counts_no_columns_when_the_suggestion_works(monkeypat
     table that was 2,000 extra counts of distinct values; profiling's own column typing is separate)."""
     import pandas as pd
 
-    from ui import state
+    from ui import datasets
 
     frame = pd.DataFrame({f"c{index}": [index % 3, 1, 2, 0] * 5 for index in range(2000)})
     frame["label"] = ["yes", "no", "no", "no"] * 5
-    profiled = state._usable_target(frame, "digest-wide-profiled", ())  # profile cached: only candidates count
+    profiled = datasets.usable_target(frame, "digest-wide-profiled", ())  # profile cached: only candidates count
     counted = []
     real_nunique = pd.Series.nunique
     monkeypatch.setattr(
         pd.Series, "nunique", lambda self, *a, **k: counted.append(self.name) or real_nunique(self, *a, **k)
     )
-    assert state._usable_target(frame, "digest-wide-profiled", ()) == profiled == ("label", None)
+    assert datasets.usable_target(frame, "digest-wide-profiled", ()) == profiled == ("label", None)
     assert counted == []
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from imbal_core.protocol import Protocol
-from ui import session as session_module
-from ui.session import Session
+from ui import link as session_module
+from ui.link import Session
 
 SHARE_ID = "Zq3xY0-_abcdefghijklmn"
 
@@ -154,20 +154,21 @@ def _add_many_runs_script() -> None:
 
     from imbal_core.model import ModelSettings
     from tests.fakes import fake_comparison, fake_result
-    from ui import state
+    from ui import links
+    from ui.store import store
 
-    state.init_session()
+    links.open_session()
     labels = np.array([0, 0, 0, 1] * 10)
     for epochs in range(1, 26):
         comparison = fake_comparison([fake_result("baseline", labels, np.linspace(0, 1, 40))])
         comparison.settings = ModelSettings(max_epochs=epochs)
-        state.add_run(comparison)
+        store.add_run(comparison)
 
 
 def test_a_session_keeps_its_newest_runs_only():
     from streamlit.testing.v1 import AppTest
 
-    from ui.state import MAX_RUNS_PER_SESSION
+    from ui.store import MAX_RUNS_PER_SESSION
 
     app = AppTest.from_function(_add_many_runs_script, default_timeout=60)
     app.run()

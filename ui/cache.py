@@ -12,9 +12,11 @@ import pandas as pd
 import streamlit as st
 
 from imbal_core import charts
-from imbal_core.class_profile import DatasetProfile, profile
+from imbal_core.class_profile import DatasetProfile, prepare, profile
 from imbal_core.data import LoadedTable, TableLimits, load_table
+from imbal_core.engine import warm_up_in_background
 from imbal_core.samples import sample_path
+from imbal_core.techniques import TechniqueSpec
 
 PROJECTION_POINTS_PER_GROUP = 2000
 
@@ -31,7 +33,7 @@ def read_sample(sample_id: str) -> tuple[LoadedTable, str]:
     return load_table(raw, file_name=path.name), digest_of(raw)
 
 
-# What the server keeps for everyone. A parsed upload also lives in its session (ui/state.LoadedDataset) while
+# What the server keeps for everyone. A parsed upload also lives in its session (ui/datasets.LoadedDataset) while
 # that session is open; the cache only spares a re-read of the same bytes, so it is small and forgets soon,
 # and memory comes back after the windows close. .streamlit/config.toml caps all cached data together
 # (server.maxCacheDataSize).
@@ -60,8 +62,6 @@ def dataset_profile(digest: str, target: str, _frame: pd.DataFrame, _notes: tupl
 @st.cache_data(show_spinner=False, max_entries=64, max_size="128MB", ttl=DERIVED_CACHE_TTL)
 def feature_figure(digest: str, target: str, feature: str, _frame: pd.DataFrame):
     """A feature's distribution by class, on the cleaned labels the engine trains on."""
-    from imbal_core.class_profile import prepare
-
     prepared = prepare(_frame, target)
     return charts.feature_distribution(prepared.features[feature], prepared.labels, feature)
 
@@ -85,9 +85,9 @@ class ResampleView:
 @st.cache_data(show_spinner=False, max_entries=24, max_size="256MB", ttl=DERIVED_CACHE_TTL)
 def resample_view(digest: str, target: str, spec_json: str, seed: int, _frame: pd.DataFrame) -> ResampleView:
     """Run the sampler on the first split's training rows (no training) and project them for the 2-D view."""
+    # Deferred: imbal_core.evaluate imports scikit-learn, which the Data page's first paint does without.
     from imbal_core.evaluate import resample_preview
     from imbal_core.protocol import Protocol
-    from imbal_core.techniques import TechniqueSpec
 
     spec = TechniqueSpec.from_json(json.loads(spec_json))
     preview = resample_preview(_frame, target, spec, Protocol(seed=seed))
@@ -122,9 +122,9 @@ def resample_download(
     digest: str, target: str, spec_json: str, seed: int, rows: str, _frame: pd.DataFrame
 ) -> ResampleDownload:
     """The table `resample --rows ROWS` would write for this sampler setting, as CSV text."""
+    # Deferred: both import scikit-learn, which the Data page's first paint does without.
     from imbal_core.report import to_csv_text
     from imbal_core.resampled_table import resample_table
-    from imbal_core.techniques import TechniqueSpec
 
     spec = TechniqueSpec.from_json(json.loads(spec_json))
     table = resample_table(_frame, target, spec, seed, rows)
@@ -148,8 +148,6 @@ def warm_up_delay(environment: dict[str, str]) -> float | None:
 def warm_engine() -> None:
     """Once per server process, a few seconds after the first page: TensorFlow's import and the first
     trace (seconds of held interpreter lock) happen before anyone trains, not while a class waits."""
-    from imbal_core.engine import warm_up_in_background
-
     delay = warm_up_delay(dict(os.environ))
     if delay is not None:
         warm_up_in_background(delay)

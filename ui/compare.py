@@ -11,34 +11,30 @@ from dataclasses import replace
 
 import streamlit as st
 
+from imbal_core.errors import InputError
 from imbal_core.model import SMALL_TABLE_ROWS, ModelSettings, automatic_seed_average
 from imbal_core.protocol import Protocol
 from imbal_core.stages.text import refusal_for_data
-from imbal_core.techniques import DEFAULT_IMAGE_TECHNIQUES, DEFAULT_TECHNIQUES, REGISTRY, make_spec
-from ui import feedback, session, state, training
-from ui.widgets import spec_from_state, technique_expander, technique_name
+from imbal_core.techniques import DEFAULT_IMAGE_TECHNIQUES, DEFAULT_TECHNIQUES, REGISTRY, TechniqueSpec, make_spec
+from ui import feedback, history, keys, link, training
+from ui.form_links import suggested_protocol_mode
+from ui.page_state import COMPARE
+from ui.store import store
+from ui.widgets import technique_expander, technique_name
 
-# Issue 15: the keys and default a link restores are declared once, in ui/session.py.
-PREFIX = session.PARAMETER_PREFIX
-TECHNIQUES_WIDGET = session.TECHNIQUES_KEY
-DEFAULT_CHOICE = session.DEFAULT_TECHNIQUES
+# Issue 15: the keys and default a link restores are declared once, in ui/keys.py and ui/link.py.
+PREFIX = keys.COMPARE_PARAMETERS
+TECHNIQUES_WIDGET = keys.TECHNIQUES.name
+DEFAULT_CHOICE = link.DEFAULT_TECHNIQUES
 UNIT_CHOICES = (8, 16, 32, 64, 128, 256)
 BATCH_CHOICES = (32, 64, 128, 256, 512, 1024, 2048)
 LEARNING_RATE_CHOICES = (1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2, 1e-1)
-SEED_AVERAGE_KEY = "seed_average"
 AUTOMATIC = "auto"  # the seed average's default: imbal_core.model.automatic_seed_average for the loaded data
 SEED_AVERAGE_CHOICES = (AUTOMATIC, *range(1, 11))
 PROTOCOL_LABELS = {
     "quick": "Quick: one stratified train/test split",
     "cv": "Robust: stratified K-fold (mean ± std)",
 }
-
-
-def suggested_protocol_mode(profile) -> str:
-    """'cv' when a quick split would hold fewer than 30 minority test rows or the data is small (cheap K-fold)."""
-    from imbal_core.protocol import suggested_mode
-
-    return suggested_mode(profile.rows, min(profile.class_counts.values()), Protocol().test_size)
 
 
 def _with(choices: tuple, default) -> list:
@@ -50,9 +46,9 @@ def technique_picker() -> list:
     """Multiselect of techniques plus an expander of parameters for each; returns validated specs."""
     # Reference learners are not techniques for imbalance; the form offers them separately. Only the
     # techniques that handle the data's modality (table or image) are offered; the rest are named below.
-    modality = "image" if state.dataset().images is not None else "table"
+    modality = "image" if store.dataset().images is not None else "table"
     networks = {technique_id: technique for technique_id, technique in REGISTRY.items() if not technique.is_reference}
-    profile = state.dataset_profile()
+    profile = store.dataset_profile()
     n_classes = profile.n_classes
     ids = [technique_id for technique_id, technique in networks.items() if modality in technique.modalities]
     # Two-class techniques (e.g. the anomaly autoencoder) are named, not offered, on a multi-class target.
@@ -69,9 +65,9 @@ def technique_picker() -> list:
     ]
     ids = [technique_id for technique_id in ids if technique_id not in two_class_only + needs_text]
     default = DEFAULT_IMAGE_TECHNIQUES if modality == "image" else DEFAULT_CHOICE
-    chosen = st.session_state.get(TECHNIQUES_WIDGET)
+    chosen = COMPARE.techniques
     if chosen is not None and any(technique_id not in ids for technique_id in chosen):  # the data changed kind
-        st.session_state[TECHNIQUES_WIDGET] = [technique_id for technique_id in chosen if technique_id in ids] or [
+        COMPARE.techniques = [technique_id for technique_id in chosen if technique_id in ids] or [
             technique_id for technique_id in default if technique_id in ids
         ]
     st.multiselect(
@@ -110,7 +106,7 @@ def technique_picker() -> list:
             )
         )
     specs = []
-    for technique_id in st.session_state.get(TECHNIQUES_WIDGET) or []:
+    for technique_id in COMPARE.techniques or []:
         specs.append(technique_expander(technique_id, PREFIX))
     return specs
 
@@ -125,17 +121,17 @@ def settings_form() -> None:
             "Hidden units (first layer)",
             _with(UNIT_CHOICES, defaults.hidden_units[0]),
             value=defaults.hidden_units[0],
-            key="hidden_units",
+            key=keys.HIDDEN_UNITS.name,
             persist_state="session",
             help="Units of the first hidden layer; each further layer has half as many.",
         )
-        left.slider("Hidden layers", 1, 4, len(defaults.hidden_units), key="layers", persist_state="session")
+        left.slider("Hidden layers", 1, 4, len(defaults.hidden_units), key=keys.LAYERS.name, persist_state="session")
         middle.number_input(
             "Max epochs",
             1,
             500,
             defaults.max_epochs,
-            key="max_epochs",
+            key=keys.MAX_EPOCHS.name,
             persist_state="session",
             help="Early stopping on the validation slice usually ends training sooner.",
         )
@@ -143,7 +139,7 @@ def settings_form() -> None:
             "Batch size",
             _with(BATCH_CHOICES, defaults.batch_size),
             value=defaults.batch_size,
-            key="batch_size",
+            key=keys.BATCH_SIZE.name,
             persist_state="session",
         )
         right.select_slider(
@@ -151,19 +147,26 @@ def settings_form() -> None:
             _with(LEARNING_RATE_CHOICES, defaults.learning_rate),
             value=defaults.learning_rate,
             format_func=lambda rate: f"{rate:g}",
-            key="learning_rate",
+            key=keys.LEARNING_RATE.name,
             persist_state="session",
         )
         automatic = _automatic_label()  # formatted here: the format function may run outside the page's run
         with right.expander("More model settings"):
-            st.slider("Dropout", 0.0, 0.5, float(defaults.dropout), step=0.05, key="dropout", persist_state="session")
+            st.slider(
+                "Dropout", 0.0, 0.5, float(defaults.dropout), step=0.05, key=keys.DROPOUT.name, persist_state="session"
+            )
             st.number_input(
-                "Early-stopping patience (epochs)", 1, 50, defaults.patience, key="patience", persist_state="session"
+                "Early-stopping patience (epochs)",
+                1,
+                50,
+                defaults.patience,
+                key=keys.PATIENCE.name,
+                persist_state="session",
             )
             st.selectbox(
                 "Networks per technique (seed average)",
                 SEED_AVERAGE_CHOICES,
-                key=SEED_AVERAGE_KEY,
+                key=keys.SEED_AVERAGE.name,
                 format_func=lambda choice: automatic if choice == AUTOMATIC else str(choice),
                 persist_state="session",
                 help="Each network trains this many times from different seeds and the probabilities are averaged. "
@@ -174,20 +177,20 @@ def settings_form() -> None:
             )
         st.checkbox(
             "Add reference learners (logistic regression, gradient boosting)",
-            key="references",
+            key=keys.REFERENCES.name,
             persist_state="session",
             help="scikit-learn models on the same folds and preprocessing, marked as references: they show whether "
             "a network is worth it on this data, and are never recommended.",
         )
         st.markdown("**Protocol**")
         left, middle, right = st.columns(3)
-        suggested = suggested_protocol_mode(state.dataset_profile())
+        suggested = suggested_protocol_mode(store.dataset_profile())
         left.radio(
             "Evaluation",
             list(PROTOCOL_LABELS),
             index=list(PROTOCOL_LABELS).index(suggested),
             format_func=PROTOCOL_LABELS.get,
-            key="protocol_mode",
+            key=keys.PROTOCOL_MODE.name,
             persist_state="session",
             help="K-fold is the default when the data is small enough to make it cheap, or when a single test split "
             "would hold too few minority rows to trust.",
@@ -198,17 +201,17 @@ def settings_form() -> None:
             0.5,
             float(protocol.test_size),
             step=0.05,
-            key="test_size",
+            key=keys.TEST_SIZE.name,
             persist_state="session",
         )
-        middle.number_input("Folds (K-fold)", 2, 10, protocol.folds, key="folds", persist_state="session")
-        right.number_input("Repeats (K-fold)", 1, 5, protocol.repeats, key="repeats", persist_state="session")
+        middle.number_input("Folds (K-fold)", 2, 10, protocol.folds, key=keys.FOLDS.name, persist_state="session")
+        right.number_input("Repeats (K-fold)", 1, 5, protocol.repeats, key=keys.REPEATS.name, persist_state="session")
         right.number_input(
             "Seed",
             0,
             1_000_000,
             protocol.seed,
-            key="seed",
+            key=keys.SEED.name,
             persist_state="session",
             help="Same seed, same data, same settings: identical numbers, here and in the CLI.",
         )
@@ -219,20 +222,20 @@ def settings_form() -> None:
 
 def automatic_average() -> int:
     """The seed average "Automatic" means for the loaded data (imbal_core.model.automatic_seed_average)."""
-    return automatic_seed_average(state.dataset_profile().rows, state.dataset().images is not None)
+    return automatic_seed_average(store.dataset_profile().rows, store.dataset().images is not None)
 
 
 def _automatic_label() -> str:
     """What the automatic seed average means for the loaded data, e.g. "Automatic (3: 397 rows)"."""
-    if state.dataset().images is not None:
+    if store.dataset().images is not None:
         return f"Automatic ({automatic_average()}: images)"
-    return f"Automatic ({automatic_average()}: {state.dataset_profile().rows:,} rows)"
+    return f"Automatic ({automatic_average()}: {store.dataset_profile().rows:,} rows)"
 
 
 def settings_from_state() -> tuple[Protocol, ModelSettings]:
     """Protocol and model settings from the form's submitted values."""
     defaults, protocol_defaults = ModelSettings(), Protocol()
-    get = st.session_state.get
+    get = COMPARE.form_value
     units = int(get("hidden_units", defaults.hidden_units[0]))
     layers = int(get("layers", len(defaults.hidden_units)))
     hidden = tuple(max(4, units // 2**layer) for layer in range(layers))
@@ -245,7 +248,7 @@ def settings_from_state() -> tuple[Protocol, ModelSettings]:
         patience=int(get("patience", defaults.patience)),
         validation_fraction=defaults.validation_fraction,
     )
-    choice = get(SEED_AVERAGE_KEY, AUTOMATIC)
+    choice = get(keys.SEED_AVERAGE.name, AUTOMATIC)
     if choice == AUTOMATIC:
         settings = replace(settings, seed_average=automatic_average(), seed_average_automatic=True)
     else:
@@ -261,47 +264,47 @@ def settings_from_state() -> tuple[Protocol, ModelSettings]:
 
 
 def _build_request() -> dict:
-    from imbal_core.errors import InputError
-
-    ids = list(st.session_state.get(TECHNIQUES_WIDGET) or [])
+    ids = list(COMPARE.techniques or [])
     if not ids:
         raise InputError("Pick at least one technique to train, then press Train.")
-    specs = [spec_from_state(technique_id, PREFIX) for technique_id in ids]
-    if st.session_state.get("references"):
+    specs = [spec_from_state(technique_id) for technique_id in ids]
+    if COMPARE.references:
         specs += [make_spec(technique_id) for technique_id, technique in REGISTRY.items() if technique.is_reference]
     protocol, settings = settings_from_state()
-    return {"specs": specs, "protocol": protocol, "settings": settings, "dataset_key": state.dataset_key()}
+    return {"specs": specs, "protocol": protocol, "settings": settings, "dataset_key": store.dataset_key()}
 
 
 def request_training() -> None:
     """Form callback: validate the choices now, so a mistake is reported before anything starts."""
-    st.session_state.pop(state.COMPARE_ERROR, None)
+    del COMPARE.error
     request, message = feedback.capture("preparing the training run", _build_request)
     if message:
-        st.session_state[state.COMPARE_ERROR] = message
+        COMPARE.error = message
     else:
-        st.session_state[state.TRAINING_REQUEST] = request
+        COMPARE.request = request
 
 
 def execute(request: dict) -> None:
     """Run a recorded request with progress; store the comparison only when it finished."""
-    if request["dataset_key"] != state.dataset_key():
-        st.session_state[state.COMPARE_ERROR] = "The data or target changed before training started; press Train again."
+    if request["dataset_key"] != store.dataset_key():
+        COMPARE.error = "The data or target changed before training started; press Train again."
         return
-    loaded = state.dataset()
+    loaded = store.dataset()
     comparison, message = feedback.capture(
         "training",
         training.compare,
         loaded.frame,
-        state.target(),
+        store.target(),
         request["specs"],
         request["protocol"],
         request["settings"],
     )
     if message:
-        st.session_state[state.COMPARE_ERROR] = message
+        COMPARE.error = message
         return
-    state.add_run(comparison)
+    record = store.add_run(comparison)
+    # Every finished comparison is saved; without history (None) the session still has it.
+    store.saved_as(record, history.save(comparison), history.default_name(comparison, record.dataset_name))
     failed = [result.spec.display_name for result in comparison.results if result.failed]
     summary = f"Trained {len(comparison.results)} technique(s) in {comparison.wall_seconds:.1f} s."
     waited = comparison.wait_seconds
@@ -309,4 +312,10 @@ def execute(request: dict) -> None:
         summary += f" It first waited {waited:.0f} s for another session's training to finish."
     if failed:
         summary += f" Failed: {', '.join(failed)} (see the notes column)."
-    st.session_state[state.FLASH] = summary
+    COMPARE.flash = summary
+
+
+def spec_from_state(technique_id: str) -> TechniqueSpec:
+    """The spec for a technique from its widgets' current values (defaults for widgets not shown yet)."""
+    names = [param.name for param in REGISTRY[technique_id].params]
+    return make_spec(technique_id, COMPARE.parameters(PREFIX, technique_id, names))

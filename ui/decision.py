@@ -18,19 +18,13 @@ from imbal_core.decision_warnings import comparison_warnings
 from imbal_core.operating_points import operating_points
 from imbal_core.recommendation import recommend
 from imbal_core.thresholds import mean_cost_curve
-from ui import session, state
+from ui import keys, links
+from ui.page_state import RESULTS
+from ui.store import store
 from ui.widgets import plain
 
-COSTS_FOR = "decision_costs_for"
-RULE_WIDGET = "decision_rule"
-TIMING = "decision_seconds"  # the last redraw's time, read by bench/decision.py
-COST_WIDGETS = {
-    "false_alarm": "cost_false_alarm",
-    "miss": "cost_miss",
-    "catch_value": "value_catch",
-    "volume": "cost_volume",
-    "period": "cost_period",
-}
+# The cost inputs' keys, by cost name (declared in ui/keys.py, where links seed them too).
+COST_WIDGETS = {name: key.name for name, key in keys.COST_WIDGETS.items()}
 COST_CURVE_THRESHOLDS = np.linspace(0.0, 1.0, 201)
 RULE_LABELS = {
     "cost": "Lowest expected cost",
@@ -42,12 +36,12 @@ RULE_LABELS = {
 def _sync_defaults() -> str | None:
     """Each bundled sample starts from its own sensible costs; they reset only when the data changes.
     Returns the sample's id, for the caption."""
-    sample_id = state.dataset().sample_id
+    sample_id = store.dataset().sample_id
     costs, _ = default_costs(sample_id)
-    if st.session_state.get(COSTS_FOR) != state.dataset_key():
-        for name, key in COST_WIDGETS.items():
-            st.session_state[key] = getattr(costs, name)
-        st.session_state[COSTS_FOR] = state.dataset_key()
+    if RESULTS.costs_for != store.dataset_key():
+        for name in COST_WIDGETS:
+            RESULTS.set_cost(name, getattr(costs, name))
+        RESULTS.costs_for = store.dataset_key()
     return sample_id
 
 
@@ -70,7 +64,7 @@ def costs_inputs() -> Costs | None:
     volume.number_input("Cases per period", min_value=1.0, step=100.0, format="%g", key=COST_WIDGETS["volume"])
     period.selectbox("Period", PERIODS, key=COST_WIDGETS["period"])
     try:
-        costs = Costs(**{name: st.session_state[key] for name, key in COST_WIDGETS.items()})
+        costs = Costs(**{name: RESULTS.cost(name) for name in COST_WIDGETS})
     except Exception as error:  # InputError: an impossible combination, e.g. every cost 0
         st.warning(plain(str(error)), icon=":material/warning:")
         return None
@@ -85,7 +79,7 @@ def rule_inputs(costs: Costs) -> tuple[str, float | None]:
         "Pick each technique's threshold by",
         list(RULE_LABELS),
         format_func=RULE_LABELS.get,
-        key=RULE_WIDGET,
+        key=keys.RULE_WIDGET.name,
         horizontal=True,
     )
     if rule == "recall":
@@ -119,8 +113,8 @@ def decision_section(comparison, named: list) -> None:
     points = operating_points(comparison, costs, rule, target)
     recommendation = recommend(comparison, points, costs)
     warnings = comparison_warnings(comparison)
-    st.session_state.setdefault("report_settings", {}).update(costs=costs, rule=rule, target=target)
-    session.sync_url()  # a fragment rerun skips app.py, so the link follows the costs here
+    RESULTS.setdefault("report_settings", {}).update(costs=costs, rule=rule, target=target)
+    links.sync_url()  # a fragment rerun skips app.py, so the link follows the costs here
     _recommendation(recommendation)
     _warnings(warnings)
     by_index = _by_result_index(named, comparison)
@@ -135,7 +129,7 @@ def decision_section(comparison, named: list) -> None:
     chosen = {entry.name: (point.threshold, point.expected_cost_per_1000) for entry, point in shown}
     figure = charts.expected_cost_figure(curves, chosen)
     st.plotly_chart(figure, width="stretch", key="chart_expected_cost")
-    st.session_state[TIMING] = time.perf_counter() - started  # everything this section does on a cost change
+    RESULTS.decision_seconds = time.perf_counter() - started  # everything this section does on a cost change
 
 
 def operating_caption(comparison, costs: Costs, rule: str) -> str:

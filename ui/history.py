@@ -6,22 +6,29 @@ once per session) saying why; the dashboard keeps working with the runs of the s
 
 from __future__ import annotations
 
-from dataclasses import replace
+import contextlib
 from datetime import datetime
 
-import streamlit as st
-
 from imbal_core.errors import ImbalanceLabError
-from imbal_core.history import History, HistoryUnavailable, StoredRun, default_path, open_history, run_name
-from ui import identity, session, state
+from imbal_core.history import (
+    History,
+    HistoryUnavailable,
+    RunSummary,
+    StoredRun,
+    default_path,
+    new_token,
+    open_history,
+    run_name,
+)
+from imbal_core.results_document import comparisons_from_json_document
+from imbal_core.samples import SAMPLES, get_sample
+from ui import cache, identity
+from ui.datasets import Sample
+from ui.page_state import BROWSER, HISTORY
+from ui.store import store
 
-PROBLEM = "history_problem"  # the message to show (once) when history is unavailable
-PROBLEM_SHOWN = "history_problem_shown"
-OPENED = "history_opened"  # a notice after reopening or importing, shown on the next page
-SHARE_VISITOR = "history_share_visitor"  # this session came through a share link (even one that did not open)
 
-
-def store() -> History | None:
+def history_store() -> History | None:
     """The history for this server, or None (and the reason, kept for `take_problem`) when it is unavailable."""
     try:
         return open_history()
@@ -31,15 +38,15 @@ def store() -> History | None:
 
 
 def _note_problem(message: str) -> None:
-    if not st.session_state.get(PROBLEM_SHOWN):
-        st.session_state[PROBLEM] = message
+    if not HISTORY.problem_shown:
+        HISTORY.problem = message
 
 
 def take_problem() -> str | None:
     """The unavailability message, once per session (then None)."""
-    message = st.session_state.pop(PROBLEM, None)
+    message = HISTORY.take("problem")
     if message:
-        st.session_state[PROBLEM_SHOWN] = True
+        HISTORY.problem_shown = True
     return for_this_session(message) if message else None
 
 
@@ -61,9 +68,9 @@ def location() -> str | None:
 def opened_a_share_link() -> bool:
     """Whether this session came through a share link (or opened one): it is shown nothing of the server
     beyond the shared run, not even where the history file lives."""
-    if st.session_state.get(SHARE_VISITOR) or st.session_state.get(session.SHARED_RUN_KEY):
+    if HISTORY.share_visitor or BROWSER.shared_run:
         return True
-    return any(record.read_only for record in st.session_state.get(state.RUNS, []))
+    return store.has_read_only_run()
 
 
 def default_name(comparison, dataset_name: str) -> str:
@@ -73,10 +80,10 @@ def default_name(comparison, dataset_name: str) -> str:
 
 def save(comparison) -> str | None:
     """Store a finished comparison for this browser; returns its history id, or None (history unavailable)."""
-    history = store()
+    history = history_store()
     if history is None:
         return None
-    loaded = state.dataset()
+    loaded = store.dataset()
     try:
         return history.save(
             comparison,
@@ -97,18 +104,14 @@ def open_stored(stored: StoredRun) -> list[str]:
     Returns notes for the person (e.g. "upload the file again to see it")."""
     summary = stored.summary
     notes: list[str] = []
-    if summary.sample_id and (not state.has_dataset() or state.dataset().sample_id != summary.sample_id):
+    if summary.sample_id and (not store.has_dataset() or store.dataset().sample_id != summary.sample_id):
         try:
-            state.load_sample(summary.sample_id)
-            st.session_state[state.SAMPLE_WIDGET] = summary.sample_id
+            store.switch_to(Sample(summary.sample_id))
         except ImbalanceLabError as error:
             notes.append(f"Its sample {summary.sample_id!r} could not be loaded ({error}).")
-    if state.has_dataset() and summary.target and state.target() != summary.target:
-        try:
-            state.choose_target(summary.target)
-            st.session_state[state.TARGET_WIDGET] = summary.target
-        except ImbalanceLabError:
-            pass  # the data is not the run's: the note below says what to do
+    if store.has_dataset() and summary.target and store.target() != summary.target:
+        with contextlib.suppress(ImbalanceLabError):  # the data is not the run's: the note below says what to do
+            store.switch_to(target=summary.target)
     key = _dataset_key_for(stored)
     if key is None:
         key = f"{summary.digest}:{summary.target}"
@@ -116,21 +119,9 @@ def open_stored(stored: StoredRun) -> list[str]:
             f"It was trained on {summary.dataset_name!r} (target {summary.target!r}), which is not loaded: "
             "load or upload that data on the Data page to see it on Train & compare."
         )
-    for earlier in st.session_state[state.RUNS]:
-        if earlier.history_id and earlier.history_id == _identity(stored):
-            return notes  # already open
-    st.session_state[state.RUN_COUNTER] += 1
-    record = state.RunRecord(
-        st.session_state[state.RUN_COUNTER],
-        key,
-        summary.dataset_name,
-        stored.comparison,
-        datetime.now(),
-        history_id=_identity(stored),
-        read_only=stored.read_only,
-        title=summary.name,
-    )
-    st.session_state[state.RUNS] = [*st.session_state[state.RUNS], record]
+    store.add_opened_run(
+        stored.comparison, key, summary.dataset_name, _identity(stored), stored.read_only, summary.name
+    )  # unless it is open already
     return notes
 
 
@@ -142,45 +133,43 @@ def _identity(stored: StoredRun) -> str:
 def _dataset_key_for(stored: StoredRun) -> str | None:
     """The loaded data's key when it is the run's data: same fingerprint and target, or, for an imported run
     (no fingerprint), the same target with the same rows per class."""
-    if not state.has_dataset():
+    if not store.has_dataset():
         return None
-    summary, loaded = stored.summary, state.dataset()
-    if summary.target != state.target():
+    summary, loaded = stored.summary, store.dataset()
+    if summary.target != store.target():
         return None
     if summary.digest:
-        return state.dataset_key() if summary.digest == loaded.digest else None
+        return store.dataset_key() if summary.digest == loaded.digest else None
     counts = stored.comparison.dataset.get("class_counts") or {}
-    profile = state.dataset_profile()
+    profile = store.dataset_profile()
     same = {str(label): int(count) for label, count in profile.class_counts.items()} == {
         str(label): int(count) for label, count in counts.items()
     }
-    return state.dataset_key() if same else None
+    return store.dataset_key() if same else None
 
 
 def open_shared_link(share_id: str) -> list[str]:
     """`?run=<share id>`: open that run read-only; a note (never an error) when it cannot be."""
-    st.session_state[SHARE_VISITOR] = True
-    history = store()
+    HISTORY.share_visitor = True
+    history = history_store()
     if history is None:
-        st.session_state.pop(session.SHARED_RUN_KEY, None)
+        del BROWSER.shared_run
         return ["The shared run in this link cannot be opened: run history is unavailable on this server."]
     try:
         stored = history.load_shared(share_id)
     except (ImbalanceLabError, HistoryUnavailable) as error:
-        st.session_state.pop(session.SHARED_RUN_KEY, None)
+        del BROWSER.shared_run
         return [f"The shared run in this link cannot be opened. {error}"]
     notes = open_stored(stored)
-    st.session_state[OPENED] = f"Opened the shared run {stored.summary.name!r} (read-only)."
+    HISTORY.opened = f"Opened the shared run {stored.summary.name!r} (read-only)."
     return notes
 
 
 def import_results(raw: bytes, file_name: str) -> tuple[int, list[str]]:
     """Import a results JSON (CLI or dashboard export): each comparison is stored in this browser's history
     (when available) and opened in the session. Returns (runs imported, notes); InputError when unusable."""
-    from imbal_core.results_document import comparisons_from_json_document
-
     comparisons = comparisons_from_json_document(raw)
-    history = store()
+    history = history_store()
     notes: list[str] = []
     for index, comparison in enumerate(comparisons):
         name = f"Imported from {file_name}" + (f" (run {index + 1})" if len(comparisons) > 1 else "")
@@ -204,9 +193,6 @@ def import_results(raw: bytes, file_name: str) -> tuple[int, list[str]]:
 
 def _matching_sample(comparison) -> tuple[str | None, str]:
     """A bundled sample with the same target and rows per class as the imported run, and its fingerprint."""
-    from imbal_core.samples import SAMPLES
-    from ui import cache
-
     target = comparison.dataset.get("target")
     counts = {str(label): int(count) for label, count in (comparison.dataset.get("class_counts") or {}).items()}
     for info in SAMPLES:
@@ -220,14 +206,10 @@ def _matching_sample(comparison) -> tuple[str | None, str]:
 
 
 def _sample_title(sample_id: str) -> str:
-    from imbal_core.samples import get_sample
-
     return get_sample(sample_id).title
 
 
 def _unsaved_summary(comparison, name, dataset_name, digest, sample_id):
-    from imbal_core.history import RunSummary, new_token
-
     return RunSummary(
         run_id=f"unsaved-{new_token()}",
         name=name,
@@ -240,17 +222,3 @@ def _unsaved_summary(comparison, name, dataset_name, digest, sample_id):
         metrics={},
         sample_id=sample_id,
     )
-
-
-def forget(history_id: str) -> None:
-    """Take a deleted run out of the session's runs too."""
-    st.session_state[state.RUNS] = [
-        record for record in st.session_state[state.RUNS] if record.history_id != history_id
-    ]
-
-
-def retitle(history_id: str, title: str) -> None:
-    st.session_state[state.RUNS] = [
-        replace(record, title=title) if record.history_id == history_id else record
-        for record in st.session_state[state.RUNS]
-    ]

@@ -14,26 +14,25 @@ import re
 import streamlit as st
 
 from imbal_core.history import new_token
+from ui.page_state import BROWSER
 
 COOKIE = "imbalance_lab_browser"
-TOKEN = "browser_token"  # session-state key
-COOKIE_WRITTEN = "browser_cookie_written"
 COOKIE_DAYS = 400  # the longest lifetime browsers keep a cookie for
 VALID_TOKEN = re.compile(r"[A-Za-z0-9_-]{22,64}")
 
 
 def browser_token() -> str:
     """This browser's token: from its cookie, else a new one (written to the cookie by `remember`)."""
-    token = st.session_state.get(TOKEN)
+    token = BROWSER.browser_token
     if token:
         return token
     sent = _cookie()
     if isinstance(sent, str) and VALID_TOKEN.fullmatch(sent):
-        st.session_state[COOKIE_WRITTEN] = True  # the browser already has it
+        BROWSER.cookie_written = True  # the browser already has it
         token = sent
     else:
         token = new_token()
-    st.session_state[TOKEN] = token
+    BROWSER.browser_token = token
     return token
 
 
@@ -47,7 +46,7 @@ def _cookie() -> str | None:
 def remember() -> None:
     """Write a new token into the browser's cookie (a script of one line; the token is URL-safe base64)."""
     token = browser_token()
-    if st.session_state.get(COOKIE_WRITTEN):
+    if BROWSER.cookie_written:
         return
     if not VALID_TOKEN.fullmatch(token):  # only [A-Za-z0-9_-] may reach the script below
         raise ValueError("The browser token must be URL-safe base64 (22 to 64 characters of A-Z, a-z, 0-9, _ and -).")

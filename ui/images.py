@@ -1,107 +1,42 @@
-"""Image datasets in the dashboard: read a ZIP of class folders (upload or bundled sample) and show it.
-
-The images travel through the session as a frame of pixel columns that knows its image shape
-(imbal_core.images.to_frame), so the target, the sidebar and the run history treat them like a table;
-the Data page shows them as images.
+"""Image datasets in the dashboard: the Data page's view of loaded images (and converting them to another size),
+and the Resample page's originals beside their augmented versions. Reading them is ui/datasets.py's job.
 """
 
 from __future__ import annotations
+
+import json
 
 import numpy as np
 import pandas as pd
 import streamlit as st
 
 from imbal_core import charts
-from imbal_core.image_encoder import IMAGE_TARGET
-from imbal_core.image_encoder import to_frame as images_to_frame
-from imbal_core.images import (
-    ImageDataset,
-    ImageProfile,
-    example_indices,
-    profile_images,
-    read_and_profile_images,
-)
-from imbal_core.samples import SampleInfo, sample_path
+from imbal_core.cnn import augment_minority_images
+from imbal_core.images import ImageDataset, example_indices, profile_images
+from imbal_core.stages.images import augment_params
 from imbal_core.verdict_words import imbalance_verdict, severity
-from ui import cache
+from ui import feedback, keys
+from ui.datasets import Converted, LoadedDataset
+from ui.page_state import DATA
+from ui.store import store
 from ui.widgets import plain
 
 EXAMPLES_PER_CLASS = 8
 SIZE_FORM = "image_size_form"
 
 
-def is_image_upload(file_name: str) -> bool:
-    return file_name.lower().endswith(".zip")
-
-
-@st.cache_data(show_spinner=False, max_entries=4)
-def read_images(
-    digest: str, file_name: str, image_size: tuple[int, int] | None, channels: int | None, _raw: bytes
-) -> tuple[ImageDataset, ImageProfile]:
-    """A ZIP of class folders decoded once per bytes and shape (`digest` keys the cache)."""
-    return read_and_profile_images(_raw, file_name, image_size, channels)
-
-
-def loaded_dataset(
-    raw: bytes,
-    file_name: str,
-    source: str,
-    description: str,
-    sample_id: str | None = None,
-    image_size: tuple[int, int] | None = None,
-    channels: int | None = None,
-):
-    """A LoadedDataset of images (raises InputError, leaving the session's data alone, when it cannot be read)."""
-    from ui.state import LoadedDataset
-
-    shape_key = f":{image_size[0]}x{image_size[1]}" if image_size else ""
-    digest = cache.digest_of(raw) + shape_key + (f":c{channels}" if channels else "")
-    dataset, profile = read_images(digest, file_name, image_size, channels, raw)
-    frame = images_to_frame(dataset)
-    return LoadedDataset(
-        file_name, source, description, digest, frame, list(profile.notes), sample_id, images=dataset, raw=raw
-    )
-
-
-def accept_upload(raw: bytes, file_name: str):
-    """Make an uploaded ZIP of class folders the session's dataset."""
-    from ui import state
-
-    loaded = loaded_dataset(raw, file_name, "upload", "Your uploaded images.")
-    state._activate(loaded, IMAGE_TARGET)
-    return loaded
-
-
-def load_sample(info: SampleInfo):
-    """Make a bundled image sample the session's dataset."""
-    from ui import state
-
-    path = sample_path(info.id)
-    loaded = loaded_dataset(path.read_bytes(), info.title, "sample", info.scenario, info.id)
-    state._activate(loaded, IMAGE_TARGET)
-    return loaded
-
-
-def _resize(loaded) -> None:
+def _resize(loaded: LoadedDataset) -> None:
     """Reload the same ZIP at the size and channels chosen in the form."""
-    from ui import feedback, state
-
-    height, width = st.session_state["image_height"], st.session_state["image_width"]
-    channels = 1 if st.session_state["image_channels"].startswith("Grayscale") else 3
+    height, width = DATA.image_height, DATA.image_width
+    channels = 1 if DATA.image_channels.startswith("Grayscale") else 3
     _, message = feedback.capture(
-        "converting the images",
-        lambda: state._activate(
-            loaded_dataset(
-                loaded.raw, loaded.name, loaded.source, loaded.description, loaded.sample_id, (height, width), channels
-            ),
-            IMAGE_TARGET,
-        ),
+        "converting the images", store.switch_to, Converted(loaded, (height, width), channels)
     )
     if message:
-        st.session_state[state.DATA_ERROR] = message
+        DATA.error = message
 
 
-def show(loaded) -> None:
+def show(loaded: LoadedDataset) -> None:
     """The Data page for images: size and classes, the imbalance, a class histogram, examples per class."""
     dataset: ImageDataset = loaded.images
     profile = profile_images(dataset)
@@ -126,13 +61,13 @@ def show(loaded) -> None:
     with st.form(SIZE_FORM):
         st.caption("Every image is converted to one size and channel count before training.")
         left, middle, right = st.columns(3)
-        left.number_input("Height (pixels)", 4, 256, height, key="image_height")
-        middle.number_input("Width (pixels)", 4, 256, width, key="image_width")
+        left.number_input("Height (pixels)", 4, 256, height, key=keys.IMAGE_HEIGHT.name)
+        middle.number_input("Width (pixels)", 4, 256, width, key=keys.IMAGE_WIDTH.name)
         right.selectbox(
             "Channels",
             ["Grayscale (1)", "Colour (3)"],
             index=0 if dataset.channels == 1 else 1,
-            key="image_channels",
+            key=keys.IMAGE_CHANNELS.name,
         )
         st.form_submit_button("Convert again", on_click=_resize, args=(loaded,), key="image_convert")
     st.plotly_chart(
@@ -160,12 +95,9 @@ def augmentation_pairs(
 
     Returns (originals, augmented, class of each pair, how many images were added in all).
     """
-    import json
-
-    from imbal_core.cnn import augment_minority_images
+    # Deferred: imbal_core.evaluate imports scikit-learn, which the Data page of images does without.
     from imbal_core.folds import ordered_labels
     from imbal_core.protocol import Protocol, make_splits
-    from imbal_core.stages.images import augment_params
 
     params = json.loads(params_json)
     names = ordered_labels(pd.Series(_dataset.labels))
@@ -186,8 +118,6 @@ def augmentation_pairs(
 
 def show_augmentation(loaded, params: dict, seed: int, pairs: int = 8) -> None:
     """The Resample page for image augmentation: originals above, their augmented versions below."""
-    import json
-
     originals, augmented, classes, added = augmentation_pairs(
         loaded.digest, json.dumps(params, sort_keys=True), int(seed), pairs, loaded.images
     )

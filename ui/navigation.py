@@ -32,6 +32,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import streamlit as st
+from streamlit.runtime.pages_manager import PagesManager
+from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
 
 
 @dataclass(frozen=True)
@@ -92,16 +94,11 @@ def forward(old: str) -> None:
 
 def entered_through_app() -> None:
     """app.py's first step: this run is app.py's, and its st.navigation is coming (which ends the folder mode)."""
-    from streamlit.runtime.pages_manager import PagesManager
-
     PagesManager.uses_pages_directory = False
 
 
 def leave_folder_mode() -> None:
     """If Streamlit's pages/ folder listing ran this page file directly, run app.py instead, then stop."""
-    from streamlit.runtime.pages_manager import PagesManager
-    from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
-
     if not PagesManager.uses_pages_directory:
         return
     PagesManager.uses_pages_directory = False  # what st.navigation sets; process-wide, so once per server

@@ -11,8 +11,10 @@ import pandas as pd
 import streamlit as st
 
 from imbal_core import charts
+from imbal_core.calibration import METHODS, recalibrated
 from imbal_core.metric_names import threshold_text
 from imbal_core.report import comparison_to_json, metrics_table, to_csv_text
+from imbal_core.report_html import comparison_report
 from imbal_core.result_tables import (
     HIGHLIGHT_RULE,
     MetricTable,
@@ -22,15 +24,17 @@ from imbal_core.result_tables import (
     threshold_table,
 )
 from imbal_core.verdict_words import protocol_text
-from ui import session, state
+from ui import keys, links
 from ui.decision import decision_section
+from ui.link import DEFAULT_THRESHOLD
+from ui.page_state import RESULTS
+from ui.store import store
 from ui.widgets import plain, visible
 
 BEST_STYLE = "background-color: #d3f9d8; font-weight: 700"
 MUTED_STYLE = "color: #8a94a6"
 REFERENCE_STYLE = "font-style: italic; color: #52606d"
 CONFUSION_COLUMNS = 3
-REPORT_SETTINGS = "report_settings"
 
 
 def styled_table(table: MetricTable):
@@ -64,7 +68,7 @@ def results_json_text(records: list, dataset_name: str, costs=None) -> str:
     return json.dumps(document, indent=2, allow_nan=False)
 
 
-RUN_WIDGET = "shown_run"
+RUN_WIDGET = keys.SHOWN_RUN.name
 
 
 def run_label(record) -> str:
@@ -83,12 +87,12 @@ def render(records: list) -> None:
     Results of different runs are never mixed in one table, so "best" is only ever highlighted among
     results trained with the same protocol, data and target.
     """
-    loaded, profile = state.dataset(), state.dataset_profile()
+    loaded, profile = store.dataset(), store.dataset_profile()
     latest = records[-1]
     by_label = {run_label(record): record for record in reversed(records)}
-    if st.session_state.get(RUN_WIDGET) not in by_label or st.session_state.get("shown_run_latest") != latest.run_id:
-        st.session_state[RUN_WIDGET] = run_label(latest)  # a new run shows itself
-        st.session_state["shown_run_latest"] = latest.run_id
+    if RESULTS.shown_run not in by_label or RESULTS.shown_run_latest != latest.run_id:
+        RESULTS.shown_run = run_label(latest)  # a new run shows itself
+        RESULTS.shown_run_latest = latest.run_id
     chosen = st.selectbox(
         "Run",
         list(by_label),
@@ -163,8 +167,6 @@ def _exports(records: list, shown, profile: dict, dataset_name: str) -> None:
 
     def report() -> str:
         # Built only when clicked: it carries plotly.js inline (several MB) so it opens offline.
-        from imbal_core.report_html import comparison_report
-
         return comparison_report(
             shown.comparison,
             dataset_name,
@@ -190,7 +192,7 @@ def _exports(records: list, shown, profile: dict, dataset_name: str) -> None:
     clear_column.button(
         "Clear runs",
         key="clear_runs",
-        on_click=state.clear_runs,
+        on_click=store.clear_runs,
         icon=":material/delete_sweep:",
         width="stretch",
         help="Forget every run of this session (on every dataset). The loaded data stays.",
@@ -199,11 +201,11 @@ def _exports(records: list, shown, profile: dict, dataset_name: str) -> None:
 
 def _report_settings() -> dict:
     """Per-session settings the HTML report reads when it is built (on click)."""
-    return st.session_state.setdefault(REPORT_SETTINGS, {"threshold": state.DEFAULT_THRESHOLD})
+    return RESULTS.setdefault("report_settings", {"threshold": DEFAULT_THRESHOLD})
 
 
 def _use_tuned(threshold: float) -> None:
-    st.session_state[state.THRESHOLD_WIDGET] = round(min(1.0, max(0.0, threshold)), 3)
+    RESULTS.threshold = round(min(1.0, max(0.0, threshold)), 3)
 
 
 @st.fragment
@@ -223,11 +225,11 @@ def _threshold_section(usable: list) -> None:
         1.0,
         step=0.001,
         format="%.3f",
-        key=state.THRESHOLD_WIDGET,
+        key=keys.THRESHOLD_WIDGET.name,
         persist_state="session",
     )
     _report_settings()["threshold"] = threshold
-    session.sync_url()  # a fragment rerun skips app.py, so the link follows the slider here
+    links.sync_url()  # a fragment rerun skips app.py, so the link follows the slider here
     tuned = [entry for entry in usable if entry.result.tuned_threshold is not None]
     if tuned:
         names = [entry.name for entry in tuned]
@@ -301,13 +303,11 @@ def _curves(usable: list, comparison, profile: dict) -> None:
     )
 
 
-RECALIBRATION_WIDGET = "recalibration_method"
+RECALIBRATION_WIDGET = keys.RECALIBRATION.name
 
 
 def recalibration_section(usable: list, comparison) -> None:
     """Read probabilities as risks again: a recalibration fitted on each fold's validation rows only."""
-    from imbal_core.calibration import METHODS, recalibrated
-
     st.subheader("Probabilities as risks")
     st.caption(
         "Resampling and class weights push scores away from real risks (points below the diagonal). A "

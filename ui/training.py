@@ -16,8 +16,9 @@ from dataclasses import replace
 import pandas as pd
 import streamlit as st
 
+from imbal_core.evaluate import leaky_comparison, run_comparison
 from imbal_core.model import ModelSettings
-from ui import state
+from ui.page_state import COMPARE
 from ui.widgets import technique_name
 
 
@@ -27,7 +28,7 @@ def run_with_progress(title: str, labels: list[str], train: Callable[[Callable, 
 
     Returns what `train` returns. The caller decides what to keep; this function stores nothing.
     """
-    st.session_state[state.TRAINING_MARKER] = True
+    COMPARE.training = True
     with st.status(title, expanded=True) as status:
         st.button(
             "Stop training",
@@ -85,19 +86,17 @@ def run_with_progress(title: str, labels: list[str], train: Callable[[Callable, 
             waiting.empty()
         except Exception:
             # An error is reported by the caller; only a stop (a BaseException) leaves the marker behind.
-            st.session_state.pop(state.TRAINING_MARKER, None)
+            del COMPARE.training
             status.update(label=f"{title}: failed", state="error", expanded=False)
             raise
         seconds = time.perf_counter() - started
         status.update(label=f"{title}: done in {seconds:.1f} s", state="complete", expanded=False)
-    st.session_state.pop(state.TRAINING_MARKER, None)
+    del COMPARE.training
     return outcome
 
 
 def compare(frame: pd.DataFrame, target: str, specs: list, protocol, settings: ModelSettings):
     """Train and compare `specs` with progress; returns the Comparison (nothing stored)."""
-    from imbal_core.evaluate import run_comparison
-
     names = ", ".join(technique_name(spec.technique_id) for spec in specs)
     return run_with_progress(
         f"Training {len(specs)} technique{'s' if len(specs) != 1 else ''}: {names}",
@@ -110,7 +109,6 @@ def compare(frame: pd.DataFrame, target: str, specs: list, protocol, settings: M
 
 def honest_and_leaky(frame: pd.DataFrame, target: str, spec, protocol, settings: ModelSettings) -> tuple:
     """The same technique trained twice: split first (honest), and resampled before the split (the trap)."""
-    from imbal_core.evaluate import leaky_comparison, run_comparison
 
     def train(on_progress, on_wait) -> tuple:
         def honest_progress(event) -> None:

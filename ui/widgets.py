@@ -9,6 +9,7 @@ import streamlit as st
 
 from imbal_core.technique_schema import Param, Technique
 from imbal_core.techniques import REGISTRY, TechniqueSpec, make_spec
+from ui.keys import parameter_key
 
 # Characters that make links, images, HTML, emphasis, code, tables, maths or headings in Streamlit's
 # markdown. Others (parentheses, dots, dashes) stay as they are, so messages read naturally in tests.
@@ -63,10 +64,6 @@ def technique_name(technique_id: str) -> str:
     return REGISTRY[technique_id].name
 
 
-def parameter_key(prefix: str, technique_id: str, name: str) -> str:
-    return f"{prefix}__{technique_id}__{name}"
-
-
 def parameter_widgets(technique: Technique, prefix: str) -> dict[str, Any]:
     """One widget per schema entry (range, default and help from the registry); returns the chosen values.
 
@@ -99,17 +96,6 @@ def _widget(param: Param, technique_id: str, key: str) -> Any:
         step = 0.01 if span <= 2 else 0.05
         return st.slider(label, float(low), float(high), float(param.default), step=step, format="%.2f", **common)
     return st.number_input(label, float(low), float(high), float(param.default), step=1.0, format="%.1f", **common)
-
-
-def spec_from_state(technique_id: str, prefix: str) -> TechniqueSpec:
-    """The spec for a technique from its widgets' current values (defaults for widgets not shown yet)."""
-    technique = REGISTRY[technique_id]
-    values = {}
-    for param in technique.params:
-        key = parameter_key(prefix, technique_id, param.name)
-        if key in st.session_state:
-            values[param.name] = st.session_state[key]
-    return make_spec(technique_id, values)
 
 
 def technique_expander(technique_id: str, prefix: str, expanded: bool = False) -> TechniqueSpec:

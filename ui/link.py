@@ -1,5 +1,5 @@
-"""What a person can restore, in one typed object: it goes to and from the URL (and, through the run history, to
-the database). Nothing else in the dashboard names a query parameter.
+"""The URL codec: what a person can restore, in one typed object, to and from the URL (and, through the run
+history, to the database). Nothing else in the dashboard names a query parameter.
 
 Query parameters (a public contract; values equal to the default stay out of the URL):
 
@@ -14,21 +14,20 @@ Query parameters (a public contract; values equal to the default stay out of the
     run         a shared run's id (opens it read-only)    ?run=<share id>
 
 `Session.from_query_params` never raises: an unknown, malformed or out-of-range value falls back to its default
-and adds a note that says so. `to_query_params` and `from_query_params` are pure (no Streamlit); `current`,
-`apply` and `sync_url` connect the object to the live session.
+and adds a note that says so. This module is the codec only: plain dicts in, plain dicts out, no Streamlit.
+ui/links.py connects it to the live session; each form says what it puts in the link there (links.register), and
+a feature that owns a parameter of its own says so here (allow_parameter), so the codec imports no form.
 """
 
 from __future__ import annotations
 
 import math
 import re
-import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-import streamlit as st
-
+from imbal_core.costs import Costs, default_costs
 from imbal_core.errors import ImbalanceLabError
 from imbal_core.samples import IMAGE_SAMPLES, SAMPLES, get_sample
 from imbal_core.techniques import DEFAULT_DASHBOARD_CHOICE, REGISTRY, make_spec
@@ -84,7 +83,7 @@ class Session:
                     params[f"{technique_id}.{name}"] = _format_value(value)
         if self.folds is not None:
             params["folds"] = str(self.folds)
-        costs = _non_default_costs(self.costs, self.sample)
+        costs = non_default_costs(self.costs, self.sample)
         if costs:
             params["costs"] = ",".join(f"{name}:{_format_value(value)}" for name, value in costs.items())
         if self.threshold != DEFAULT_THRESHOLD:
@@ -228,8 +227,6 @@ def _read_costs(raw: str | None, sample: str, notes: list[str]) -> dict[str, Any
     """`name:value` pairs, checked together with the sample's defaults (imbal_core.decision.Costs)."""
     if raw is None:
         return {}
-    from imbal_core.costs import Costs, default_costs
-
     defaults, _ = default_costs(None if sample == UPLOAD else sample)
     known = {name: type(getattr(defaults, name)) for name in defaults.to_json()}
     overrides: dict[str, Any] = {}
@@ -258,11 +255,10 @@ def _read_costs(raw: str | None, sample: str, notes: list[str]) -> dict[str, Any
     return overrides
 
 
-def _non_default_costs(costs: Mapping[str, Any], sample: str) -> dict[str, Any]:
+def non_default_costs(costs: Mapping[str, Any], sample: str) -> dict[str, Any]:
+    """The cost settings that differ from the sample's defaults (an upload's defaults are the general ones)."""
     if not costs:
         return {}
-    from imbal_core.costs import default_costs
-
     defaults = default_costs(None if sample == UPLOAD else sample)[0].to_json()
     return {name: value for name, value in costs.items() if name in defaults and value != defaults[name]}
 
@@ -282,160 +278,3 @@ def _format_value(value: Any) -> str:
     if isinstance(value, float):
         return format(value, ".10g")
     return str(value)
-
-
-# --- the live session ------------------------------------------------------------------------------------------
-
-LINK_NOTES = "link_notes"  # notes from the link the session was opened with, shown once
-LINK_TARGET = "link_target"  # a target the link asked for, used when the upload it names arrives
-# Widget keys the session reads and seeds (the widgets live in ui/compare.py, ui/widgets.py and ui/decision.py);
-# all of them persist for the whole session, so a seeded value is there before its page is first shown.
-TECHNIQUES_KEY = "techniques"
-PROTOCOL_MODE_KEY = "protocol_mode"
-FOLDS_KEY = "folds"
-PARAMETER_PREFIX = "compare"
-SHARED_RUN_KEY = "shared_run"  # the share id of the shared run this session opened
-
-
-def current() -> Session:
-    """The session as the person has it now: loaded data, target, techniques, form, costs, threshold, run."""
-    from ui import state
-
-    loaded = state.dataset() if state.has_dataset() else None
-    if loaded is None:
-        sample = DEFAULT_SAMPLE
-    else:
-        sample = (loaded.sample_id or DEFAULT_SAMPLE) if loaded.source == "sample" else UPLOAD
-    chosen = st.session_state.get(TECHNIQUES_KEY)
-    techniques = tuple(chosen) if chosen is not None else DEFAULT_TECHNIQUES
-    params = {technique_id: _widget_params(technique_id) for technique_id in techniques}
-    return Session(
-        sample=sample,
-        target=state.target() if loaded is not None else None,
-        techniques=techniques,
-        params={technique_id: values for technique_id, values in params.items() if values},
-        folds=_form_folds(),
-        costs=_widget_costs(sample),
-        threshold=float(st.session_state.get(state.THRESHOLD_WIDGET, DEFAULT_THRESHOLD)),
-        run=st.session_state.get(SHARED_RUN_KEY),
-    )
-
-
-def _form_folds() -> int | None:
-    """The form's protocol as `folds`, None while it is what the form suggests for the loaded data."""
-    from ui import state
-
-    mode = st.session_state.get(PROTOCOL_MODE_KEY)
-    if mode is None or not state.has_dataset():
-        return None  # the form was never shown nor seeded: the suggestion stands
-    folds = int(st.session_state.get(FOLDS_KEY, DEFAULT_FOLDS))
-    from ui.compare import suggested_protocol_mode  # the form suggests cv for small data (imports the engine)
-
-    if mode == suggested_protocol_mode(state.dataset_profile()) and (mode == "quick" or folds == DEFAULT_FOLDS):
-        return None
-    return QUICK if mode == "quick" else folds
-
-
-def _widget_params(technique_id: str) -> dict[str, Any]:
-    from ui.widgets import parameter_key
-
-    values = {}
-    for param in REGISTRY[technique_id].params if technique_id in REGISTRY else ():
-        key = parameter_key(PARAMETER_PREFIX, technique_id, param.name)
-        if key in st.session_state and st.session_state[key] != param.default:
-            values[param.name] = st.session_state[key]
-    return values
-
-
-def _widget_costs(sample: str) -> dict[str, Any]:
-    """Cost settings as the decision view holds them, for the data they were set on."""
-    from ui import state
-
-    view = sys.modules.get("ui.decision")  # not imported yet: no cost was set or seeded (and plotly stays unloaded)
-    if view is None or not state.has_dataset() or st.session_state.get(view.COSTS_FOR) != state.dataset_key():
-        return {}
-    values = {name: st.session_state[key] for name, key in view.COST_WIDGETS.items() if key in st.session_state}
-    return _non_default_costs(values, sample)
-
-
-def apply(session: Session) -> list[str]:
-    """Make `session` the live one on a session's first run: data, target and seeds for every widget it names.
-
-    Returns notes for what could not be applied (e.g. a target that is not a column). Widgets are seeded only;
-    they are created later by their pages, with these values.
-    """
-    from ui import state
-
-    notes: list[str] = []
-    sample = session.sample if session.sample != UPLOAD else DEFAULT_SAMPLE
-    if session.sample == UPLOAD:
-        notes.append(
-            "This link was made with an uploaded file, which is never stored: upload it on the Data page "
-            "(its settings below are kept)."
-        )
-        if session.target:
-            st.session_state[LINK_TARGET] = session.target
-    try:
-        state.load_sample(sample)
-    except ImbalanceLabError as error:
-        notes.append(f"The sample {sample!r} could not be loaded ({error}); the {DEFAULT_SAMPLE} sample is used.")
-        state.load_sample(DEFAULT_SAMPLE)
-        sample = DEFAULT_SAMPLE
-    st.session_state[state.SAMPLE_WIDGET] = sample
-    if session.target and session.sample != UPLOAD and session.target != state.target():
-        columns = [str(column) for column in state.dataset().frame.columns]
-        if session.target not in columns:
-            notes.append(
-                f"The link's target {session.target[:60]!r} is not a column of this data; {state.target()!r} is used."
-            )
-        else:
-            try:
-                state.choose_target(session.target)
-                st.session_state[state.TARGET_WIDGET] = session.target
-            except ImbalanceLabError as error:
-                notes.append(f"The link's target {session.target[:60]!r} cannot be used ({error}).")
-    _seed_widgets(session)
-    if session.run:
-        st.session_state[SHARED_RUN_KEY] = session.run
-    return notes
-
-
-def _seed_widgets(session: Session) -> None:
-    from ui import state
-    from ui.widgets import parameter_key
-
-    if session.techniques != DEFAULT_TECHNIQUES:
-        st.session_state[TECHNIQUES_KEY] = list(session.techniques)
-    for technique_id, values in session.params.items():
-        for name, value in values.items():
-            st.session_state[parameter_key(PARAMETER_PREFIX, technique_id, name)] = value
-    if session.folds == QUICK:
-        st.session_state[PROTOCOL_MODE_KEY] = "quick"
-    elif session.folds is not None:
-        st.session_state[PROTOCOL_MODE_KEY] = "cv"
-        st.session_state[FOLDS_KEY] = session.folds
-    if session.threshold != DEFAULT_THRESHOLD:
-        st.session_state[state.THRESHOLD_WIDGET] = session.threshold
-    if session.costs:
-        try:
-            from imbal_core.costs import default_costs
-            from ui.decision import COST_WIDGETS, COSTS_FOR
-        except ImportError:
-            return
-        defaults = default_costs(state.dataset().sample_id)[0].to_json()
-        for name, key in COST_WIDGETS.items():
-            st.session_state[key] = session.costs.get(name, defaults[name])
-        st.session_state[COSTS_FOR] = state.dataset_key()
-
-
-def sync_url(session: Session | None = None) -> None:
-    """Write `session` (default: the current one) to the address bar, keeping parameters other features own
-    (allow_parameter) and dropping unknown ones (a note said so when the link was opened).
-
-    Only writes when something changed, so the browser's history does not fill with identical entries."""
-    wanted = (session or current()).to_query_params()
-    present = {key: st.query_params.get(key) for key in st.query_params}
-    kept = {key: value for key, value in present.items() if key in OTHER_PARAMETERS}  # unknown ones were noted
-    target = {**kept, **wanted}
-    if target != present:
-        st.query_params.from_dict(target)
