@@ -1,6 +1,6 @@
 """The bad-input catalogue through the dashboard: every case uploaded into one session, in order.
 
-One session (AppTest) first trains once for real, then receives every upload of tests/catalogue.py
+One session (AppTest) first trains once for real, then receives every upload of tests/support/catalogue.py
 through the "upload" file_uploader. After each upload: no exception element, the expected message
 is on the page (an st.error for a refusal, a note or warning for an accepted file), a refused file
 leaves the earlier dataset and target in place, and the earlier results are never lost.
@@ -18,11 +18,12 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.catalogue import BY_ID, CASES, UPLOAD_LIMIT_MB, Case, base_frame, csv
+from tests.support.app import open_app
+from tests.support.catalogue import BY_ID, CASES, UPLOAD_LIMIT_MB, Case, base_frame, csv
 
 pytestmark = pytest.mark.app
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 APP = str(ROOT / "app.py")
 TIMEOUT = 120  # the first training run imports TensorFlow
 UPLOAD = "upload"
@@ -33,8 +34,7 @@ UPLOADED_CASES = [case for case in CASES if case.id != "over_upload_limit"]
 
 
 def new_session() -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
-    at.run()
+    at = open_app(timeout=TIMEOUT)
     assert not at.exception, [item.value for item in at.exception]
     return at
 
@@ -251,7 +251,7 @@ def html_sinks(at: AppTest) -> list[str]:
     return sinks
 
 
-# Fragments of the hostile names in tests/catalogue.py (free of quotes, which protobuf's text form escapes).
+# Fragments of the hostile names in tests/support/catalogue.py (free of quotes, which protobuf's text form escapes).
 HOSTILE_FRAGMENTS = ("<script>alert(", "<img src=x onerror=", "<b>file</b>")
 
 
@@ -352,7 +352,7 @@ def test_user_text_is_never_rendered_as_markdown_links():
 
 @pytest.mark.slow
 def test_a_nan_loss_in_one_technique_is_reported_while_the_other_finishes(monkeypatch):
-    """Fault injection as in tests/test_bad_inputs.py: focal loss trains with an absurd learning rate."""
+    """Fault injection as in tests/core/test_bad_inputs.py: focal loss trains with an absurd learning rate."""
     from dataclasses import replace
 
     import imbal_core.train as train
@@ -469,7 +469,7 @@ def page_strings(at: AppTest) -> list[str]:
 
 
 def test_column_and_target_names_are_shown_as_they_are():
-    from tests.catalogue import BIDI_COLUMN
+    from tests.support.catalogue import BIDI_COLUMN
 
     target = "risk -- *stars*"
     frame = base_frame().rename(columns={"label": target})

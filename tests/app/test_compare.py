@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.app_helpers import no_failures, open_page
+from tests.support.app import no_failures, open_app
 
 TRAINING_TIMEOUT = 240
 TINY_EPOCHS = 3
@@ -19,7 +19,7 @@ pytestmark = pytest.mark.app
 
 
 def compare_page(sample: str = "medical") -> AppTest:
-    return open_page("pages/compare.py", sample)
+    return open_app("pages/compare.py", sample)
 
 
 def train(app: AppTest, techniques: list[str], epochs: int = TINY_EPOCHS, mode: str = "quick") -> AppTest:
@@ -298,7 +298,7 @@ def test_the_dashboard_metric_table_marks_reference_rows_and_says_its_rule():
 
     from imbal_core import charts
     from imbal_core.report_html import HIGHLIGHT_RULE, metric_table
-    from tests.fakes import fake_comparison, fake_result
+    from tests.support.fakes import fake_comparison, fake_result
     from ui.results import REFERENCE_STYLE, styled_table
 
     rng = np.random.default_rng(0)

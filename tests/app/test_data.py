@@ -11,20 +11,16 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.app_helpers import APP, no_failures, open_page
-from tests.app_helpers import metric_text as metric
+from tests.support.app import APP, no_failures, open_app
+from tests.support.app import metric_text as metric
 from ui.cache import warm_up_delay
 
-REPOSITORY_ROOT = Path(__file__).resolve().parent.parent
+REPOSITORY_ROOT = Path(__file__).resolve().parents[2]
 if str(REPOSITORY_ROOT) not in sys.path:
     sys.path.insert(0, str(REPOSITORY_ROOT))
 
 PNG_BYTES = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 pytestmark = pytest.mark.app
-
-
-def new_app() -> AppTest:
-    return open_page(None, timeout=60)
 
 
 def sidebar_text(app: AppTest) -> str:
@@ -42,7 +38,7 @@ def small_table(rows: int = 60) -> pd.DataFrame:
 
 
 def test_first_open_shows_the_fraud_sample_with_no_upload():
-    app = new_app()
+    app = open_app()
     no_failures(app)
     assert app.title[0].value == "Data"
     assert app.session_state["dataset"].sample_id == "fraud"
@@ -57,7 +53,7 @@ def test_first_open_shows_the_fraud_sample_with_no_upload():
 
 
 def test_histogram_preview_and_feature_distribution_are_shown():
-    app = new_app()
+    app = open_app()
     titles = [chart.proto.spec for chart in app.get("plotly_chart")]
     assert any("Rows per class of is_fraud" in spec for spec in titles)
     assert any("Distribution of amount by class" in spec for spec in titles)
@@ -70,12 +66,12 @@ def test_histogram_preview_and_feature_distribution_are_shown():
 
 
 def test_missing_values_warning_is_visible():
-    app = new_app()
+    app = open_app()
     assert any("cells" in warning.value and "missing" in warning.value for warning in app.warning)
 
 
 def test_picking_another_sample_updates_the_page_and_sidebar():
-    app = new_app()
+    app = open_app()
     app.selectbox(key="sample_choice").set_value("medical").run()
     no_failures(app)
     assert metric(app, "Rows") == "397"
@@ -84,7 +80,7 @@ def test_picking_another_sample_updates_the_page_and_sidebar():
 
 
 def test_upload_csv_through_the_file_uploader():
-    app = new_app()
+    app = open_app()
     csv_bytes = small_table().to_csv(index=False).encode()
     app.file_uploader(key="upload").upload("customers.csv", csv_bytes, "text/csv")
     app.run()
@@ -96,7 +92,7 @@ def test_upload_csv_through_the_file_uploader():
 
 
 def test_upload_tsv_and_parquet():
-    app = new_app()
+    app = open_app()
     tsv = small_table().to_csv(index=False, sep="\t").encode()
     app.file_uploader(key="upload").upload("table.tsv", tsv, "text/tab-separated-values")
     app.run()
@@ -112,7 +108,7 @@ def test_upload_tsv_and_parquet():
 
 
 def test_broken_upload_shows_an_error_and_keeps_the_earlier_data():
-    app = new_app()
+    app = open_app()
     app.file_uploader(key="upload").upload("data.csv", PNG_BYTES, "text/csv")
     app.run()
     assert not app.exception
@@ -123,7 +119,7 @@ def test_broken_upload_shows_an_error_and_keeps_the_earlier_data():
 
 
 def test_upload_with_no_possible_target_is_refused_with_advice():
-    app = new_app()
+    app = open_app()
     frame = pd.DataFrame({"a": [float(index) * 1.5 for index in range(50)], "b": range(50)})
     app.file_uploader(key="upload").upload("numbers.csv", frame.to_csv(index=False).encode(), "text/csv")
     app.run()
@@ -133,7 +129,7 @@ def test_upload_with_no_possible_target_is_refused_with_advice():
 
 
 def test_target_choice_updates_the_profile():
-    app = new_app()
+    app = open_app()
     app.file_uploader(key="upload").upload(
         "two_targets.csv",
         small_table().assign(segment=["a", "b", "c"] * 20).to_csv(index=False).encode(),
@@ -149,7 +145,7 @@ def test_target_choice_updates_the_profile():
 
 
 def test_an_unusable_target_gives_an_error_and_keeps_the_working_target():
-    app = new_app()
+    app = open_app()
     app.selectbox(key="target").set_value("amount").run()
     assert not app.exception
     assert "continuous numbers" in app.error[0].value
@@ -159,7 +155,7 @@ def test_an_unusable_target_gives_an_error_and_keeps_the_working_target():
 
 
 def test_multiclass_digits_sample():
-    app = new_app()
+    app = open_app()
     app.selectbox(key="sample_choice").set_value("digits").run()
     no_failures(app)
     assert metric(app, "Classes") == "10"
@@ -169,7 +165,7 @@ def test_multiclass_digits_sample():
 
 
 def test_two_sessions_never_see_each_others_data():
-    first, second = new_app(), new_app()
+    first, second = open_app(), open_app()
     first.file_uploader(key="upload").upload("private.csv", small_table().to_csv(index=False).encode(), "text/csv")
     first.run()
     second.run()
@@ -179,7 +175,7 @@ def test_two_sessions_never_see_each_others_data():
 
 
 def test_stopped_training_is_reported_once():
-    app = new_app()
+    app = open_app()
     app.session_state["training_in_progress"] = True
     app.run()
     assert any("stopped before it finished" in toast.value for toast in app.toast)
@@ -223,7 +219,7 @@ def test_the_warm_up_setting_reads_seconds_or_off():
 
 
 def test_an_unusable_suggested_target_is_replaced_and_the_reason_shown():
-    app = new_app()
+    app = open_app()
     # No column is named like a label, and the last one (the fallback suggestion) is continuous.
     frame = small_table().rename(columns={"outcome": "segment"})
     frame = frame.assign(region=["north", "south"] * 30, price=[index * 1.37 for index in range(60)])
@@ -240,7 +236,7 @@ def test_an_unusable_suggested_target_is_replaced_and_the_reason_shown():
 
 
 def test_user_text_in_messages_is_never_a_markdown_link():
-    app = new_app()
+    app = open_app()
     link = "[click me](https://evil.example)"
     frame = small_table().assign(**{link: "constant"})
     app.file_uploader(key="upload").upload("links.csv", frame.to_csv(index=False).encode(), "text/csv")
@@ -256,7 +252,7 @@ def test_every_bundled_sample_loads_in_the_dashboard(sample_id):
     from imbal_core.samples import get_sample, load_sample
 
     info, frame = get_sample(sample_id), load_sample(sample_id)
-    app = new_app()
+    app = open_app()
     app.selectbox(key="sample_choice").set_value(sample_id).run()
     no_failures(app)
     assert metric(app, "Rows") == f"{len(frame):,}"
@@ -265,7 +261,7 @@ def test_every_bundled_sample_loads_in_the_dashboard(sample_id):
 
 
 def test_a_text_column_is_typed_as_text_and_explained():
-    app = new_app()
+    app = open_app()
     app.selectbox(key="sample_choice").set_value("sms").run()
     no_failures(app)
     types = app.dataframe[0].value

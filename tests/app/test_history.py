@@ -5,84 +5,14 @@ from __future__ import annotations
 
 import json
 
-import numpy as np
 import pytest
-from streamlit.testing.v1 import AppTest
 
-from imbal_core import evaluate, metrics, model, report, techniques
+from imbal_core import report
 from imbal_core.history import History
-from tests.app_helpers import APP, no_failures
+from tests.support.app import MEDICAL_TITLE, no_failures, open_app, save_for, texts
+from tests.support.fakes import medical_comparison
 
 pytestmark = pytest.mark.app
-MEDICAL_TITLE = "Breast cancer biopsies (real)"
-
-
-@pytest.fixture
-def history_path(tmp_path, monkeypatch):
-    path = tmp_path / "history.sqlite3"
-    monkeypatch.setenv("IMBAL_LAB_HISTORY", str(path))
-    return path
-
-
-def open_app(page: str | None = None, query: dict | None = None) -> AppTest:
-    app = AppTest.from_file(APP, default_timeout=90)
-    for key, value in (query or {}).items():
-        app.query_params[key] = value
-    app.run()
-    if page is not None:
-        app.switch_page(page).run()
-    return app
-
-
-def medical_comparison(seed: int = 0, techniques_ids=("baseline", "smote")) -> evaluate.Comparison:
-    """A comparison on the medical sample (397 rows, 40 malignant) as run_comparison leaves it, without training."""
-    rng = np.random.default_rng(seed)
-    codes = np.array([0] * 357 + [1] * 40)
-    test = rng.permutation(397)[:100]
-    validation = rng.permutation(397)[:60]
-    results = []
-    for technique_id in techniques_ids:
-        result = evaluate.TechniqueResult(spec=techniques.make_spec(technique_id))
-        positive = np.clip(codes[test] * 0.6 + rng.random(100) * 0.5, 0, 1)
-        checked = np.clip(codes[validation] * 0.6 + rng.random(60) * 0.5, 0, 1)
-        probabilities = np.column_stack([1 - positive, positive])
-        result.test_labels.append(codes[test])
-        result.test_probabilities.append(probabilities)
-        result.test_rows.append(test)
-        result.validation_labels.append(codes[validation])
-        result.validation_probabilities.append(np.column_stack([1 - checked, checked]))
-        result.fold_metrics.append(metrics.compute_metrics(codes[test], probabilities))
-        result.tuned_thresholds.append(metrics.best_f1_threshold(codes[validation], checked))
-        result.fold_metrics_tuned.append(metrics.compute_metrics(codes[test], probabilities, 0.4))
-        result.histories.append({"loss": [0.6, 0.4, 0.3], "val_loss": [0.65, 0.5, 0.45]})
-        result.train_class_counts = {"benign": 214, "malignant": 24}
-        results.append(result)
-    dataset = {
-        "rows": 397,
-        "features": 30,
-        "target": "diagnosis",
-        "class_counts": {"benign": 357, "malignant": 40},
-        "minority_class": "malignant",
-        "imbalance_ratio": 8.925,
-    }
-    return evaluate.Comparison(
-        dataset, evaluate.Protocol(), model.ModelSettings(max_epochs=3), ["benign", "malignant"], results
-    )
-
-
-def medical_digest() -> str:
-    app = open_app(query={"sample": "medical"})
-    return app.session_state["dataset"].digest
-
-
-def save_for(app: AppTest, path, name: str = "Before class", seed: int = 0) -> str:
-    return History(path).save(
-        medical_comparison(seed), app.session_state["browser_token"], name, MEDICAL_TITLE, medical_digest(), "medical"
-    )
-
-
-def texts(elements) -> str:
-    return " ".join(str(element.value) for element in elements)
 
 
 def test_without_runs_the_page_says_how_runs_arrive_and_that_uploads_are_not_stored(history_path):

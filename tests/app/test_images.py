@@ -7,9 +7,9 @@ import io
 import pandas as pd
 import pytest
 
-from tests.app_helpers import metric_text as metric
-from tests.app_helpers import no_failures, open_page
-from tests.test_images import make_zip, png, two_classes
+from tests.support.app import metric_text as metric
+from tests.support.app import no_failures, open_app
+from tests.support.images import make_zip, png, two_classes
 
 pytestmark = pytest.mark.app
 
@@ -19,7 +19,7 @@ def shown_images(app) -> int:
 
 
 def test_the_bundled_image_sample_shows_sizes_classes_and_examples():
-    app = open_page(None, sample="nines")
+    app = open_app(None, sample="nines")
     no_failures(app)
     loaded = app.session_state["dataset"]
     assert loaded.sample_id == "nines" and loaded.images is not None
@@ -32,7 +32,7 @@ def test_the_bundled_image_sample_shows_sizes_classes_and_examples():
 
 
 def test_a_zip_of_class_folders_uploads_and_can_be_converted_to_another_size():
-    app = open_page(None)
+    app = open_app(None)
     app.file_uploader(key="upload").upload("pets.zip", make_zip(two_classes(common=12, rare=3)), "application/zip")
     app.run()
     no_failures(app)
@@ -55,7 +55,7 @@ def test_a_zip_of_class_folders_uploads_and_can_be_converted_to_another_size():
     ],
 )
 def test_a_refused_zip_says_why_by_the_uploader_and_keeps_the_earlier_data(files, message):
-    app = open_page(None)
+    app = open_app(None)
     app.file_uploader(key="upload").upload("bad.zip", make_zip(files), "application/zip")
     app.run()
     assert not app.exception
@@ -65,7 +65,7 @@ def test_a_refused_zip_says_why_by_the_uploader_and_keeps_the_earlier_data(files
 
 
 def test_an_excel_workbook_uploads_as_a_table():
-    app = open_page(None)
+    app = open_app(None)
     frame = pd.DataFrame({"age": range(40), "outcome": ["churn" if index % 5 == 0 else "stay" for index in range(40)]})
     buffer = io.BytesIO()
     frame.to_excel(buffer, index=False)
@@ -77,7 +77,7 @@ def test_an_excel_workbook_uploads_as_a_table():
 
 
 def test_resample_page_offers_image_samplers_and_shows_originals_beside_augmented_versions():
-    app = open_page("pages/resample.py", sample="nines")
+    app = open_app("pages/resample.py", sample="nines")
     no_failures(app)
     options = app.selectbox(key="resample_technique").options
     assert "Image augmentation" in options and "SMOTE" not in options
@@ -88,7 +88,7 @@ def test_resample_page_offers_image_samplers_and_shows_originals_beside_augmente
 
 @pytest.mark.slow
 def test_compare_page_offers_image_techniques_and_trains_a_cnn_on_an_uploaded_zip():
-    app = open_page(None)
+    app = open_app(None)
     app.file_uploader(key="upload").upload("pets.zip", make_zip(two_classes(common=40, rare=12)), "application/zip")
     app.run()
     app.switch_page("pages/compare.py").run()
@@ -109,20 +109,14 @@ def test_compare_page_offers_image_techniques_and_trains_a_cnn_on_an_uploaded_zi
 
 
 def test_a_link_to_the_image_sample_opens_it():
-    from streamlit.testing.v1 import AppTest
-
-    from tests.app_helpers import APP
-
-    app = AppTest.from_file(APP, default_timeout=90)
-    app.query_params["sample"] = "nines"
-    app.run()
+    app = open_app(query={"sample": "nines"})
     no_failures(app)
     assert app.session_state["dataset"].sample_id == "nines"
     assert metric(app, "Images") == "2,300"
 
 
 def test_the_learn_page_says_what_augmentation_does_and_when_it_adds_bias():
-    app = open_page("pages/learn.py")
+    app = open_app("pages/learn.py")
     no_failures(app)
     text = " ".join(element.value for element in app.markdown)
     assert "Augmentation, and when it adds bias" in text and "flips are off by default" in text

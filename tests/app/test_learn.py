@@ -5,14 +5,14 @@ from __future__ import annotations
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.app_helpers import metric_text as metric
-from tests.app_helpers import open_page
+from tests.support.app import metric_text as metric
+from tests.support.app import open_app
 
 pytestmark = pytest.mark.app
 
 
 def learn_page(sample: str = "fraud") -> AppTest:
-    return open_page("pages/learn.py", sample)
+    return open_app("pages/learn.py", sample)
 
 
 def test_accuracy_lesson_uses_the_loaded_data():

@@ -5,19 +5,9 @@ from __future__ import annotations
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.app_helpers import APP, no_failures
+from tests.support.app import no_failures, open_app
 
 pytestmark = pytest.mark.app
-
-
-def open_link(query: dict[str, str], page: str | None = None) -> AppTest:
-    app = AppTest.from_file(APP, default_timeout=90)
-    for key, value in query.items():
-        app.query_params[key] = value
-    app.run()
-    if page is not None:
-        app.switch_page(page).run()
-    return app
 
 
 def query(app: AppTest) -> dict[str, str]:
@@ -29,7 +19,7 @@ def warnings_text(app: AppTest) -> str:
 
 
 def test_a_plain_link_opens_the_default_sample_and_keeps_the_url_bare():
-    app = open_link({})
+    app = open_app(query={})
     no_failures(app)
     assert app.session_state["dataset"].sample_id == "fraud"
     assert query(app) == {}
@@ -45,7 +35,7 @@ def test_a_link_restores_sample_target_techniques_parameters_protocol_and_thresh
         "folds": "3",
         "threshold": "0.3",
     }
-    app = open_link(link)
+    app = open_app(query=link)
     no_failures(app)
     assert app.session_state["dataset"].sample_id == "medical"
     assert app.selectbox(key="sample_choice").value == "medical"
@@ -62,7 +52,7 @@ def test_a_link_restores_sample_target_techniques_parameters_protocol_and_thresh
 
 
 def test_a_link_with_another_target_column_uses_it():
-    app = open_link({"sample": "fraud", "target": "card_present"})
+    app = open_app(query={"sample": "fraud", "target": "card_present"})
     no_failures(app)
     assert app.selectbox(key="target").value == "card_present"
     assert query(app) == {"target": "card_present"}
@@ -82,7 +72,7 @@ def test_a_link_with_another_target_column_uses_it():
     ],
 )
 def test_a_bad_link_opens_with_defaults_and_a_note_never_a_traceback(link, note):
-    app = open_link(link)
+    app = open_app(query=link)
     assert not app.exception
     assert note in warnings_text(app)
     assert app.session_state["dataset"].sample_id == "fraud"
@@ -94,14 +84,14 @@ def test_a_bad_link_opens_with_defaults_and_a_note_never_a_traceback(link, note)
 
 
 def test_a_link_made_with_an_upload_asks_for_the_file_and_keeps_its_settings():
-    app = open_link({"sample": "upload", "target": "churned", "folds": "4"})
+    app = open_app(query={"sample": "upload", "target": "churned", "folds": "4"})
     assert not app.exception
     assert "upload it on the Data page" in warnings_text(app)
     assert app.session_state["link_target"] == "churned"
 
 
 def test_the_url_follows_the_sample_and_target_the_person_picks():
-    app = open_link({})
+    app = open_app(query={})
     app.selectbox(key="sample_choice").set_value("medical").run()
     assert query(app) == {"sample": "medical"}
     app.selectbox(key="sample_choice").set_value("fraud").run()
@@ -114,7 +104,7 @@ def test_the_url_follows_the_sample_and_target_the_person_picks():
 
 
 def test_the_url_follows_the_techniques_and_their_parameters():
-    app = open_link({}, page="pages/compare.py")
+    app = open_app("pages/compare.py", query={})
     app.multiselect(key="techniques").set_value(["baseline", "smote"]).run()
     assert query(app) == {"techniques": "baseline,smote"}
     app.slider(key="compare__smote__k_neighbors").set_value(2).run()
@@ -124,9 +114,9 @@ def test_the_url_follows_the_techniques_and_their_parameters():
 
 
 def test_the_protocol_the_form_suggests_stays_out_of_the_url_and_folds_1_asks_for_the_quick_split():
-    app = open_link({"sample": "medical"}, page="pages/compare.py")
+    app = open_app("pages/compare.py", query={"sample": "medical"})
     assert app.radio(key="protocol_mode").value == "cv"  # the form suggests K-fold for small data
     assert query(app) == {"sample": "medical"}
-    app = open_link({"sample": "medical", "folds": "1"}, page="pages/compare.py")
+    app = open_app("pages/compare.py", query={"sample": "medical", "folds": "1"})
     assert app.radio(key="protocol_mode").value == "quick"
     assert query(app) == {"sample": "medical", "folds": "1"}

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from tests.app_helpers import no_failures, open_page
+from tests.support.app import no_failures, open_app
 
 pytestmark = pytest.mark.app
 
 
 def test_next_and_back_walk_the_steps_and_the_link_names_the_step():
-    app = open_page("pages/present.py", "medical")
+    app = open_app("pages/present.py", "medical")
     no_failures(app)
     assert app.header[0].value == "1. Why accuracy misleads"
     app.button(key="present_next").click().run()
@@ -27,7 +27,7 @@ def test_next_and_back_walk_the_steps_and_the_link_names_the_step():
 
 
 def test_a_link_to_a_step_opens_it_and_a_bad_step_opens_the_first():
-    app = open_page("pages/present.py", "medical")
+    app = open_app("pages/present.py", "medical")
     app.query_params["step"] = "3"
     app.run()
     no_failures(app)
@@ -43,7 +43,7 @@ def test_a_link_to_a_step_opens_it_and_a_bad_step_opens_the_first():
 
 def test_the_threshold_step_names_the_real_reason_it_cannot_show():
     """On the two-class fraud sample with no run yet, the step asks for a run, not for a two-class target."""
-    app = open_page("pages/present.py")
+    app = open_app("pages/present.py")
     app.query_params["step"] = "4"
     app.run()
     no_failures(app)
@@ -58,7 +58,7 @@ def with_quick_run(app):
 
     import numpy as np
 
-    from tests.fakes import fake_comparison, fake_result
+    from tests.support.fakes import fake_comparison, fake_result
     from ui.state import RunRecord
 
     rng = np.random.default_rng(0)
@@ -73,7 +73,7 @@ def with_quick_run(app):
 def test_step_three_on_a_quick_run_claims_no_error_bars_over_folds():
     import json
 
-    app = with_quick_run(open_page("pages/present.py"))
+    app = with_quick_run(open_app("pages/present.py"))
     app.query_params["step"] = "3"
     app.run()
     no_failures(app)
@@ -87,7 +87,7 @@ def test_step_three_on_a_quick_run_claims_no_error_bars_over_folds():
 
 
 def test_learn_page_quiz_shows_live_evidence():
-    app = open_page("pages/learn.py", "medical")
+    app = open_app("pages/learn.py", "medical")
     no_failures(app)
     evidence = [info.value for info in app.info]
     assert any("accuracy and catches 0 of the" in text for text in evidence)
@@ -96,7 +96,7 @@ def test_learn_page_quiz_shows_live_evidence():
 
 def test_the_leakage_step_says_what_the_stored_run_shows():
     """A run whose leaky scores came out lower is not presented as scores that look better."""
-    app = open_page("pages/present.py")
+    app = open_app("pages/present.py")
     key = f"{app.session_state['dataset'].digest}:{app.session_state['active_target']}"
     words = "On this data the leaky run scores lower: PR-AUC -0.058 (...), so this run does not show the leak."
     app.session_state["leakage_results"] = {

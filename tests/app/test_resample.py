@@ -7,13 +7,13 @@ import json
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.app_helpers import metric_text, no_failures, open_page
+from tests.support.app import metric_text, no_failures, open_app
 
 pytestmark = pytest.mark.app
 
 
 def resample_page(sample: str = "medical") -> AppTest:
-    return open_page("pages/resample.py", sample)
+    return open_app("pages/resample.py", sample)
 
 
 def metric(app: AppTest, label: str) -> int:

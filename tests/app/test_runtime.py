@@ -23,7 +23,7 @@ def test_the_app_applies_it_and_turns_off_the_collection_after_every_run():
     import tomllib
     from pathlib import Path
 
-    root = Path(__file__).resolve().parents[1]
+    root = Path(__file__).resolve().parents[2]
     assert "runtime.leave_engine_state_alone()" in (root / "app.py").read_text()
     config = tomllib.loads((root / ".streamlit" / "config.toml").read_text())
     assert config["runner"]["postScriptGC"] is False

@@ -14,17 +14,11 @@ from streamlit.testing.v1 import AppTest
 
 from imbal_core import report
 from imbal_core.history import History
-from tests.test_app_history import medical_comparison, open_app, save_for, texts
+from tests.support.app import open_app, save_for, texts
+from tests.support.fakes import medical_comparison
 
 pytestmark = pytest.mark.app
 MAIN_MODULE = "imbal_core.__main__"
-
-
-@pytest.fixture
-def history_path(tmp_path, monkeypatch):
-    path = tmp_path / "history.sqlite3"
-    monkeypatch.setenv("IMBAL_LAB_HISTORY", str(path))
-    return path
 
 
 @pytest.fixture

@@ -153,7 +153,7 @@ def _add_many_runs_script() -> None:
     import numpy as np
 
     from imbal_core.model import ModelSettings
-    from tests.fakes import fake_comparison, fake_result
+    from tests.support.fakes import fake_comparison, fake_result
     from ui import state
 
     state.init_session()

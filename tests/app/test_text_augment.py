@@ -7,7 +7,7 @@ import io
 import pandas as pd
 import pytest
 
-from tests.app_helpers import metric_text, no_failures, open_page
+from tests.support.app import metric_text, no_failures, open_app
 
 pytestmark = pytest.mark.app
 
@@ -15,7 +15,7 @@ TEXT_AUGMENT = "text_augment"
 
 
 def text_augment_page():
-    app = open_page("pages/resample.py", "sms")
+    app = open_app("pages/resample.py", "sms")
     app.selectbox(key="resample_technique").set_value(TEXT_AUGMENT).run()
     no_failures(app)
     return app
@@ -61,7 +61,7 @@ def test_the_download_holds_the_augmented_messages(downloads):
 
 
 def test_a_table_without_text_does_not_offer_it_and_says_why():
-    app = open_page("pages/resample.py", "medical")
+    app = open_app("pages/resample.py", "medical")
     no_failures(app)
     assert TEXT_AUGMENT not in app.selectbox(key="resample_technique").options
     assert "Text augmentation" not in app.selectbox(key="resample_technique").options
@@ -81,7 +81,7 @@ def test_message_text_is_escaped_not_rendered():
 def test_train_and_compare_offers_it_only_on_a_table_with_free_text():
     from ui.session import TECHNIQUES_KEY
 
-    plain = open_page("pages/compare.py", "medical")
+    plain = open_app("pages/compare.py", "medical")
     no_failures(plain)
     assert "Text augmentation" in messages_options("sms")
     assert "Text augmentation" not in plain.multiselect(key=TECHNIQUES_KEY).options  # options show names
@@ -91,6 +91,6 @@ def test_train_and_compare_offers_it_only_on_a_table_with_free_text():
 def messages_options(sample: str) -> list[str]:
     from ui.session import TECHNIQUES_KEY
 
-    app = open_page("pages/compare.py", sample)
+    app = open_app("pages/compare.py", sample)
     no_failures(app)
     return app.multiselect(key=TECHNIQUES_KEY).options

@@ -8,8 +8,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
-from tests.browser.conftest import streamlit_server
-from tests.browser.test_paths import (
+from tests.support.browser import (
     LOAD_SECONDS,
     TRAIN_SECONDS,
     error_alerts,
@@ -20,13 +19,14 @@ from tests.browser.test_paths import (
     screenshot,
     settle,
 )
+from tests.support.server import streamlit_server
 
 pytestmark = pytest.mark.browser
 COOKIE = "imbalance_lab_browser"
 NO_RUNS = "No saved runs in this browser yet"
 
 
-def open_page(page: Page, url: str, title: str) -> None:
+def open_app(page: Page, url: str, title: str) -> None:
     page.goto(url)
     expect(page_heading(page, title)).to_be_visible(timeout=ms(LOAD_SECONDS))
     settle(page)
@@ -34,7 +34,7 @@ def open_page(page: Page, url: str, title: str) -> None:
 
 def train_one(page: Page, url: str) -> None:
     """Train one technique for a few epochs on the small medical sample."""
-    open_page(page, f"{url}/compare?sample=medical&techniques=baseline", "Train & compare")
+    open_app(page, f"{url}/compare?sample=medical&techniques=baseline", "Train & compare")
     keyed(page, "max_epochs").locator("input").fill("3")
     keyed(page, "train_button").get_by_role("button", name="Train").click()
     done = main_area(page).get_by_text("Trained 1 technique(s)")
@@ -45,7 +45,7 @@ def train_one(page: Page, url: str) -> None:
 
 
 def history_names(page: Page, url: str) -> list[str]:
-    open_page(page, f"{url}/history", "History")
+    open_app(page, f"{url}/history", "History")
     main = main_area(page)
     if main.get_by_text(NO_RUNS).count():
         return []
@@ -87,7 +87,7 @@ def test_a_run_survives_reload_and_restart_and_is_private_until_shared(
             assert "/compare?run=" in link
             screenshot(alice_page, screenshots_dir, "history")
 
-            open_page(bob_page, link, "Train & compare")
+            open_app(bob_page, link, "Train & compare")
             main = main_area(bob_page)
             expect(main).to_contain_text("Shared with you, read-only")
             expect(main).not_to_contain_text("No results yet")
@@ -109,7 +109,7 @@ def test_a_run_survives_reload_and_restart_and_is_private_until_shared(
             expect(main).to_contain_text("from your history")
             expect(main).not_to_contain_text("No results yet")  # redrawn from the database, no training
             assert history_names(bob_page, url) == []
-            open_page(bob_page, url + link[link.index("/compare") :], "Train & compare")  # the new server's port
+            open_app(bob_page, url + link[link.index("/compare") :], "Train & compare")  # the new server's port
             expect(main_area(bob_page)).to_contain_text("Shared with you, read-only")
     finally:
         alice.close()

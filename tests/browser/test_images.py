@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.test_paths import (
+from tests.support.browser import (
     STEP_SECONDS,
     TRAIN_SECONDS,
     choose,
@@ -24,8 +24,8 @@ from tests.browser.test_paths import (
     screenshot,
     upload,
 )
-from tests.catalogue import BY_ID
-from tests.test_cli_images import bars_zip
+from tests.support.catalogue import BY_ID
+from tests.support.images import bars_zip
 
 pytestmark = pytest.mark.browser
 

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.test_paths import (
+from tests.support.browser import (
     STEP_SECONDS,
     TRAIN_SECONDS,
     as_records,

@@ -13,34 +13,10 @@ import pytest
 from imbal_core.cli import main
 from imbal_core.stages.text import refusal_for_data
 from imbal_core.techniques import REGISTRY, applicable_techniques
-from tests.conftest import make_binary_frame, make_multiclass_frame
+from tests.support.cli import METRIC_KEYS, RESULT_KEYS
+from tests.support.frames import make_binary_frame, make_multiclass_frame
 
-ROOT = Path(__file__).resolve().parents[1]
-METRIC_KEYS = {
-    "accuracy",
-    "balanced_accuracy",
-    "precision",
-    "recall",
-    "f1",
-    "roc_auc",
-    "pr_auc",
-    "mcc",
-    "g_mean",
-    "brier",
-}
-RESULT_KEYS = {
-    "technique",
-    "params",
-    "metrics",
-    "metrics_std",
-    "tuned_threshold",
-    "metrics_at_tuned_threshold",
-    "train_class_counts",
-    "confusion_matrix",
-    "labels",
-    "notes",
-    "fit_seconds",
-}
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture

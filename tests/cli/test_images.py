@@ -2,39 +2,17 @@
 
 from __future__ import annotations
 
-import io
 import json
-import zipfile
 
-import numpy as np
 import pytest
-from PIL import Image
 
 from imbal_core.cli import main
-from tests.test_cli import METRIC_KEYS, RESULT_KEYS
-
-
-def bars_zip(common: int = 48, rare: int = 16, size: int = 10, seed: int = 0) -> bytes:
-    """'other' images hold a horizontal bar, 'rare' images a vertical one, at random positions."""
-    rng = np.random.default_rng(seed)
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        for label, rows in (("other", common), ("rare", rare)):
-            for index in range(rows):
-                pixels = np.zeros((size, size), dtype=np.uint8)
-                position = rng.integers(2, size - 2)
-                if label == "rare":
-                    pixels[:, position] = 255
-                else:
-                    pixels[position, :] = 255
-                encoded = io.BytesIO()
-                Image.fromarray(pixels).save(encoded, format="PNG")
-                archive.writestr(f"{label}/{index:03d}.png", encoded.getvalue())
-    return buffer.getvalue()
+from tests.support.cli import METRIC_KEYS, RESULT_KEYS
+from tests.support.images import bars_zip
 
 
 def check_image_schema(document: dict, techniques: list[str]) -> None:
-    """The table comparison's JSON keys (tests/test_cli.check_schema), on images."""
+    """The table comparison's JSON keys (tests/cli/test_cli.check_schema), on images."""
     assert {"dataset", "protocol", "results", "recommendation", "warnings", "costs"} <= set(document)
     assert set(document["dataset"]) >= {"rows", "features", "target", "class_counts", "minority_class"}
     assert set(document["protocol"]) >= {"mode", "folds", "repeats", "test_size", "seed", "epochs"}

@@ -10,9 +10,9 @@ import pytest
 
 from imbal_core.cli import main
 from imbal_core.data import read_and_profile
-from tests.test_cli_images import bars_zip
+from tests.support.images import bars_zip
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 SMS = ROOT / "sample_data" / "sms.csv"
 
 

@@ -12,7 +12,7 @@ from imbal_core.cli import main
 from imbal_core.history import CLI_OWNER, History
 from imbal_core.serialize import comparison_from_json_document
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 MEDICAL = ROOT / "sample_data" / "breast_cancer.csv"
 pytestmark = pytest.mark.slow  # each test trains a tiny network
 

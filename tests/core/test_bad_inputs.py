@@ -1,6 +1,6 @@
 """Bad and awkward inputs through the loader and the CLI; training faults; export and upload safety.
 
-The cases live in tests/catalogue.py (also run through the dashboard in tests/test_bad_inputs_app.py).
+The cases live in tests/support/catalogue.py (also run through the dashboard in tests/app/test_bad_inputs.py).
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ import pytest
 
 from imbal_core.cli import main
 from imbal_core.report import FORMULA_PREFIXES, comparison_json_text, metrics_csv, to_csv_text
-from tests.catalogue import (
+from tests.support.catalogue import (
     BY_ID,
     CASES,
     FORMULA_LABEL,
@@ -33,7 +33,7 @@ from tests.catalogue import (
     run_through_loader,
 )
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 MARKER = Path("/tmp") / PICKLE_MARKER_NAME
 CASE_SECONDS = 20  # a case slower than this is a hang as far as a person is concerned
 
@@ -174,7 +174,7 @@ def test_cli_error_is_the_only_stderr_line_of_a_real_process(tmp_path):
 
 def test_docs_table_matches_the_catalogue():
     docs = (ROOT / "docs" / "bad-inputs.md").read_text()
-    assert markdown_table() in docs, "regenerate the table: python -m tests.catalogue"
+    assert markdown_table() in docs, "regenerate the table: python -m tests.support.catalogue"
     assert f"{len(CASES)} cases" in docs
     fixed = sum(1 for case in CASES if case.fixed)
     assert f"{fixed} needed a fix" in docs
@@ -343,15 +343,8 @@ def test_cli_resample_export_of_a_hostile_upload_is_neutralised(tmp_path, capsys
 # --- training faults ----------------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def tiny_settings():
-    from imbal_core.model import ModelSettings
-
-    return ModelSettings(hidden_units=(8,), max_epochs=2, patience=1)
-
-
 def small_frame() -> pd.DataFrame:
-    from tests.conftest import make_binary_frame
+    from tests.support.frames import make_binary_frame
 
     return make_binary_frame(rows=240, minority_share=0.2, seed=4)
 
@@ -419,7 +412,7 @@ def test_nearmiss_3_says_when_it_keeps_fewer_rows_than_asked():
 
     from imbal_core.evaluate import resample_preview
     from imbal_core.techniques import make_spec
-    from tests.conftest import make_binary_frame
+    from tests.support.frames import make_binary_frame
 
     frame = make_binary_frame(rows=200, minority_share=0.15, seed=3)
     with warnings.catch_warnings():
@@ -457,7 +450,7 @@ def text_vocabulary(case_id: str) -> dict:
 
 def test_emoji_and_every_script_are_words():
     """Joined emoji stay one word; Cyrillic and Arabic words are words; Chinese/Japanese are read per character."""
-    from tests.catalogue import FAMILY_EMOJI, RAINBOW_FLAG
+    from tests.support.catalogue import FAMILY_EMOJI, RAINBOW_FLAG
 
     vocabulary = text_vocabulary("text_mixed_scripts")
     for word in (FAMILY_EMOJI, RAINBOW_FLAG, "\U0001f44d\U0001f3fd", "друг", "مرحبا", "免", "免 费", "東 京", "hello"):

@@ -11,7 +11,7 @@ from imbal_core.evaluate import Protocol, run_comparison
 from imbal_core.model import ModelSettings
 from imbal_core.stages.base import BatchPlan, LossSettings, NetworkPlan
 from imbal_core.techniques import make_spec
-from tests.conftest import make_binary_frame
+from tests.support.frames import make_binary_frame
 
 SETTINGS = ModelSettings(hidden_units=(16,), max_epochs=25, patience=5, batch_size=64)
 

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from imbal_core import charts, evaluate, techniques
-from tests.fakes import fake_comparison, fake_result
+from tests.support.fakes import fake_comparison, fake_result
 
 
 @pytest.fixture
@@ -184,7 +184,7 @@ def test_user_text_in_charts_cannot_become_plotly_html():
 
 def test_kfold_curve_titles_carry_the_pooling_note_as_markup_not_text():
     """The second title line is plotly markup; escaping it would show a literal <br> to people."""
-    from tests.fakes import fake_comparison, fake_result
+    from tests.support.fakes import fake_comparison, fake_result
 
     labels = np.array([0] * 90 + [1] * 10)
     scores = np.linspace(0.01, 0.99, 100)

@@ -16,12 +16,9 @@ from hypothesis import strategies as st
 from imbal_core import decision
 from imbal_core.decision import Costs
 from imbal_core.errors import InputError
-from imbal_core.evaluate import Comparison, Protocol, TechniqueResult
 from imbal_core.metric_names import LOWER_IS_BETTER, METRIC_NAMES, METRICS, THRESHOLD_FREE, metric_label
-from imbal_core.metrics import compute_metrics
-from imbal_core.model import ModelSettings
 from imbal_core.samples import SAMPLES
-from imbal_core.techniques import make_spec
+from tests.support.fakes import make_comparison, make_folds, make_result, scored_rows, total_cost
 
 PROPERTY = settings(max_examples=150, deadline=None)
 # A coarse grid of scores makes ties between rows, and so between thresholds, common.
@@ -29,64 +26,6 @@ GRID_SCORES = st.sampled_from([round(step * 0.05, 2) for step in range(21)])
 
 
 # --- builders --------------------------------------------------------------------------------------
-
-
-def scored_rows(rng, rows: int, prevalence: float, signal: float) -> tuple[np.ndarray, np.ndarray]:
-    """Labels with about `prevalence` minority rows and scores that separate them by `signal` (0 = noise)."""
-    labels = (rng.random(rows) < prevalence).astype(np.int64)
-    labels[:2] = (1, 0)  # both classes always present
-    positive = 1 / (1 + np.exp(-(rng.normal(size=rows) + signal * labels - 2.5)))
-    return labels, positive
-
-
-def as_probabilities(positive: np.ndarray) -> np.ndarray:
-    return np.column_stack([1 - positive, positive])
-
-
-def make_result(technique_id: str, folds: list[dict], failed: str | None = None, **params) -> TechniqueResult:
-    """A TechniqueResult as the engine leaves it, from per-fold validation and test labels and scores."""
-    result = TechniqueResult(spec=make_spec(technique_id, params or None), failed=failed)
-    for fold in folds:
-        test_probabilities = as_probabilities(fold["test_positive"])
-        result.test_labels.append(fold["test_labels"])
-        result.test_probabilities.append(test_probabilities)
-        result.test_rows.append(np.arange(len(fold["test_labels"])))
-        result.validation_labels.append(fold["validation_labels"])
-        result.validation_probabilities.append(as_probabilities(fold["validation_positive"]))
-        result.fold_metrics.append(compute_metrics(fold["test_labels"], test_probabilities))
-    return result
-
-
-def make_folds(seed: int, count: int, rows: int = 600, prevalence: float = 0.1, signal: float = 3.0) -> list[dict]:
-    rng = np.random.default_rng(seed)
-    folds = []
-    for _ in range(count):
-        validation_labels, validation_positive = scored_rows(rng, rows // 3, prevalence, signal)
-        test_labels, test_positive = scored_rows(rng, rows, prevalence, signal)
-        folds.append(
-            {
-                "validation_labels": validation_labels,
-                "validation_positive": validation_positive,
-                "test_labels": test_labels,
-                "test_positive": test_positive,
-            }
-        )
-    return folds
-
-
-def make_comparison(results: list[TechniqueResult], mode: str = "quick", folds: int = 5, labels=None) -> Comparison:
-    protocol = Protocol(mode=mode, folds=folds)
-    dataset = {"rows": 1000, "target": "label", "minority_class": "rare"}
-    return Comparison(dataset, protocol, ModelSettings(), list(labels or ["common", "rare"]), results)
-
-
-def total_cost(labels: np.ndarray, positive: np.ndarray, threshold: float, costs: Costs) -> float:
-    """Expected cost written the slow, obvious way, to check the vectorised code against."""
-    flagged = positive >= threshold
-    false_alarms = np.sum(flagged & (labels == 0))
-    missed = np.sum(~flagged & (labels == 1))
-    caught = np.sum(flagged & (labels == 1))
-    return costs.false_alarm * false_alarms + costs.miss * missed - costs.catch_value * caught
 
 
 # --- costs ---------------------------------------------------------------------------------------------

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 PROCESSES = 4
 
 # Tiny data, two techniques (one resampling with randomness, one with a different loss), two epochs.
@@ -25,7 +25,7 @@ import numpy as np
 from imbal_core.evaluate import Protocol, run_comparison
 from imbal_core.model import ModelSettings
 from imbal_core.techniques import make_spec
-from tests.conftest import make_binary_frame
+from tests.support.frames import make_binary_frame
 
 frame = make_binary_frame(rows=300, minority_share=0.15, seed=11)
 specs = [make_spec("smote", {"k_neighbors": 3}), make_spec("focal_loss")]

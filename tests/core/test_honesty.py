@@ -21,7 +21,7 @@ from imbal_core.model import ModelSettings
 from imbal_core.resampling import resample, resampled_rows_frame
 from imbal_core.samples import get_sample, load_sample
 from imbal_core.techniques import get_technique, make_spec
-from tests.conftest import make_binary_frame
+from tests.support.frames import make_binary_frame
 
 
 def _first_fold(frame: pd.DataFrame, target: str):

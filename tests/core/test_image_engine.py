@@ -14,7 +14,7 @@ from imbal_core.images import load_image_zip, to_frame
 from imbal_core.model import ModelSettings
 from imbal_core.resampling import oversampling_targets, resample
 from imbal_core.techniques import REGISTRY, make_spec
-from tests.test_cli_images import bars_zip
+from tests.support.images import bars_zip
 
 SETTINGS = ModelSettings(max_epochs=3, patience=2, batch_size=64)
 

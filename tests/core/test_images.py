@@ -2,12 +2,8 @@
 
 from __future__ import annotations
 
-import io
-import zipfile
-
 import numpy as np
 import pytest
-from PIL import Image
 
 from imbal_core.errors import InputError
 from imbal_core.images import (
@@ -20,35 +16,7 @@ from imbal_core.images import (
     read_and_profile_images,
     to_frame,
 )
-
-
-def png(size=(8, 8), mode="L", value=128, image_format="PNG", **save_options) -> bytes:
-    """A small image of one colour; size is (width, height) as Pillow has it."""
-    if mode == "I;16":
-        image = Image.fromarray(np.full(size[::-1], value, dtype=np.uint16))
-    elif mode == "P":
-        image = Image.new("RGB", size, (value, 0, 0)).convert("P")
-    else:
-        image = Image.new(mode, size, value)
-    buffer = io.BytesIO()
-    image.save(buffer, format=image_format, **save_options)
-    return buffer.getvalue()
-
-
-def make_zip(files: dict[str, bytes], folders: tuple[str, ...] = ()) -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for folder in folders:
-            archive.writestr(folder, b"")
-        for name, data in files.items():
-            archive.writestr(name, data)
-    return buffer.getvalue()
-
-
-def two_classes(common: int = 6, rare: int = 2, **image_options) -> dict[str, bytes]:
-    files = {f"cat/{index:03d}.png": png(value=40, **image_options) for index in range(common)}
-    files.update({f"dog/{index:03d}.png": png(value=200, **image_options) for index in range(rare)})
-    return files
+from tests.support.images import make_zip, png, two_classes
 
 
 def test_class_folders_load_into_one_float_array_with_labels_and_profile(tmp_path):

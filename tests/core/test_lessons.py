@@ -57,7 +57,7 @@ def test_the_leaky_network_takes_the_honest_networks_steps_per_epoch(monkeypatch
     from imbal_core.model import ModelSettings
     from imbal_core.techniques import make_spec
     from imbal_core.train import NetworkTrainer
-    from tests.conftest import make_binary_frame
+    from tests.support.frames import make_binary_frame
 
     steps: list[int] = []
     original = NetworkTrainer._steps_per_epoch

@@ -18,15 +18,14 @@ from hypothesis import strategies as st
 from imbal_core.data import load_table, prepare, profile
 from imbal_core.errors import ImbalanceLabError
 from imbal_core.evaluate import Protocol, encode_dataset, make_splits, resample_preview, run_comparison
-from imbal_core.model import ModelSettings
 from imbal_core.report import FORMULA_PREFIXES, neutralise_formulas
 from imbal_core.stages import TechniqueRefused
 from imbal_core.stages.text import needs_free_text, refusal_for_data
 from imbal_core.techniques import REGISTRY, Param, make_spec
-from tests.conftest import make_binary_frame, make_multiclass_frame
+from tests.support.frames import make_binary_frame, make_multiclass_frame
+from tests.support.training import TINY_SETTINGS
 
 QUICK = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-TINY = ModelSettings(hidden_units=(8,), max_epochs=2, patience=1)
 
 # Cells people's files really contain: numbers in several spellings, missing markers, padded and
 # case-variant labels, formulas, HTML, delimiters and quotes inside text, non-ASCII text.
@@ -223,7 +222,7 @@ def test_every_sampler_handles_any_parameters_on_any_data(spec, data, seed):
 def test_every_technique_trains_to_valid_probabilities_anywhere_in_its_schema(spec, data, seed):
     frame, target = FRAMES[data]
     assume(spec.params.get("members", 0) <= 6 and spec.params.get("rounds", 0) <= 6)  # bigger ones only take longer
-    comparison = run_comparison(frame, target, [spec], Protocol(seed=seed), TINY)
+    comparison = run_comparison(frame, target, [spec], Protocol(seed=seed), TINY_SETTINGS)
     result = comparison.results[0]
     refusal = refusal_for_data(spec.technique.stages, len(comparison.labels), "table", text_columns=())
     if refusal:  # e.g. a binary-only technique on a multi-class target: refused with a note, never a crash

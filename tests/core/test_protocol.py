@@ -9,7 +9,7 @@ from imbal_core.evaluate import Protocol, leaky_comparison, make_splits, run_com
 from imbal_core.model import ModelSettings
 from imbal_core.stages.text import needs_free_text
 from imbal_core.techniques import REGISTRY, make_spec
-from tests.conftest import make_binary_frame
+from tests.support.frames import make_binary_frame
 
 pytestmark = pytest.mark.slow
 

@@ -20,7 +20,7 @@ from imbal_core.evaluate import (
     run_technique_on_fold,
 )
 from imbal_core.techniques import make_spec
-from tests.conftest import make_binary_frame
+from tests.support.frames import make_binary_frame
 
 
 def test_the_gradient_boosting_reference_fits_with_one_thread_per_pool(monkeypatch, fast_settings):

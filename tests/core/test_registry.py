@@ -71,7 +71,7 @@ def test_every_technique_trains_and_returns_probabilities(technique_id, binary_f
     frame, target = binary_frame, "label"
     if "table" not in get_technique(technique_id).modalities:  # image-only entries train on small images
         from imbal_core.images import load_image_zip, to_frame
-        from tests.test_cli_images import bars_zip
+        from tests.support.images import bars_zip
 
         frame, target = to_frame(load_image_zip(bars_zip(), "bars.zip")), "class"
     if needs_free_text(get_technique(technique_id).stages.rows):  # text entries train on messages
@@ -110,7 +110,7 @@ def test_cli_assignments_are_parsed_against_chosen_techniques():
 
 # --- no technique id or sampler name outside the registry and its stage modules ---------------------
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 REGISTRY_MODULES = {"imbal_core/techniques.py"} | {
     str(path.relative_to(ROOT)) for path in (ROOT / "imbal_core" / "stages").glob("*.py")
 }

@@ -16,7 +16,7 @@ import pytest
 
 from imbal_core import charts, decision, evaluate, metrics, report_html, techniques
 from imbal_core.decision import Costs
-from tests.fakes import fake_comparison, fake_folds_result, fake_result
+from tests.support.fakes import fake_comparison, fake_folds_result, fake_result
 
 HOSTILE = '<script>alert("x")</script>'
 ESCAPED = "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;"

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-REPOSITORY_ROOT = Path(__file__).resolve().parent.parent
+REPOSITORY_ROOT = Path(__file__).resolve().parents[2]
 # Plain `pytest` puts tests/ rather than the repository root on sys.path.
 if str(REPOSITORY_ROOT) not in sys.path:
     sys.path.insert(0, str(REPOSITORY_ROOT))

@@ -27,7 +27,7 @@ from imbal_core.model import ModelSettings
 from imbal_core.report import comparison_json_text
 from imbal_core.scale import SCHEDULER_VARIABLE, ScaleOutError, scheduler_address, train_fold_job, train_on_cluster
 from imbal_core.techniques import make_spec
-from tests.conftest import make_binary_frame
+from tests.support.frames import make_binary_frame
 
 pytestmark = pytest.mark.slow
 

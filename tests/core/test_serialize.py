@@ -10,75 +10,10 @@ import sys
 import numpy as np
 import pytest
 
-from imbal_core import evaluate, metrics, model, report, serialize, techniques
+from imbal_core import evaluate, model, report, serialize, techniques
 from imbal_core.errors import InputError
-from tests.conftest import make_binary_frame, make_multiclass_frame
-
-
-def hand_built_comparison(
-    n_classes: int = 2, folds: int = 3, seed: int = 0, protocol: evaluate.Protocol | None = None
-) -> evaluate.Comparison:
-    """Every TechniqueResult field filled with something distinctive, over several folds."""
-    rng = np.random.default_rng(seed)
-    labels = ["legit", "fraud"] if n_classes == 2 else ["a", "b", "c"]
-    results = []
-    for technique_id, params in (("baseline", None), ("smote", {"k_neighbors": 3}), ("focal_loss", None)):
-        result = evaluate.TechniqueResult(spec=techniques.make_spec(technique_id, params))
-        for fold in range(folds):
-            size = 40 + fold
-            test_labels = rng.integers(0, n_classes, size=size)
-            test_probabilities = rng.dirichlet(np.ones(n_classes), size=size)
-            validation_labels = rng.integers(0, n_classes, size=17)
-            validation_probabilities = rng.dirichlet(np.ones(n_classes), size=17)
-            result.test_labels.append(test_labels)
-            result.test_probabilities.append(test_probabilities)
-            result.test_rows.append(rng.permutation(5000)[:size])
-            result.validation_labels.append(validation_labels)
-            result.validation_probabilities.append(validation_probabilities)
-            result.fold_metrics.append(metrics.compute_metrics(test_labels, test_probabilities))
-            if n_classes == 2:
-                result.tuned_thresholds.append(float(rng.random()))
-                result.fold_metrics_tuned.append(metrics.compute_metrics(test_labels, test_probabilities, 0.3))
-            result.histories.append({"loss": rng.random(5).tolist(), "val_loss": rng.random(5).tolist()})
-        result.train_class_counts = {"legit": 300, "fraud": 299}
-        result.notes = ["k_neighbors clamped to 3 on fold 2.", "Note with 'quotes' and ünïcode."]
-        result.fit_seconds, result.train_seconds = 1.234567, 0.987654
-        results.append(result)
-    results[2].failed = "Training failed: the loss became NaN (try a lower learning rate)."
-    dataset = {
-        "rows": 5000,
-        "target": "is_fraud",
-        "class_counts": {"legit": 4500, "fraud": 500},
-        "imbalance_ratio": 9.0,
-    }
-    protocol = protocol or evaluate.Protocol(mode="cv", folds=folds, repeats=1, seed=7)
-    settings = model.ModelSettings(hidden_units=(32, 16), max_epochs=3, learning_rate=3e-3)
-    return evaluate.Comparison(dataset, protocol, settings, labels, results, ["a note"], 12.5)
-
-
-def assert_same_value(left, right, path: str = "comparison") -> None:
-    """Deep equality: arrays equal in dtype, shape and every value (NaN equal to NaN); dataclasses field by field."""
-    if isinstance(left, np.ndarray) or isinstance(right, np.ndarray):
-        assert isinstance(left, np.ndarray) and isinstance(right, np.ndarray), path
-        assert left.dtype == right.dtype, (path, left.dtype, right.dtype)
-        assert left.shape == right.shape, path
-        assert np.array_equal(left, right, equal_nan=left.dtype.kind == "f"), path
-    elif dataclasses.is_dataclass(left):
-        assert type(left) is type(right), path
-        for item in dataclasses.fields(left):
-            assert_same_value(getattr(left, item.name), getattr(right, item.name), f"{path}.{item.name}")
-    elif isinstance(left, dict):
-        assert isinstance(right, dict) and list(left) == list(right), path
-        for key in left:
-            assert_same_value(left[key], right[key], f"{path}[{key!r}]")
-    elif isinstance(left, (list, tuple)):
-        assert type(left) is type(right) and len(left) == len(right), path
-        for index, (a, b) in enumerate(zip(left, right, strict=True)):
-            assert_same_value(a, b, f"{path}[{index}]")
-    elif isinstance(left, float) and np.isnan(left):
-        assert isinstance(right, float) and np.isnan(right), path
-    else:
-        assert left == right, (path, left, right)
+from tests.support.fakes import assert_same_value, hand_built_comparison
+from tests.support.frames import make_binary_frame, make_multiclass_frame
 
 
 @pytest.mark.parametrize("n_classes", [2, 3])

@@ -29,9 +29,9 @@ from imbal_core.stages.scores import shift_logits
 from imbal_core.stages.text import needs_free_text
 from imbal_core.stages.training import batch_shares, effective_number_weights
 from imbal_core.techniques import REGISTRY, make_spec
-from tests.conftest import make_binary_frame, make_multiclass_frame
+from tests.support.frames import make_binary_frame, make_multiclass_frame
+from tests.support.training import TINY_SETTINGS
 
-SETTINGS = ModelSettings(hidden_units=(8,), max_epochs=2, patience=1)
 FRAMES = {
     "binary": (make_binary_frame(rows=300, minority_share=0.12, seed=11), "label"),
     "numeric": (make_binary_frame(rows=300, minority_share=0.12, seed=12).drop(columns="channel"), "label"),
@@ -44,15 +44,15 @@ def first_fold(name: str):
     frame, target = FRAMES[name]
     data = encode_dataset(frame, target)
     train, test = make_splits(data.codes, Protocol(seed=0))[0]
-    return prepare_fold(data, train, test, SETTINGS, seed=5), len(data.labels)
+    return prepare_fold(data, train, test, TINY_SETTINGS, seed=5), len(data.labels)
 
 
 FOLDS = {name: first_fold(name) for name in FRAMES}
 
 
 def on_plain_tables(technique) -> bool:
-    """Runs on these frames: image-only entries (tests/test_image_engine.py) and entries that need a free-text
-    column (tests/test_text_augment.py) are checked elsewhere."""
+    """Runs on these frames: image-only entries (tests/core/test_image_engine.py) and entries that need a free-text
+    column (tests/core/test_text_augment.py) are checked elsewhere."""
     return "table" in technique.modalities and not needs_free_text(technique.stages.rows)
 
 
@@ -257,7 +257,7 @@ def recorder(monkeypatch) -> Recorder:
 def run_on_fold(technique_id: str, data: str, params: dict | None = None):
     fold, n_classes = first_fold(data)  # a fresh fold: nothing remembered from another technique
     snapshot = {name: getattr(fold, name).copy() for name in ("validation", "validation_codes", "test", "test_codes")}
-    outcome = run_technique_on_fold(make_spec(technique_id, params), fold, n_classes, SETTINGS, seed=5)
+    outcome = run_technique_on_fold(make_spec(technique_id, params), fold, n_classes, TINY_SETTINGS, seed=5)
     return fold, n_classes, snapshot, outcome
 
 
@@ -380,9 +380,9 @@ def test_logit_adjustment_offsets_the_logit_by_tau_log_prior_while_training(reco
 
 def test_post_hoc_logit_adjustment_reuses_the_plain_network_and_is_threshold_moving(recorder):
     fold, n_classes = first_fold("binary")
-    baseline = run_technique_on_fold(make_spec("baseline"), fold, n_classes, SETTINGS, seed=5)
+    baseline = run_technique_on_fold(make_spec("baseline"), fold, n_classes, TINY_SETTINGS, seed=5)
     adjusted = run_technique_on_fold(
-        make_spec("logit_adjustment", {"mode": "post_hoc", "tau": 1.0}), fold, n_classes, SETTINGS, seed=5
+        make_spec("logit_adjustment", {"mode": "post_hoc", "tau": 1.0}), fold, n_classes, TINY_SETTINGS, seed=5
     )
     assert len(recorder.calls) == 1  # the same plan as the baseline: not trained again
     assert recorder.calls[0]["output_offset"] is None
@@ -451,7 +451,7 @@ def test_anomaly_autoencoder_trains_on_majority_training_rows_only(recorder):
 def test_anomaly_autoencoder_refuses_multiclass_through_the_result_not_a_crash(recorder):
     frame, target = FRAMES["multiclass"]
     specs = [make_spec("anomaly_autoencoder"), make_spec("baseline")]
-    comparison = run_comparison(frame, target, specs, Protocol(mode="cv", folds=2), SETTINGS)
+    comparison = run_comparison(frame, target, specs, Protocol(mode="cv", folds=2), TINY_SETTINGS)
     refused, baseline = comparison.results
     assert refused.failed and "two classes" in refused.failed and refused.failed in refused.notes
     assert refused.fold_metrics == [] and baseline.failed is None and len(baseline.fold_metrics) == 2
@@ -498,7 +498,7 @@ def separated_frame() -> pd.DataFrame:
 def test_adasyn_with_nothing_to_weigh_says_why_and_trains_on_the_rows_as_they_are():
     data = encode_dataset(separated_frame(), "label")
     train, test = make_splits(data.codes, Protocol(seed=0))[0]
-    fold = prepare_fold(data, train, test, SETTINGS, seed=0)
+    fold = prepare_fold(data, train, test, TINY_SETTINGS, seed=0)
     result = resample(make_spec("adasyn"), fold.base_fit, fold.fit_codes, fold.encoder, seed=0)
     assert len(result.labels) == len(fold.fit_codes)
     (note,) = result.notes
@@ -574,17 +574,19 @@ def test_new_techniques_train_report_progress_stop_and_repeat_exactly(technique_
     frame, target = FRAMES["binary"]
     spec = make_spec(technique_id, params)
     stages_seen = []
-    alone = run_comparison(frame, target, [spec], Protocol(seed=2), SETTINGS, lambda e: stages_seen.append(e.stage))
+    alone = run_comparison(
+        frame, target, [spec], Protocol(seed=2), TINY_SETTINGS, lambda e: stages_seen.append(e.stage)
+    )
     result = alone.results[0]
     assert result.failed is None, result.notes
     assert {"epoch", "stack"} & set(stages_seen)  # progress reaches the page epoch by epoch
     probabilities = result.test_probabilities[0]
     assert np.isfinite(probabilities).all() and ((probabilities >= 0) & (probabilities <= 1)).all()
-    after_others = run_comparison(frame, target, [make_spec("smote"), spec], Protocol(seed=2), SETTINGS).results[1]
+    after_others = run_comparison(frame, target, [make_spec("smote"), spec], Protocol(seed=2), TINY_SETTINGS).results[1]
     # Beside SMOTE the networks may share a stack: equal up to float32 rounding of the batched products.
     np.testing.assert_allclose(after_others.test_probabilities[0], probabilities, rtol=0, atol=1e-6)
     with pytest.raises(Cancelled):
-        run_comparison(frame, target, [spec], Protocol(seed=2), SETTINGS, should_stop=lambda: True)
+        run_comparison(frame, target, [spec], Protocol(seed=2), TINY_SETTINGS, should_stop=lambda: True)
 
 
 def test_independent_members_plan_before_training_and_combine_after():

@@ -22,7 +22,7 @@ from imbal_core.text_augment import (
     augment_minority_texts,
 )
 from imbal_core.text_synonyms import synonyms
-from tests.conftest import make_binary_frame
+from tests.support.frames import make_binary_frame
 
 TEXT_AUGMENT = "text_augment"
 SETTINGS = ModelSettings(hidden_units=(16,), max_epochs=3, patience=2, batch_size=128)

@@ -6,7 +6,7 @@ technique is named), through the CLI (`profile`, plus `resample`), and through t
 "error" case must be refused with an ImbalanceLabError whose text contains `message` (the CLI
 exits 2 with that line). Nothing may raise anything else, and nothing may hang.
 
-docs/bad-inputs.md documents the same table; tests/test_bad_inputs.py checks the two agree.
+docs/bad-inputs.md documents the same table; tests/core/test_bad_inputs.py checks the two agree.
 """
 
 from __future__ import annotations
