@@ -1,9 +1,14 @@
-"""Shared fixtures: small seeded tables so training tests stay fast."""
+"""Shared fixtures (small seeded tables, small network settings, recorded downloads) and how the suite runs.
+
+`make test` runs the suite on two pytest-xdist workers with `--dist loadgroup`: each test module is one unit of
+work (its module fixtures are built once, its tests run in order), and every browser test is in one unit, so
+they run one after another on one worker while the other worker runs the rest."""
 
 from __future__ import annotations
 
 import os
 import tempfile
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -18,6 +23,22 @@ def pytest_configure(config: pytest.Config) -> None:
     """Run history goes to a throw-away file for the whole run (AppTest and the browser's server inherit it),
     so no test ever reads or writes the person's own history."""
     os.environ["IMBAL_LAB_HISTORY"] = os.path.join(tempfile.mkdtemp(prefix="imbal-history-"), "history.sqlite3")
+
+
+BROWSER_TESTS = Path(__file__).resolve().parent / "browser"
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Browser tests first (the longest unit of work starts first), then the rest in their usual order; each
+    module one xdist group, the browser tests together one group (two real browsers against two servers on two
+    cores time out)."""
+    if not config.pluginmanager.hasplugin("xdist"):
+        return
+    items.sort(key=lambda item: not item.path.is_relative_to(BROWSER_TESTS))  # stable: order kept within each
+    for item in items:
+        group = "browser" if item.path.is_relative_to(BROWSER_TESTS) else item.nodeid.split("::", 1)[0]
+        item.add_marker(pytest.mark.xdist_group(group))
 
 
 @pytest.fixture

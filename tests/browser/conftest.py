@@ -61,12 +61,14 @@ def browser_context_args(browser_context_args: dict) -> dict:
     return {**browser_context_args, "viewport": VIEWPORT, "device_scale_factor": 1, "accept_downloads": True}
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def app_url(
     chromium_executable: str, tmp_path_factory: pytest.TempPathFactory, pytestconfig: pytest.Config
 ) -> Iterator[str]:
-    """`streamlit run app.py` on a free loopback port, healthy before the first test; stopped after the module,
-    so the rest of the suite does not share the machine with an idle server holding TensorFlow."""
+    """`streamlit run app.py` on a free loopback port, healthy before the first test, shared by every browser test
+    (each opens its own browser context, so its own session); stopped at the end of the run. Tests that need a
+    cold server or a restart start their own with `streamlit_server`. The browser tests run first (conftest.py),
+    so the idle server holds memory, not the processors, while the rest of the suite runs."""
     log_path = tmp_path_factory.mktemp("streamlit") / "server.log"
     pytestconfig.stash[SERVER_LOG] = log_path
     with streamlit_server(log_path) as url:
