@@ -26,19 +26,29 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 BROWSER_TESTS = Path(__file__).resolve().parent / "browser"
+# Browser tests that open a static HTML file, no Streamlit server: they need not wait for the server's turn.
+WITHOUT_SERVER = {BROWSER_TESTS / "test_report_layout.py"}
+SMALL_FIRST_UNIT = Path(__file__).resolve().parent / "test_layout.py"
 
 
-@pytest.hookimpl(tryfirst=True)
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Browser tests first (the longest unit of work starts first), then the rest in their usual order; each
-    module one xdist group, the browser tests together one group (two real browsers against two servers on two
-    cores time out)."""
-    if not config.pluginmanager.hasplugin("xdist"):
-        return
-    items.sort(key=lambda item: not item.path.is_relative_to(BROWSER_TESTS))  # stable: order kept within each
-    for item in items:
-        group = "browser" if item.path.is_relative_to(BROWSER_TESTS) else item.nodeid.split("::", 1)[0]
-        item.add_marker(pytest.mark.xdist_group(group))
+def xdist_group(item: pytest.Item) -> str:
+    """The unit of work `item` belongs to: its module, or "browser" for every test that drives a Streamlit server."""
+    if item.path.is_relative_to(BROWSER_TESTS) and item.path not in WITHOUT_SERVER:
+        return "browser"
+    return item.nodeid.split("::", 1)[0]
+
+
+def pytest_itemcollected(item: pytest.Item) -> None:
+    """Each module one xdist group, the browser tests that drive a server together one group (two real browsers
+    against two servers on two cores time out)."""
+    item.add_marker(pytest.mark.xdist_group(xdist_group(item)))
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The browser group first, so the longest unit of work starts first, then a small module (a worker takes two
+    units at the start, and its second waits for the first); after pytest's own reordering by fixture scope."""
+    items.sort(key=lambda item: (xdist_group(item) != "browser", item.path != SMALL_FIRST_UNIT))  # stable sort
 
 
 @pytest.fixture
