@@ -75,7 +75,8 @@ def test_no_technique_chosen_gives_an_error_not_an_exception():
 
 
 @pytest.mark.slow
-def test_training_three_techniques_through_the_form_matches_the_engine():
+def test_training_three_techniques_through_the_form_matches_the_engine_and_exports_csv_json_and_html(downloads):
+    """One training through the form: its table and charts, the same numbers as the engine, and every export."""
     app = train(compare_page(), THREE)
     no_failures(app)
     assert app.success[0].value.startswith("Trained 3 technique(s)")
@@ -118,6 +119,21 @@ def test_training_three_techniques_through_the_form_matches_the_engine():
         assert shown.metrics == pytest.approx(engine.metrics, nan_ok=True)
     assert table.loc["SMOTE", "PR-AUC"] == f"{direct.results[2].metrics['pr_auc']:.3f}"
 
+    # The exports of that run: CSV, JSON and an offline HTML report.
+    csv_text = downloads["imbalance_lab_metrics.csv"]()  # every export is built on click
+    exported = pd.read_csv(io.StringIO(csv_text))
+    assert list(exported["technique"]) == THREE and "pr_auc" in exported.columns
+    document = json.loads(downloads["imbalance_lab_results.json"]())
+    results = document["runs"][0]["results"]
+    assert [result["technique"] for result in results] == THREE
+    assert document["runs"][0]["protocol"]["epochs"] == TINY_EPOCHS
+    page = downloads["imbalance_lab_report.html"]()  # built on click
+    assert page.startswith("<!DOCTYPE html>") and "window.PlotlyConfig" in page
+    assert "<script src=" not in page
+    for technique in THREE_NAMES:
+        assert technique in page
+    assert "Breast cancer biopsies" in page
+
 
 @pytest.mark.slow
 def test_threshold_slider_rescores_without_retraining():
@@ -142,25 +158,6 @@ def test_threshold_slider_rescores_without_retraining():
     app.button(key="use_tuned").click().run()
     assert app.slider(key="threshold").value == pytest.approx(round(tuned, 3))
     assert app.session_state["training_count"] == 1
-
-
-@pytest.mark.slow
-def test_exports_csv_json_and_offline_html(downloads):
-    app = train(compare_page(), THREE)
-    no_failures(app)
-    csv_text = downloads["imbalance_lab_metrics.csv"]()  # every export is built on click
-    exported = pd.read_csv(io.StringIO(csv_text))
-    assert list(exported["technique"]) == THREE and "pr_auc" in exported.columns
-    document = json.loads(downloads["imbalance_lab_results.json"]())
-    results = document["runs"][0]["results"]
-    assert [result["technique"] for result in results] == THREE
-    assert document["runs"][0]["protocol"]["epochs"] == TINY_EPOCHS
-    page = downloads["imbalance_lab_report.html"]()  # built on click
-    assert page.startswith("<!DOCTYPE html>") and "window.PlotlyConfig" in page
-    assert "<script src=" not in page
-    for technique in THREE_NAMES:
-        assert technique in page
-    assert "Breast cancer biopsies" in page
 
 
 @pytest.mark.slow
