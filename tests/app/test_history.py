@@ -10,7 +10,7 @@ import pytest
 from imbal_core import report
 from imbal_core.history import History
 from tests.support.app import MEDICAL_TITLE, no_failures, open_app, save_for, texts
-from tests.support.fakes import medical_comparison
+from tests.support.comparisons import medical_comparison
 
 pytestmark = pytest.mark.app
 

@@ -15,7 +15,7 @@ from streamlit.testing.v1 import AppTest
 from imbal_core import report
 from imbal_core.history import History
 from tests.support.app import open_app, save_for, texts
-from tests.support.fakes import medical_comparison
+from tests.support.comparisons import medical_comparison
 
 pytestmark = pytest.mark.app
 MAIN_MODULE = "imbal_core.__main__"

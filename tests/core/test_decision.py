@@ -18,7 +18,7 @@ from imbal_core.decision import Costs
 from imbal_core.errors import InputError
 from imbal_core.metric_names import LOWER_IS_BETTER, METRIC_NAMES, METRICS, THRESHOLD_FREE, metric_label
 from imbal_core.samples import SAMPLES
-from tests.support.fakes import make_comparison, make_folds, make_result, scored_rows, total_cost
+from tests.support.comparisons import make_comparison, make_folds, make_result, scored_rows, total_cost
 
 PROPERTY = settings(max_examples=150, deadline=None)
 # A coarse grid of scores makes ties between rows, and so between thresholds, common.

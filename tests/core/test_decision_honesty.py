@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from imbal_core import decision
 from imbal_core.decision import Costs
 from imbal_core.report import comparison_to_json
-from tests.support.fakes import make_comparison, make_folds, make_result, total_cost
+from tests.support.comparisons import make_comparison, make_folds, make_result, total_cost
 
 PROPERTY = settings(max_examples=200, deadline=None)
 SCORES = st.one_of(st.sampled_from([round(step * 0.05, 2) for step in range(20)]), st.floats(0, 1, exclude_max=True))

@@ -13,7 +13,7 @@ import pytest
 
 from imbal_core import history
 from imbal_core.history import History, HistoryUnavailable, NotFound
-from tests.support.fakes import assert_same_value, hand_built_comparison
+from tests.support.comparisons import assert_same_value, hand_built_comparison
 
 ALICE, BOB = "token-of-alice-browser", "token-of-bob-browser"
 

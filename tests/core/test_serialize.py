@@ -12,7 +12,7 @@ import pytest
 
 from imbal_core import evaluate, model, report, serialize, techniques
 from imbal_core.errors import InputError
-from tests.support.fakes import assert_same_value, hand_built_comparison
+from tests.support.comparisons import assert_same_value, hand_built_comparison
 from tests.support.frames import make_binary_frame, make_multiclass_frame
 
 
