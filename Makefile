@@ -3,6 +3,10 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 PORT ?= 8501
+# Two pytest-xdist workers (this is a two-core machine); tests/conftest.py makes each module one unit of work and
+# the browser tests one unit, started first (the longest), so they never run two at a time. WORKERS=0: one process.
+WORKERS ?= 2
+PARALLEL := $(if $(filter 0,$(WORKERS)),,-n $(WORKERS) --dist loadgroup --no-loadscope-reorder)
 
 .PHONY: run test test-fast lint format browser samples bench clean
 
@@ -11,11 +15,11 @@ run: $(VENV)/.runtime-installed
 
 test: $(VENV)/.dev-installed
 	./.ci/ensure-chromium
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest $(PARALLEL) --durations=20
 
 # Everything except training and the browser: a quick loop while editing.
 test-fast: $(VENV)/.dev-installed
-	$(BIN)/python -m pytest -m "not slow and not browser"
+	$(BIN)/python -m pytest $(PARALLEL) -m "not slow and not browser"
 
 lint: $(VENV)/.dev-installed
 	$(BIN)/ruff check .

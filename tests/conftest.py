@@ -1,16 +1,22 @@
-"""Shared fixtures: small seeded tables so training tests stay fast."""
+"""Shared fixtures (small seeded tables, small network settings, recorded downloads) and how the suite runs.
+
+`make test` runs the suite on two pytest-xdist workers with `--dist loadgroup`: each test module is one unit of
+work (its module fixtures are built once, its tests run in order), and every browser test is in one unit, so
+they run one after another on one worker while the other worker runs the rest."""
 
 from __future__ import annotations
 
 import os
 import tempfile
+from pathlib import Path
 
-import numpy as np
 import pandas as pd
 import pytest
 from streamlit.runtime.media_file_manager import MediaFileManager
 
 from imbal_core.model import ModelSettings
+from tests.support.frames import make_binary_frame, make_multiclass_frame
+from tests.support.training import FAST_SETTINGS, TINY_SETTINGS
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -19,27 +25,30 @@ def pytest_configure(config: pytest.Config) -> None:
     os.environ["IMBAL_LAB_HISTORY"] = os.path.join(tempfile.mkdtemp(prefix="imbal-history-"), "history.sqlite3")
 
 
-def make_binary_frame(rows: int = 600, minority_share: float = 0.1, signal: float = 2.0, seed: int = 0) -> pd.DataFrame:
-    """Numeric and categorical features; the minority class is shifted by `signal` (0 = pure noise)."""
-    rng = np.random.default_rng(seed)
-    minority = rng.random(rows) < minority_share
-    frame = pd.DataFrame(
-        {
-            "amount": rng.normal(size=rows) + signal * minority,
-            "score": rng.normal(size=rows) + 0.5 * signal * minority,
-            "noise": rng.normal(size=rows),
-            "channel": rng.choice(["web", "shop", "phone"], size=rows),
-        }
-    )
-    frame["label"] = np.where(minority, "rare", "common")
-    return frame
+BROWSER_TESTS = Path(__file__).resolve().parent / "browser"
+# Browser tests that open a static HTML file, no Streamlit server: they need not wait for the server's turn.
+WITHOUT_SERVER = {BROWSER_TESTS / "test_report_layout.py"}
+SMALL_FIRST_UNIT = Path(__file__).resolve().parent / "test_layout.py"
 
 
-def make_multiclass_frame(rows: int = 600, seed: int = 0) -> pd.DataFrame:
-    rng = np.random.default_rng(seed)
-    classes = rng.choice(["a", "b", "c"], size=rows, p=[0.75, 0.18, 0.07])
-    centre = pd.Series(classes).map({"a": 0.0, "b": 1.5, "c": 3.0}).to_numpy()
-    return pd.DataFrame({"x1": rng.normal(size=rows) + centre, "x2": rng.normal(size=rows) - centre, "kind": classes})
+def xdist_group(item: pytest.Item) -> str:
+    """The unit of work `item` belongs to: its module, or "browser" for every test that drives a Streamlit server."""
+    if item.path.is_relative_to(BROWSER_TESTS) and item.path not in WITHOUT_SERVER:
+        return "browser"
+    return item.nodeid.split("::", 1)[0]
+
+
+def pytest_itemcollected(item: pytest.Item) -> None:
+    """Each module one xdist group, the browser tests that drive a server together one group (two real browsers
+    against two servers on two cores time out)."""
+    item.add_marker(pytest.mark.xdist_group(xdist_group(item)))
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The browser group first, so the longest unit of work starts first, then a small module (a worker takes two
+    units at the start, and its second waits for the first); after pytest's own reordering by fixture scope."""
+    items.sort(key=lambda item: (xdist_group(item) != "browser", item.path != SMALL_FIRST_UNIT))  # stable sort
 
 
 @pytest.fixture
@@ -54,8 +63,12 @@ def multiclass_frame() -> pd.DataFrame:
 
 @pytest.fixture
 def fast_settings() -> ModelSettings:
-    """Few epochs and a small network: enough to test the protocol, not to win."""
-    return ModelSettings(hidden_units=(16,), max_epochs=4, patience=2, batch_size=128)
+    return FAST_SETTINGS
+
+
+@pytest.fixture
+def tiny_settings() -> ModelSettings:
+    return TINY_SETTINGS
 
 
 @pytest.fixture

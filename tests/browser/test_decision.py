@@ -6,12 +6,13 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.test_paths import (
+from tests.support.browser import (
     STEP_SECONDS,
     TRAIN_SECONDS,
     as_records,
@@ -36,9 +37,10 @@ EPOCHS = 5
 FRAUD_COSTS = {"cost_false_alarm": "5", "cost_miss": "500", "cost_volume": "10000"}
 
 
-def cli_decisions() -> dict:
-    """The CLI's JSON for the settings the browser uses: same sample, techniques, epochs, seed and costs."""
-    completed = subprocess.run(
+def start_cli() -> subprocess.Popen:
+    """The CLI on the settings the browser uses (same sample, techniques, epochs, seed and costs), started now so
+    that it trains while the browser does."""
+    return subprocess.Popen(
         [
             sys.executable,
             "-m",
@@ -63,15 +65,32 @@ def cli_decisions() -> dict:
             "-",
         ],
         cwd=ROOT,
-        capture_output=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
         text=True,
-        timeout=600,
     )
-    assert completed.returncode == 0, completed.stderr
-    return json.loads(completed.stdout)
 
 
-def test_fraud_costs_give_a_recommendation_that_matches_the_cli(page: Page, app_url: str, screenshots_dir: Path):
+def cli_decisions(cli: subprocess.Popen) -> dict:
+    """The CLI's JSON, once it has finished."""
+    out, err = cli.communicate(timeout=600)
+    assert cli.returncode == 0, err
+    return json.loads(out)
+
+
+@pytest.fixture
+def cli() -> Iterator[subprocess.Popen]:
+    """The CLI's run, started before the browser's and stopped if the test ends before it does."""
+    process = start_cli()
+    yield process
+    if process.poll() is None:
+        process.kill()
+        process.communicate()
+
+
+def test_fraud_costs_give_a_recommendation_that_matches_the_cli(
+    page: Page, app_url: str, screenshots_dir: Path, cli: subprocess.Popen
+):
     open_app(page, app_url)
     choose(page, "sample_choice", "Card fraud (synthetic)")
     go_to(page, "Train & compare")
@@ -90,7 +109,7 @@ def test_fraud_costs_give_a_recommendation_that_matches_the_cli(page: Page, app_
         expect(keyed(page, key).locator("input")).to_have_value(value)
     expect(main).to_contain_text("Defaults for a fraud desk")
 
-    document = cli_decisions()
+    document = cli_decisions(cli)
     recommendation = document["recommendation"]
     box = main.get_by_text(f"Use {recommendation['name']} at threshold {recommendation['threshold']:.3f}")
     expect(box).to_be_visible(timeout=ms(STEP_SECONDS))

@@ -13,8 +13,8 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.browser.conftest import streamlit_server
-from tests.browser.test_paths import LOAD_SECONDS, STEP_SECONDS, choose, keyed, main_area, ms, page_heading, settle
+from tests.support.browser import LOAD_SECONDS, STEP_SECONDS, choose, keyed, main_area, ms, page_heading, settle
+from tests.support.server import streamlit_server
 
 pytestmark = pytest.mark.browser
 

@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 import pytest
 from playwright.sync_api import Page, Request, expect
 
-from tests.browser.test_paths import LOAD_SECONDS, ms, page_heading, settle
+from tests.support.browser import LOAD_SECONDS, ms, page_heading, settle
 
 pytestmark = pytest.mark.browser
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1", ""}

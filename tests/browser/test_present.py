@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.test_paths import LOAD_SECONDS, STEP_SECONDS, keyed, main_area, ms, page_heading, screenshot, settle
+from tests.support.browser import LOAD_SECONDS, STEP_SECONDS, keyed, main_area, ms, page_heading, screenshot, settle
 
 pytestmark = pytest.mark.browser
 

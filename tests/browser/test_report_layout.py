@@ -15,7 +15,7 @@ from playwright.sync_api import Page
 
 from imbal_core import evaluate, report_html
 from imbal_core.costs import Costs
-from tests.fakes import fake_comparison, fake_folds_result
+from tests.support.fakes import fake_comparison, fake_folds_result
 
 pytestmark = pytest.mark.browser
 
