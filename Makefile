@@ -14,6 +14,7 @@ run: $(VENV)/.runtime-installed
 	$(BIN)/streamlit run app.py --server.port $(PORT)
 
 test: $(VENV)/.dev-installed
+	$(BIN)/lint-imports  # the layers in pyproject.toml: no arrow points up, the engine never imports Streamlit
 	./.ci/ensure-chromium
 	$(BIN)/python -m pytest $(PARALLEL) --durations=20
 

@@ -22,12 +22,12 @@ def main() -> None:
     parser.add_argument("--sample", default="maintenance")
     parser.add_argument("--folds", type=int, default=5)
     arguments = parser.parse_args()
-    import imbal_core.stacked as stacked
-    from imbal_core.data import load_table
-    from imbal_core.evaluate import run_comparison
-    from imbal_core.protocol import Protocol
-    from imbal_core.samples import get_sample, sample_path
-    from imbal_core.techniques import DEFAULT_TECHNIQUES, make_spec
+    import imbal_core.nets.stacked as stacked
+    from imbal_core.data.samples import get_sample, sample_path
+    from imbal_core.data.tables import load_table
+    from imbal_core.run.evaluate import run_comparison
+    from imbal_core.run.protocol import Protocol
+    from imbal_core.techniques.catalogue import DEFAULT_TECHNIQUES, make_spec
 
     rates = matmul_gflops()  # imports TensorFlow too, so the comparison below does not pay for it
     counted = {"useful": 0.0, "computed": 0.0, "epochs": 0, "epoch_seconds": 0.0}

@@ -45,8 +45,8 @@ def main() -> None:
         app.number_input(key="cost_miss").set_value(miss).run()
         fragment_seconds.append(app.session_state[keys.DECISION_TIMING.name])
     comparison = app.session_state["runs"][-1].comparison
-    from imbal_core.costs import Costs
-    from imbal_core.report_html import comparison_report
+    from imbal_core.decide.costs import Costs
+    from imbal_core.present.report_html import comparison_report
 
     started = time.perf_counter()
     report = comparison_report(comparison, "Card fraud (synthetic)", costs=Costs(5, 500, 0, 10_000, "day"))

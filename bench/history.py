@@ -26,12 +26,12 @@ REPEATS = 5
 def main() -> None:
     from streamlit.testing.v1 import AppTest
 
-    from imbal_core.data import load_table
-    from imbal_core.evaluate import run_comparison
-    from imbal_core.history import History
-    from imbal_core.protocol import Protocol
-    from imbal_core.samples import get_sample, sample_path
-    from imbal_core.techniques import DEFAULT_TECHNIQUES, make_spec
+    from imbal_core.data.samples import get_sample, sample_path
+    from imbal_core.data.tables import load_table
+    from imbal_core.run.evaluate import run_comparison
+    from imbal_core.run.protocol import Protocol
+    from imbal_core.store.history import History
+    from imbal_core.techniques.catalogue import DEFAULT_TECHNIQUES, make_spec
 
     sample = get_sample("fraud")
     frame = load_table(sample_path("fraud")).frame

@@ -19,12 +19,12 @@ def main() -> None:
     arguments = parser.parse_args()
     import keras  # noqa: F401  (TensorFlow's start-up is not part of the comparison)
 
-    from imbal_core.evaluate import run_comparison
-    from imbal_core.image_encoder import IMAGE_TARGET, to_frame
-    from imbal_core.images import load_image_zip
-    from imbal_core.protocol import Protocol
-    from imbal_core.samples import sample_path
-    from imbal_core.techniques import make_spec
+    from imbal_core.data.image_encoder import IMAGE_TARGET, to_frame
+    from imbal_core.data.images import load_image_zip
+    from imbal_core.data.samples import sample_path
+    from imbal_core.run.evaluate import run_comparison
+    from imbal_core.run.protocol import Protocol
+    from imbal_core.techniques.catalogue import make_spec
 
     frame = to_frame(load_image_zip(sample_path("nines")))
     flattened = frame.copy()

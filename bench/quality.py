@@ -22,12 +22,12 @@ def main() -> None:
     arguments = parser.parse_args()
     import keras  # noqa: F401  (not part of any comparison's time)
 
-    from imbal_core.data import load_table
-    from imbal_core.evaluate import run_comparison
-    from imbal_core.model import ModelSettings
-    from imbal_core.protocol import Protocol
-    from imbal_core.samples import get_sample, sample_path
-    from imbal_core.techniques import DEFAULT_TECHNIQUES, make_spec
+    from imbal_core.data.samples import get_sample, sample_path
+    from imbal_core.data.tables import load_table
+    from imbal_core.nets.model import ModelSettings
+    from imbal_core.run.evaluate import run_comparison
+    from imbal_core.run.protocol import Protocol
+    from imbal_core.techniques.catalogue import DEFAULT_TECHNIQUES, make_spec
 
     specs = [make_spec(technique) for technique in DEFAULT_TECHNIQUES]
     rows = []

@@ -8,7 +8,7 @@ Times the reference learner's fit on one fold in a fresh process per setting, as
 Settings: plain (the CLI's process), switch (0.5 ms interval only), tensorflow (TensorFlow imported and a
 stacked epoch trained), busy (another thread running Python, as other sessions' scripts do), server (all
 three, the dashboard's process), and the same names with "+limited" (the fit under the engine's thread
-limits, imbal_core.references.reference_threads).
+limits, imbal_core.stages.references.reference_threads).
 """
 
 from __future__ import annotations
@@ -29,19 +29,19 @@ def fit_seconds(rows: int, repeats: int, setting: str) -> list[float]:
     """Seconds per reference fit on the first fold of a `rows`-row table, in this process, under `setting`."""
     from dataclasses import replace
 
-    import imbal_core.references as references
-    from imbal_core.fold_work import run_technique_on_fold
-    from imbal_core.folds import encode_dataset, prepare_fold
-    from imbal_core.model import ModelSettings
-    from imbal_core.protocol import Protocol, make_splits
-    from imbal_core.techniques import make_spec
+    import imbal_core.stages.references as references
+    from imbal_core.nets.model import ModelSettings
+    from imbal_core.run.fold_work import run_technique_on_fold
+    from imbal_core.run.folds import encode_dataset, prepare_fold
+    from imbal_core.run.protocol import Protocol, make_splits
+    from imbal_core.techniques.catalogue import make_spec
 
     parts = set(setting.replace("+", ",").split(","))
     server = "server" in parts
     if "limited" not in parts and hasattr(references, "reference_threads"):
         references.THREAD_LIMITS_ENABLED = False  # measure the fit as it ran before the fix
     if server or "tensorflow" in parts:
-        from imbal_core.engine import warm_up
+        from imbal_core.nets.engine import warm_up
 
         warm_up()
     if server or "switch" in parts:

@@ -31,8 +31,8 @@ def csv_for(rows: int) -> Path:
 
 def step(name: str, rows: int) -> None:
     """Runs inside the measured child process and prints `seconds=` for the parent."""
-    from imbal_core.class_profile import profile
-    from imbal_core.data import load_table
+    from imbal_core.data.class_profile import profile
+    from imbal_core.data.tables import load_table
 
     path = csv_for(rows)
     started = time.perf_counter()
@@ -42,11 +42,11 @@ def step(name: str, rows: int) -> None:
     if name == "profile":
         print(f"seconds={load_seconds:.3f} profiled_rows={summary.rows}")
         return
-    from imbal_core.folds import encode_dataset, prepare_fold
-    from imbal_core.model import ModelSettings
-    from imbal_core.protocol import Protocol, make_splits
-    from imbal_core.resampling import resample
-    from imbal_core.techniques import make_spec
+    from imbal_core.nets.model import ModelSettings
+    from imbal_core.run.folds import encode_dataset, prepare_fold
+    from imbal_core.run.protocol import Protocol, make_splits
+    from imbal_core.run.resampling import resample
+    from imbal_core.techniques.catalogue import make_spec
 
     data = encode_dataset(table.frame, "label")
     train, test = make_splits(data.codes, Protocol(seed=0))[0]
@@ -56,8 +56,8 @@ def step(name: str, rows: int) -> None:
         result = resample(make_spec("smote"), fold.base_fit, fold.fit_codes, fold.encoder, 0)
         print(f"seconds={time.perf_counter() - started:.3f} rows_out={len(result.labels)}")
         return
-    from imbal_core.network_trainer import NetworkTrainer
-    from imbal_core.single_fit import fit_network
+    from imbal_core.nets.single_fit import fit_network
+    from imbal_core.run.network_trainer import NetworkTrainer
     from imbal_core.stages.base import NetworkPlan
 
     features = fold.encoder.encode(fold.base_fit)

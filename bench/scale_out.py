@@ -62,7 +62,7 @@ def fingerprint(comparison) -> str:
 
 
 def timed_comparison(frame, target, specs, protocol, settings, scheduler: str) -> tuple[float, object]:
-    from imbal_core.evaluate import run_comparison
+    from imbal_core.run.evaluate import run_comparison
 
     started = time.perf_counter()
     comparison = run_comparison(frame, target, specs, protocol, settings, scheduler=scheduler)
@@ -71,9 +71,9 @@ def timed_comparison(frame, target, specs, protocol, settings, scheduler: str) -
 
 def warm(address: str) -> float:
     """Import TensorFlow on every worker (a tiny comparison per worker); returns the seconds it took."""
-    from imbal_core.model import ModelSettings
-    from imbal_core.protocol import Protocol
-    from imbal_core.techniques import make_spec
+    from imbal_core.nets.model import ModelSettings
+    from imbal_core.run.protocol import Protocol
+    from imbal_core.techniques.catalogue import make_spec
 
     started = time.perf_counter()
     frame = synthetic_frame(400, minority_share=0.2, seed=1)
@@ -83,9 +83,9 @@ def warm(address: str) -> float:
 
 
 def grid(rows: int, folds: int, epochs: int) -> dict:
-    from imbal_core.model import ModelSettings
-    from imbal_core.protocol import Protocol
-    from imbal_core.techniques import DEFAULT_TECHNIQUES, make_spec
+    from imbal_core.nets.model import ModelSettings
+    from imbal_core.run.protocol import Protocol
+    from imbal_core.techniques.catalogue import DEFAULT_TECHNIQUES, make_spec
 
     frame = synthetic_frame(rows)
     specs = [make_spec(technique) for technique in DEFAULT_TECHNIQUES]
@@ -110,10 +110,10 @@ def grid(rows: int, folds: int, epochs: int) -> dict:
 
 
 def sessions(count: int) -> dict:
-    from imbal_core.model import ModelSettings
-    from imbal_core.protocol import Protocol
-    from imbal_core.samples import get_sample, load_sample
-    from imbal_core.techniques import DEFAULT_DASHBOARD_CHOICE, make_spec
+    from imbal_core.data.samples import get_sample, load_sample
+    from imbal_core.nets.model import ModelSettings
+    from imbal_core.run.protocol import Protocol
+    from imbal_core.techniques.catalogue import DEFAULT_DASHBOARD_CHOICE, make_spec
 
     frame, target = load_sample("medical"), get_sample("medical").target
     specs = [make_spec(technique) for technique in DEFAULT_DASHBOARD_CHOICE]
@@ -145,11 +145,11 @@ def sessions(count: int) -> dict:
 
 def fold(rows: int) -> dict:
     """One fold of the 15 named techniques (default settings) on one warm worker: the simulation's unit."""
-    from imbal_core.fold_work import comparison_job
-    from imbal_core.model import ModelSettings
-    from imbal_core.protocol import Protocol
-    from imbal_core.scale import train_on_cluster
-    from imbal_core.techniques import make_spec
+    from imbal_core.nets.model import ModelSettings
+    from imbal_core.run.fold_work import comparison_job
+    from imbal_core.run.protocol import Protocol
+    from imbal_core.run.scale import train_on_cluster
+    from imbal_core.techniques.catalogue import make_spec
 
     frame = synthetic_frame(rows)
     job = comparison_job(

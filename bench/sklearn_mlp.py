@@ -22,11 +22,11 @@ def main() -> None:
     from sklearn.metrics import average_precision_score
     from sklearn.neural_network import MLPClassifier
 
-    from imbal_core.evaluate import run_comparison
-    from imbal_core.folds import encode_dataset, prepare_fold
-    from imbal_core.model import ModelSettings
-    from imbal_core.protocol import Protocol, make_splits
-    from imbal_core.techniques import make_spec
+    from imbal_core.nets.model import ModelSettings
+    from imbal_core.run.evaluate import run_comparison
+    from imbal_core.run.folds import encode_dataset, prepare_fold
+    from imbal_core.run.protocol import Protocol, make_splits
+    from imbal_core.techniques.catalogue import make_spec
 
     frame = synthetic_frame(arguments.rows)
     protocol = Protocol(mode="cv", folds=arguments.folds, seed=0)

@@ -14,8 +14,9 @@ Run (from the repository root):
   .venv/bin/python bench/small_tables.py networks --label bc988cf --checkout /tmp/older   # a worktree of an older commit
   .venv/bin/python bench/small_tables.py networks --label no_dropout --variant no_dropout   # one candidate
   .venv/bin/python bench/small_tables.py report                  # tables from bench/results/small_tables/
-This file runs inside the older checkout too (PYTHONPATH): it imports imbal_core only inside functions
-and only public names every engine since bc988cf has.
+This file runs inside the older checkout too (PYTHONPATH): it imports imbal_core only inside functions,
+and the networks' run finds each public name where that engine keeps it (`_engine_name`: issue 21 moved the
+modules into packages; bc988cf has them flat).
 """
 
 from __future__ import annotations
@@ -124,8 +125,8 @@ def _variant(name: str) -> None:
     """Change one thing in HEAD's engine, so its figure isolates one candidate cause."""
     if name == "none":
         return
-    import imbal_core.stacked as stacked
-    from imbal_core import model
+    import imbal_core.nets.stacked as stacked
+    from imbal_core.nets import model
 
     if name == "sklearn_average_precision":  # in-epoch validation scoring: scikit-learn's own function
         from sklearn.metrics import average_precision_score
@@ -151,10 +152,11 @@ def run_networks(tables: list[str], seeds: list[int], variant: str, settings_jso
     _variant(variant)
     import keras  # noqa: F401  (not part of any comparison's time)
 
-    from imbal_core.evaluate import run_comparison
-    from imbal_core.model import ModelSettings
-    from imbal_core.protocol import Protocol
-    from imbal_core.techniques import DEFAULT_TECHNIQUES, make_spec
+    ModelSettings = _engine_name("ModelSettings", "nets.model", "model")
+    run_comparison = _engine_name("run_comparison", "run.evaluate", "evaluate")
+    Protocol = _engine_name("Protocol", "run.protocol", "protocol", "evaluate")
+    DEFAULT_TECHNIQUES = _engine_name("DEFAULT_TECHNIQUES", "techniques.catalogue", "techniques")
+    make_spec = _engine_name("make_spec", "techniques.catalogue", "techniques")
 
     overrides = json.loads(settings_json) if settings_json else {}
     settings = ModelSettings(**overrides)
@@ -189,11 +191,25 @@ def run_networks(tables: list[str], seeds: list[int], variant: str, settings_jso
     return runs
 
 
+def _engine_name(name: str, *modules: str):
+    """`name` from the first of imbal_core's `modules` that defines it: this engine's layout, then older ones."""
+    import importlib
+
+    for module in modules:
+        try:
+            found = importlib.import_module(f"imbal_core.{module}")
+        except ModuleNotFoundError:
+            continue
+        if hasattr(found, name):
+            return getattr(found, name)
+    raise ImportError(f"no imbal_core module among {modules} defines {name}")
+
+
 def _at_the_default_seed_average(settings, overrides: dict, rows: int):
     """The engine's default seed average for a table of `rows` rows, as the CLI and the dashboard resolve it
     (engines since issue 20 item 3: 3 up to 3,000 rows); older engines and a --settings seed_average keep theirs."""
     try:
-        from imbal_core.model import automatic_seed_average
+        from imbal_core.nets.model import automatic_seed_average
     except ImportError:  # an engine from before the automatic seed average: its default was 1
         return settings
     if "seed_average" in overrides:
@@ -211,11 +227,11 @@ def run_references(tables: list[str], seeds: list[int]) -> list[dict]:
     from sklearn.metrics import average_precision_score
     from sklearn.neural_network import MLPClassifier
 
-    from imbal_core.folds import encode_dataset, prepare_fold
-    from imbal_core.model import ModelSettings
-    from imbal_core.protocol import Protocol, make_splits
-    from imbal_core.references import create_hist_gradient_boosting, create_logistic_regression
+    from imbal_core.nets.model import ModelSettings
+    from imbal_core.run.folds import encode_dataset, prepare_fold
+    from imbal_core.run.protocol import Protocol, make_splits
     from imbal_core.seeds import derive_seed
+    from imbal_core.stages.references import create_hist_gradient_boosting, create_logistic_regression
 
     def learners(seed: int, rare_rows: int) -> dict:
         return {

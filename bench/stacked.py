@@ -26,10 +26,10 @@ PYTHON = ROOT / ".venv" / "bin" / "python"
 # Runs inside the checkout being measured: only the public names every engine since bc988cf has.
 RUNNER = """
 import json, sys, time
-from imbal_core.data import load_table
-from imbal_core.evaluate import DEFAULT_TECHNIQUES, Protocol, run_comparison
-from imbal_core.samples import get_sample, sample_path
-from imbal_core.techniques import REGISTRY, make_spec
+from imbal_core.data.tables import load_table
+from imbal_core.run.evaluate import DEFAULT_TECHNIQUES, Protocol, run_comparison
+from imbal_core.data.samples import get_sample, sample_path
+from imbal_core.techniques.catalogue import REGISTRY, make_spec
 sample, techniques, folds, seed = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
 frame = load_table(sample_path(get_sample(sample).id)).frame
 if techniques == "default":

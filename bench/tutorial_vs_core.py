@@ -59,12 +59,12 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=0)
     arguments = parser.parse_args()
 
-    from imbal_core.evaluate import run_comparison
-    from imbal_core.folds import encode_dataset
-    from imbal_core.model import ModelSettings
-    from imbal_core.preprocess import FeatureEncoder
-    from imbal_core.protocol import Protocol, make_splits
-    from imbal_core.techniques import make_spec
+    from imbal_core.data.preprocess import FeatureEncoder
+    from imbal_core.nets.model import ModelSettings
+    from imbal_core.run.evaluate import run_comparison
+    from imbal_core.run.folds import encode_dataset
+    from imbal_core.run.protocol import Protocol, make_splits
+    from imbal_core.techniques.catalogue import make_spec
 
     frame = synthetic_frame(arguments.rows, seed=arguments.seed)
     rates = matmul_gflops()  # also imports TensorFlow, so neither side pays for the import

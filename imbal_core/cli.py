@@ -14,17 +14,17 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
-from imbal_core.class_profile import prepare, read_and_profile
-from imbal_core.costs import Costs
-from imbal_core.data import load_table
+from imbal_core.data.class_profile import prepare, read_and_profile
+from imbal_core.data.image_encoder import IMAGE_TARGET, to_frame
+from imbal_core.data.images import load_image_zip, read_and_profile_images
+from imbal_core.data.tables import load_table
+from imbal_core.decide.costs import Costs
 from imbal_core.errors import ImbalanceLabError, InputError
-from imbal_core.history import save_from_cli
-from imbal_core.image_encoder import IMAGE_TARGET, to_frame
-from imbal_core.images import load_image_zip, read_and_profile_images
-from imbal_core.metric_names import METRIC_NAMES
-from imbal_core.model import ModelSettings, automatic_seed_average
-from imbal_core.report_html import comparison_report
-from imbal_core.techniques import (
+from imbal_core.nets.model import ModelSettings, automatic_seed_average
+from imbal_core.present.report_html import comparison_report
+from imbal_core.run.metric_names import METRIC_NAMES
+from imbal_core.store.history import save_from_cli
+from imbal_core.techniques.catalogue import (
     DEFAULT_IMAGE_TECHNIQUES,
     DEFAULT_TECHNIQUES,
     REGISTRY,
@@ -36,8 +36,8 @@ from imbal_core.techniques import (
 )
 
 EXIT_BAD_INPUT = 2
-AUTOMATIC = "auto"  # --seed-average auto: imbal_core.model.automatic_seed_average decides from the rows
-ROW_CHOICES = ("all", "training")  # imbal_core.resampled_table.ROW_CHOICES, without importing scikit-learn
+AUTOMATIC = "auto"  # --seed-average auto: imbal_core.nets.model.automatic_seed_average decides from the rows
+ROW_CHOICES = ("all", "training")  # imbal_core.run.resampled_table.ROW_CHOICES, without importing scikit-learn
 
 
 class _Parser(argparse.ArgumentParser):
@@ -286,7 +286,7 @@ def _technique_specs(
 
 def _compare(arguments) -> int:
     # deferred: protocol imports scikit-learn; `profile` and `techniques` start without it
-    from imbal_core.protocol import Protocol
+    from imbal_core.run.protocol import Protocol
 
     images = _is_image_zip(arguments.data)
     every = (arguments.techniques or "").strip() == "all"
@@ -371,7 +371,7 @@ def _nothing_ran(comparison) -> int:
 def _applicable_to(frame, target) -> tuple[list[str], list[dict[str, str]]]:
     """'all' for this data: (ids that apply, the ones left out with why), from the registry's declarations."""
     # deferred: folds imports scikit-learn; `profile` and `techniques` start without it
-    from imbal_core.folds import encode_dataset
+    from imbal_core.run.folds import encode_dataset
 
     data = encode_dataset(frame, target)
     modality = "image" if data.image_shape else "table"
@@ -388,7 +388,7 @@ def _left_out_sentence(left_out: list[dict[str, str]]) -> str:
 def _comparison_document(comparison, left_out: list[dict[str, str]] | None) -> str:
     """The comparison's JSON; after --techniques all, with `left_out`: each technique not run, and why."""
     # deferred: report imports scikit-learn; `profile` and `techniques` start without it
-    from imbal_core.report import comparison_json_text, comparison_to_json
+    from imbal_core.present.report import comparison_json_text, comparison_to_json
 
     if left_out is None:
         return comparison_json_text(comparison)
@@ -409,7 +409,7 @@ def _costs(arguments):
 
 def _run_with_progress(frame, target, specs, protocol, settings, scheduler=None):
     # deferred: evaluate imports scikit-learn; `profile` and `techniques` start without it
-    from imbal_core.evaluate import run_comparison
+    from imbal_core.run.evaluate import run_comparison
 
     started = time.perf_counter()
 
@@ -446,8 +446,8 @@ def _table_text(comparison) -> str:
 
 def _resample(arguments) -> int:
     # deferred: report and resampled_table import scikit-learn; `profile` and `techniques` start without it
-    from imbal_core.report import to_csv_text
-    from imbal_core.resampled_table import resample_table
+    from imbal_core.present.report import to_csv_text
+    from imbal_core.run.resampled_table import resample_table
 
     technique = get_technique(arguments.technique)
     # The same parser as `compare`: "k_neighbors=3" is read as "<technique>.k_neighbors=3", and a prefix

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from imbal_core import charts
-from imbal_core.samples import get_sample
-from imbal_core.verdict_words import imbalance_verdict, severity
+from imbal_core.data.samples import get_sample
+from imbal_core.present import charts
+from imbal_core.present.verdict_words import imbalance_verdict, severity
 from ui import cache, datasets, feedback, images, keys, links
 from ui.datasets import Sample, Upload
 from ui.link import DEFAULT_SAMPLE

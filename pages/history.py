@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 import pandas as pd
 import streamlit as st
 
-from imbal_core.history import HistoryUnavailable, open_history
+from imbal_core.store.history import HistoryUnavailable, open_history
 from ui import feedback, history, identity, keys, links
 from ui.page_state import HISTORY
 from ui.store import store

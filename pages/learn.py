@@ -5,8 +5,9 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from imbal_core import charts
-from imbal_core.lessons import (
+from imbal_core.nets.model import ModelSettings
+from imbal_core.present import charts
+from imbal_core.present.lessons import (
     balanced_weights,
     focal_loss_curve,
     leakage_gains,
@@ -15,13 +16,12 @@ from imbal_core.lessons import (
     smote_toy,
     weighted_cross_entropy,
 )
-from imbal_core.metric_names import metric_label
-from imbal_core.model import ModelSettings
-from imbal_core.protocol import Protocol
+from imbal_core.present.verdict_words import imbalance_verdict
+from imbal_core.run.metric_names import metric_label
+from imbal_core.run.protocol import Protocol
 from imbal_core.stages.base import Stages
-from imbal_core.technique_schema import FAMILIES
-from imbal_core.techniques import REGISTRY, make_spec
-from imbal_core.verdict_words import imbalance_verdict
+from imbal_core.techniques.catalogue import REGISTRY, make_spec
+from imbal_core.techniques.schema import FAMILIES
 from ui import feedback, links, training
 from ui.page_state import LESSONS
 from ui.store import store
@@ -44,7 +44,7 @@ def stage_line(technique) -> str:
 
 
 def leakage_reading(honest, leaky, binary: bool) -> dict:
-    """The gains with their noise and the words that match them (imbal_core.lessons), for the stored demo."""
+    """The gains with their noise and the words that match them (imbal_core.present.lessons), for the stored demo."""
     labels = honest.test_labels[0]
     gains = leakage_gains(labels, honest.test_probabilities[0], leaky.test_probabilities[0], LEAK_METRICS)
     names = {name: metric_label(name, binary) for name in LEAK_METRICS}
@@ -57,7 +57,7 @@ def _interval(gain) -> str:
 
 def prevalence_rows(result) -> list[dict]:
     """The same scores at the real class ratio and re-weighted to half rare rows (binary only)."""
-    from imbal_core.metrics import metrics_at_prevalence  # scikit-learn: only once the demo has trained
+    from imbal_core.run.metrics import metrics_at_prevalence  # scikit-learn: only once the demo has trained
 
     labels, positive = result.labels, result.probabilities[:, 1]
     rows = []

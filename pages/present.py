@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import streamlit as st
 
-from imbal_core import charts
-from imbal_core.lessons import smote_toy
-from imbal_core.result_tables import metric_table, threshold_table
-from imbal_core.verdict_words import imbalance_verdict
+from imbal_core.present import charts
+from imbal_core.present.lessons import smote_toy
+from imbal_core.present.result_tables import metric_table, threshold_table
+from imbal_core.present.verdict_words import imbalance_verdict
 from ui import links
 from ui.page_state import LESSONS
 from ui.results import styled_table
@@ -152,6 +152,6 @@ else:
         ]
         st.dataframe(rows, width="stretch")
         verdict = stored.get("verdict")
-        if verdict is not None:  # what this run shows: a gain, or none beyond noise (imbal_core.lessons)
+        if verdict is not None:  # what this run shows: a gain, or none beyond noise (imbal_core.present.lessons)
             kind, words = verdict
             (st.warning if kind == "shows" else st.info)(plain(words), icon=":material/science:")

@@ -6,16 +6,16 @@ import json
 
 import streamlit as st
 
-from imbal_core import charts
+from imbal_core.present import charts
 from imbal_core.stages.text import needs_free_text, refusal_for_data
-from imbal_core.techniques import DEFAULT_RESAMPLE_CHOICE, REGISTRY, make_spec
+from imbal_core.techniques.catalogue import DEFAULT_RESAMPLE_CHOICE, REGISTRY, make_spec
 from ui import cache, feedback, images, keys, links, texts
 from ui.page_state import LESSONS
 from ui.store import store
 from ui.widgets import parameter_widgets, plain, technique_name
 
 PREFIX = keys.RESAMPLE_PARAMETERS
-ROW_CHOICES = ("training", "all")  # imbal_core.resampled_table's choices; the page's own rows first
+ROW_CHOICES = ("training", "all")  # imbal_core.run.resampled_table's choices; the page's own rows first
 ROW_LABELS = {"training": "Training rows (as shown above)", "all": "Every row of the table"}
 
 links.open_session()  # normally done by app.py; a deep link on a fresh server can start here

@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 from streamlit.runtime.media_file_manager import MediaFileManager
 
-from imbal_core.model import ModelSettings
+from imbal_core.nets.model import ModelSettings
 from tests.support.frames import make_binary_frame, make_multiclass_frame
 from tests.support.training import FAST_SETTINGS, TINY_SETTINGS
 

@@ -11,12 +11,12 @@ from dataclasses import dataclass
 import pandas as pd
 import streamlit as st
 
-from imbal_core import charts
-from imbal_core.class_profile import DatasetProfile, prepare, profile
-from imbal_core.data import LoadedTable, TableLimits, load_table
-from imbal_core.engine import warm_up_in_background
-from imbal_core.samples import sample_path
-from imbal_core.techniques import TechniqueSpec
+from imbal_core.data.class_profile import DatasetProfile, prepare, profile
+from imbal_core.data.samples import sample_path
+from imbal_core.data.tables import LoadedTable, TableLimits, load_table
+from imbal_core.nets.engine import warm_up_in_background
+from imbal_core.present import charts
+from imbal_core.techniques.catalogue import TechniqueSpec
 
 PROJECTION_POINTS_PER_GROUP = 2000
 
@@ -79,15 +79,15 @@ class ResampleView:
     totals: dict
     synthetic: int
     removed: int
-    text_edits: tuple = ()  # text augmentation's word edits (imbal_core.text_augment.TextEdit), for the side by side
+    text_edits: tuple = ()  # text augmentation's word edits (imbal_core.stages.text_augment.TextEdit), for the side by side
 
 
 @st.cache_data(show_spinner=False, max_entries=24, max_size="256MB", ttl=DERIVED_CACHE_TTL)
 def resample_view(digest: str, target: str, spec_json: str, seed: int, _frame: pd.DataFrame) -> ResampleView:
     """Run the sampler on the first split's training rows (no training) and project them for the 2-D view."""
-    # Deferred: imbal_core.evaluate imports scikit-learn, which the Data page's first paint does without.
-    from imbal_core.evaluate import resample_preview
-    from imbal_core.protocol import Protocol
+    # Deferred: imbal_core.run.evaluate imports scikit-learn, which the Data page's first paint does without.
+    from imbal_core.run.evaluate import resample_preview
+    from imbal_core.run.protocol import Protocol
 
     spec = TechniqueSpec.from_json(json.loads(spec_json))
     preview = resample_preview(_frame, target, spec, Protocol(seed=seed))
@@ -110,7 +110,7 @@ def resample_view(digest: str, target: str, spec_json: str, seed: int, _frame: p
 
 @dataclass(frozen=True)
 class ResampleDownload:
-    """The Resample page's CSV and the sentence saying which rows it holds (imbal_core.resampled_table)."""
+    """The Resample page's CSV and the sentence saying which rows it holds (imbal_core.run.resampled_table)."""
 
     csv_text: str
     statement: str
@@ -123,8 +123,8 @@ def resample_download(
 ) -> ResampleDownload:
     """The table `resample --rows ROWS` would write for this sampler setting, as CSV text."""
     # Deferred: both import scikit-learn, which the Data page's first paint does without.
-    from imbal_core.report import to_csv_text
-    from imbal_core.resampled_table import resample_table
+    from imbal_core.present.report import to_csv_text
+    from imbal_core.run.resampled_table import resample_table
 
     spec = TechniqueSpec.from_json(json.loads(spec_json))
     table = resample_table(_frame, target, spec, seed, rows)

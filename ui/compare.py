@@ -12,10 +12,16 @@ from dataclasses import replace
 import streamlit as st
 
 from imbal_core.errors import InputError
-from imbal_core.model import SMALL_TABLE_ROWS, ModelSettings, automatic_seed_average
-from imbal_core.protocol import Protocol
+from imbal_core.nets.model import SMALL_TABLE_ROWS, ModelSettings, automatic_seed_average
+from imbal_core.run.protocol import Protocol
 from imbal_core.stages.text import refusal_for_data
-from imbal_core.techniques import DEFAULT_IMAGE_TECHNIQUES, DEFAULT_TECHNIQUES, REGISTRY, TechniqueSpec, make_spec
+from imbal_core.techniques.catalogue import (
+    DEFAULT_IMAGE_TECHNIQUES,
+    DEFAULT_TECHNIQUES,
+    REGISTRY,
+    TechniqueSpec,
+    make_spec,
+)
 from ui import feedback, history, keys, link, training
 from ui.form_links import suggested_protocol_mode
 from ui.page_state import COMPARE
@@ -29,7 +35,7 @@ DEFAULT_CHOICE = link.DEFAULT_TECHNIQUES
 UNIT_CHOICES = (8, 16, 32, 64, 128, 256)
 BATCH_CHOICES = (32, 64, 128, 256, 512, 1024, 2048)
 LEARNING_RATE_CHOICES = (1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2, 1e-1)
-AUTOMATIC = "auto"  # the seed average's default: imbal_core.model.automatic_seed_average for the loaded data
+AUTOMATIC = "auto"  # the seed average's default: imbal_core.nets.model.automatic_seed_average for the loaded data
 SEED_AVERAGE_CHOICES = (AUTOMATIC, *range(1, 11))
 PROTOCOL_LABELS = {
     "quick": "Quick: one stratified train/test split",
@@ -221,7 +227,7 @@ def settings_form() -> None:
 
 
 def automatic_average() -> int:
-    """The seed average "Automatic" means for the loaded data (imbal_core.model.automatic_seed_average)."""
+    """The seed average "Automatic" means for the loaded data (imbal_core.nets.model.automatic_seed_average)."""
     return automatic_seed_average(store.dataset_profile().rows, store.dataset().images is not None)
 
 

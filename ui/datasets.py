@@ -2,7 +2,7 @@
 
 Nothing here changes the session: ui/store.py's `switch_to` calls `load` and makes the result the session's
 dataset only when it worked. Tables go through ui/cache.py; a ZIP of class folders becomes a frame of pixel
-columns that knows its image shape (imbal_core.images.to_frame), so the target, the sidebar and the run history
+columns that knows its image shape (imbal_core.data.images.to_frame), so the target, the sidebar and the run history
 treat images like a table.
 """
 
@@ -16,12 +16,12 @@ from typing import Literal
 import pandas as pd
 import streamlit as st
 
-from imbal_core.class_profile import suggest_target
+from imbal_core.data.class_profile import suggest_target
+from imbal_core.data.image_encoder import IMAGE_TARGET
+from imbal_core.data.image_encoder import to_frame as images_to_frame
+from imbal_core.data.images import ImageDataset, ImageProfile, read_and_profile_images
+from imbal_core.data.samples import IMAGE_SAMPLES, SAMPLES, get_sample, sample_path
 from imbal_core.errors import InputError
-from imbal_core.image_encoder import IMAGE_TARGET
-from imbal_core.image_encoder import to_frame as images_to_frame
-from imbal_core.images import ImageDataset, ImageProfile, read_and_profile_images
-from imbal_core.samples import IMAGE_SAMPLES, SAMPLES, get_sample, sample_path
 from ui import cache
 
 TARGET_CANDIDATE_MAX_CLASSES = 20

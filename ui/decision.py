@@ -12,12 +12,12 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from imbal_core import charts
-from imbal_core.costs import PERIODS, Costs, alerts_per_1000_for, cost_caption, default_costs, unsupported_reason
-from imbal_core.decision_warnings import comparison_warnings
-from imbal_core.operating_points import operating_points
-from imbal_core.recommendation import recommend
-from imbal_core.thresholds import mean_cost_curve
+from imbal_core.decide.costs import PERIODS, Costs, alerts_per_1000_for, cost_caption, default_costs, unsupported_reason
+from imbal_core.decide.operating_points import operating_points
+from imbal_core.decide.recommendation import recommend
+from imbal_core.decide.thresholds import mean_cost_curve
+from imbal_core.decide.warnings import comparison_warnings
+from imbal_core.present import charts
 from ui import keys, links
 from ui.page_state import RESULTS
 from ui.store import store

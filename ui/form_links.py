@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from imbal_core.costs import default_costs
-from imbal_core.techniques import REGISTRY
+from imbal_core.decide.costs import default_costs
+from imbal_core.techniques.catalogue import REGISTRY
 from ui import keys
 from ui.link import DEFAULT_FOLDS, DEFAULT_TECHNIQUES, DEFAULT_THRESHOLD, QUICK, Session, non_default_costs
 from ui.links import LinkPart
@@ -54,9 +54,9 @@ def _form_folds() -> int | None:
 
 def suggested_protocol_mode(profile) -> str:
     """'cv' when a quick split would hold fewer than 30 minority test rows or the data is small (cheap K-fold)."""
-    # Deferred: imbal_core.evaluate imports scikit-learn, which the Data page's first paint does without; this runs
+    # Deferred: imbal_core.run.evaluate imports scikit-learn, which the Data page's first paint does without; this runs
     # only once the form's protocol was set or a link seeded it.
-    from imbal_core.protocol import Protocol, suggested_mode
+    from imbal_core.run.protocol import Protocol, suggested_mode
 
     return suggested_mode(profile.rows, min(profile.class_counts.values()), Protocol().test_size)
 

@@ -1,4 +1,4 @@
-"""The dashboard's side of the run history (imbal_core/history.py): save, reopen, open shared runs, import.
+"""The dashboard's side of the run history (imbal_core/store/history.py): save, reopen, open shared runs, import.
 
 When the database cannot be used, every function here degrades to "no history" and leaves one message (shown
 once per session) saying why; the dashboard keeps working with the runs of the session.
@@ -9,8 +9,9 @@ from __future__ import annotations
 import contextlib
 from datetime import datetime
 
+from imbal_core.data.samples import SAMPLES, get_sample
 from imbal_core.errors import ImbalanceLabError
-from imbal_core.history import (
+from imbal_core.store.history import (
     History,
     HistoryUnavailable,
     RunSummary,
@@ -20,8 +21,7 @@ from imbal_core.history import (
     open_history,
     run_name,
 )
-from imbal_core.results_document import comparisons_from_json_document
-from imbal_core.samples import SAMPLES, get_sample
+from imbal_core.store.results_document import comparisons_from_json_document
 from ui import cache, identity
 from ui.datasets import Sample
 from ui.page_state import BROWSER, HISTORY
@@ -52,7 +52,7 @@ def take_problem() -> str | None:
 
 def for_this_session(message: str) -> str:
     """A history message as this session may read it: a session that came through a share link is not told
-    where the server keeps its files (the messages of imbal_core.history name the file for whoever runs it)."""
+    where the server keeps its files (the messages of imbal_core.store.history name the file for whoever runs it)."""
     where = location()
     if where and opened_a_share_link():
         return message.replace(where, "on the server")

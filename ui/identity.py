@@ -13,7 +13,7 @@ import re
 
 import streamlit as st
 
-from imbal_core.history import new_token
+from imbal_core.store.history import new_token
 from ui.page_state import BROWSER
 
 COOKIE = "imbalance_lab_browser"

@@ -10,11 +10,11 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from imbal_core import charts
-from imbal_core.cnn import augment_minority_images
-from imbal_core.images import ImageDataset, example_indices, profile_images
+from imbal_core.data.images import ImageDataset, example_indices, profile_images
+from imbal_core.nets.cnn import augment_minority_images
+from imbal_core.present import charts
+from imbal_core.present.verdict_words import imbalance_verdict, severity
 from imbal_core.stages.images import augment_params
-from imbal_core.verdict_words import imbalance_verdict, severity
 from ui import feedback, keys
 from ui.datasets import Converted, LoadedDataset
 from ui.page_state import DATA
@@ -95,9 +95,9 @@ def augmentation_pairs(
 
     Returns (originals, augmented, class of each pair, how many images were added in all).
     """
-    # Deferred: imbal_core.evaluate imports scikit-learn, which the Data page of images does without.
-    from imbal_core.folds import ordered_labels
-    from imbal_core.protocol import Protocol, make_splits
+    # Deferred: imbal_core.run.evaluate imports scikit-learn, which the Data page of images does without.
+    from imbal_core.run.folds import ordered_labels
+    from imbal_core.run.protocol import Protocol, make_splits
 
     params = json.loads(params_json)
     names = ordered_labels(pd.Series(_dataset.labels))

@@ -27,15 +27,15 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from imbal_core.costs import Costs, default_costs
+from imbal_core.data.samples import IMAGE_SAMPLES, SAMPLES, get_sample
+from imbal_core.decide.costs import Costs, default_costs
 from imbal_core.errors import ImbalanceLabError
-from imbal_core.samples import IMAGE_SAMPLES, SAMPLES, get_sample
-from imbal_core.techniques import DEFAULT_DASHBOARD_CHOICE, REGISTRY, make_spec
+from imbal_core.techniques.catalogue import DEFAULT_DASHBOARD_CHOICE, REGISTRY, make_spec
 
 UPLOAD = "upload"
 DEFAULT_SAMPLE = "fraud"
 DEFAULT_TECHNIQUES = DEFAULT_DASHBOARD_CHOICE  # declared in the registry: no technique id is spelled here
-DEFAULT_FOLDS = 5  # imbal_core.protocol.Protocol().folds (a test keeps them equal)
+DEFAULT_FOLDS = 5  # imbal_core.run.protocol.Protocol().folds (a test keeps them equal)
 FOLDS_RANGE = (2, 10)  # what the Train & compare form offers for K-fold
 QUICK = 1  # folds=1: one stratified split
 DEFAULT_THRESHOLD = 0.5

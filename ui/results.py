@@ -10,12 +10,11 @@ import json
 import pandas as pd
 import streamlit as st
 
-from imbal_core import charts
-from imbal_core.calibration import METHODS, recalibrated
-from imbal_core.metric_names import threshold_text
-from imbal_core.report import comparison_to_json, metrics_table, to_csv_text
-from imbal_core.report_html import comparison_report
-from imbal_core.result_tables import (
+from imbal_core.decide.calibration import METHODS, recalibrated
+from imbal_core.present import charts
+from imbal_core.present.report import comparison_to_json, metrics_table, to_csv_text
+from imbal_core.present.report_html import comparison_report
+from imbal_core.present.result_tables import (
     HIGHLIGHT_RULE,
     MetricTable,
     accuracy_header,
@@ -23,7 +22,8 @@ from imbal_core.result_tables import (
     metric_table,
     threshold_table,
 )
-from imbal_core.verdict_words import protocol_text
+from imbal_core.present.verdict_words import protocol_text
+from imbal_core.run.metric_names import threshold_text
 from ui import keys, links
 from ui.decision import decision_section
 from ui.link import DEFAULT_THRESHOLD

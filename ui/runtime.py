@@ -2,7 +2,7 @@
 
 After every script run of every session, Streamlit calls `keras.backend.clear_session()` when Keras is
 imported (TensorFlow imports it). That resets Keras' global state and runs a full garbage collection. In
-this app the engine owns that state (imbal_core/engine.py): a reset from one session's rerun could land in
+this app the engine owns that state (imbal_core/nets/engine.py): a reset from one session's rerun could land in
 the middle of another session's fit, and the collections, one per rerun of every session, held the
 interpreter lock for most of the time the server's health check waited with 20 sessions (a py-spy profile
 in bench/RESULTS.md section 12). So the runner's clean-up leaves Keras alone; what it does for pyplot stays.

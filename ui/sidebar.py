@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from imbal_core.verdict_words import severity
+from imbal_core.present.verdict_words import severity
 from ui import feedback
 from ui.store import store
 from ui.widgets import code, plain

@@ -13,13 +13,13 @@ from typing import TYPE_CHECKING
 
 import streamlit as st
 
-from imbal_core.class_profile import DatasetProfile
+from imbal_core.data.class_profile import DatasetProfile
 from ui import cache, datasets, keys
 from ui.datasets import LoadedDataset, Sample, Source, Upload
 from ui.page_state import DATA
 
-if TYPE_CHECKING:  # imbal_core.results imports scikit-learn, which the Data page's first paint does without
-    from imbal_core.results import Comparison
+if TYPE_CHECKING:  # imbal_core.run.results imports scikit-learn, which the Data page's first paint does without
+    from imbal_core.run.results import Comparison
 
 # A session keeps its newest runs only: each holds every test row's probabilities, and a long class could
 # otherwise grow one session without bound. Older runs stay in History, which saves every run.

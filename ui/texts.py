@@ -1,6 +1,6 @@
 """The Resample page for text augmentation: original and augmented messages side by side, changes marked.
 
-imbal_core.text_augment records every edit (which words were replaced, inserted, swapped or deleted);
+imbal_core.stages.text_augment records every edit (which words were replaced, inserted, swapped or deleted);
 this module only renders those marks. Every word from the data goes through `plain`, so a message
 cannot inject markdown, links or HTML.
 """
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from imbal_core.text_augment import TextEdit
+from imbal_core.stages.text_augment import TextEdit
 from ui.widgets import plain
 
 # How each mark is drawn: a colour, and bold or struck-through text so the marks do not rely on colour.

@@ -1,6 +1,6 @@
 """Training from the dashboard, with progress per technique and epoch and a place in the engine's queue.
 
-The engine's trainer (imbal_core.engine) runs one job at a time for the whole server; this module only
+The engine's trainer (imbal_core.nets.engine) runs one job at a time for the whole server; this module only
 shows progress. A run is interrupted when the person presses Stop or leaves the page: Streamlit then
 raises its own stop/rerun signal at the next progress or queue update, which unwinds through Keras,
 gives the trainer back (or leaves the queue) and never reaches the line that stores results, so
@@ -16,8 +16,8 @@ from dataclasses import replace
 import pandas as pd
 import streamlit as st
 
-from imbal_core.evaluate import leaky_comparison, run_comparison
-from imbal_core.model import ModelSettings
+from imbal_core.nets.model import ModelSettings
+from imbal_core.run.evaluate import leaky_comparison, run_comparison
 from ui.page_state import COMPARE
 from ui.widgets import technique_name
 

@@ -7,8 +7,8 @@ from typing import Any
 
 import streamlit as st
 
-from imbal_core.technique_schema import Param, Technique
-from imbal_core.techniques import REGISTRY, TechniqueSpec, make_spec
+from imbal_core.techniques.catalogue import REGISTRY, TechniqueSpec, make_spec
+from imbal_core.techniques.schema import Param, Technique
 from ui.keys import parameter_key
 
 # Characters that make links, images, HTML, emphasis, code, tables, maths or headings in Streamlit's

@@ -1,6 +1,6 @@
 """The stage contract: a technique is a composition of six stages, and the engine runs them in order.
 
-Each registry entry (imbal_core.techniques) names one stage of each kind; a stage it does not name
+Each registry entry (imbal_core.techniques.catalogue) names one stage of each kind; a stage it does not name
 is the neutral one (nothing done). Nothing outside the registry and this package chooses behaviour
 by a technique id or a sampler name: the engine (`fold_work.run_technique_on_fold`) only calls the
 public methods below (defined in imbal_core.stages.base), in this order, on one fold:

@@ -41,7 +41,7 @@ class ResampleResult:
     method: str
     notes: list[str] = field(default_factory=list)
     # Optional, for previews (the Resample page): the original row each row was made from (-1 when none or
-    # not recorded), and text augmentation's word edits of its new rows (imbal_core.text_augment.TextEdit).
+    # not recorded), and text augmentation's word edits of its new rows (imbal_core.stages.text_augment.TextEdit).
     origin: np.ndarray | None = None
     text_edits: tuple = ()
 
@@ -67,7 +67,7 @@ class TrainingRows:
 
     base: np.ndarray
     labels: np.ndarray
-    encoder: Any  # imbal_core.preprocess.FeatureEncoder (or a modality's encoder with the same methods)
+    encoder: Any  # imbal_core.data.preprocess.FeatureEncoder (or a modality's encoder with the same methods)
     # The same rows as read (cleaned, not encoded), in the same order as `base`, when the data has free-text
     # columns: a text augmenter edits the words and re-encodes them with `encoder.base`. None otherwise.
     frame: Any = None
@@ -172,14 +172,14 @@ class FoldContext:
 
     Validation rows (early stopping, thresholds, score maps) and test rows are never resampled.
     `trainer` has `fit(plan, also_predict=None) -> FittedNetwork` and `fit_all(plans)`; the engine
-    passes imbal_core.network_trainer.NetworkTrainer.
+    passes imbal_core.run.network_trainer.NetworkTrainer.
     """
 
     validation: np.ndarray
     validation_labels: np.ndarray
     test: np.ndarray
     n_classes: int
-    settings: Any  # imbal_core.model.ModelSettings
+    settings: Any  # imbal_core.nets.model.ModelSettings
     seed: int
     stages: Stages
     params: Mapping[str, Any]

@@ -1,7 +1,7 @@
 """The rows stage for images: new minority images made with Keras' preprocessing layers.
 
 It follows the stage contract (imbal_core.stages): training rows in, originals kept first, new rows
-marked with source_index -1. The rows arrive as flattened pixels (imbal_core.images.ImageEncoder) and
+marked with source_index -1. The rows arrive as flattened pixels (imbal_core.data.images.ImageEncoder) and
 leave the same way; cnn.augment_minority_images does the work on the images themselves.
 """
 
@@ -13,7 +13,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from imbal_core.cnn import AugmentParams, augment_minority_images
+from imbal_core.nets.cnn import AugmentParams, augment_minority_images
 from imbal_core.stages.base import ResampleResult, RowKind, RowStage, TechniqueRefused, TrainingRows
 
 AUGMENT_PARAM_NAMES = ("rotation_degrees", "translation", "zoom", "contrast", "flip")

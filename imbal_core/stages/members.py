@@ -14,13 +14,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from imbal_core.autoencoder import fit_autoencoder
-from imbal_core.references import (
-    create_hist_gradient_boosting,
-    create_logistic_regression,
-    reference_probabilities,
-    reference_threads,
-)
+from imbal_core.nets.autoencoder import fit_autoencoder
 from imbal_core.seeds import Role, seed_for
 from imbal_core.stages.base import (
     ONE_NETWORK,
@@ -32,6 +26,12 @@ from imbal_core.stages.base import (
     NetworkPlan,
     ResampleResult,
     ScoreKind,
+)
+from imbal_core.stages.references import (
+    create_hist_gradient_boosting,
+    create_logistic_regression,
+    reference_probabilities,
+    reference_threads,
 )
 from imbal_core.stages.sampling import undersampling_targets
 
@@ -180,7 +180,7 @@ class ReferenceLearner(MemberStage):
     def _train(self, rows: ResampleResult, params: Params, context: FoldContext) -> MemberOutput:
         started = time.perf_counter()
         model = self.factory(context.seed)
-        with reference_threads():  # one thread per pool: the fit shares busy cores (imbal_core.references)
+        with reference_threads():  # one thread per pool: the fit shares busy cores (imbal_core.stages.references)
             model.fit(rows.features, rows.labels)
             validation = reference_probabilities(model, context.validation, context.n_classes)
             test = reference_probabilities(model, context.test, context.n_classes)

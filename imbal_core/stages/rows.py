@@ -1,6 +1,6 @@
 """Rows stages: imbalanced-learn sampler factories and the noise augmenter.
 
-Each stage's `kind` is the family the common checks hold it to (tests/test_core_stages.py):
+Each stage's `kind` is the family the common checks hold it to (tests/core/test_stages.py):
 oversample (raise smaller classes to the ratio, keep every row), undersample (shrink larger classes,
 add nothing), clean (only remove rows), hybrid (oversample, then clean), augment (add rows of smaller
 classes, keep every original). imbalanced-learn is imported only when a sampler is built.

@@ -1,4 +1,4 @@
-"""The rows stage for free text: new minority messages made by word edits (imbal_core.text_augment).
+"""The rows stage for free text: new minority messages made by word edits (imbal_core.stages.text_augment).
 
 It follows the stage contract (imbal_core.stages): training rows in, originals kept first and exactly as
 they were, new rows marked with source_index -1. It needs the training rows as read (TrainingRows.frame,
@@ -15,7 +15,7 @@ from typing import Any, ClassVar
 import numpy as np
 
 from imbal_core.stages.base import ResampleResult, RowKind, RowStage, Stages, TechniqueRefused, TrainingRows
-from imbal_core.text_augment import TextAugmentSettings, augment_minority_texts
+from imbal_core.stages.text_augment import TextAugmentSettings, augment_minority_texts
 
 NO_TEXT_REFUSAL = (
     "Text augmentation edits the words of a free-text column (messages, notes, reviews), and this data has "

@@ -11,7 +11,7 @@ import numpy as np
 from imbal_core.stages.base import BatchPlan, BatchStage, LossSettings, LossStage, WeightStage
 
 Params = Mapping[str, Any]
-PRIOR_SMOOTHING = 1e-3  # as imbal_core.model.output_bias: a class may be absent after cleaning
+PRIOR_SMOOTHING = 1e-3  # as imbal_core.nets.model.output_bias: a class may be absent after cleaning
 
 
 def balanced_weights(labels: np.ndarray) -> dict[int, float]:

@@ -93,13 +93,13 @@ def snapshot(at: AppTest) -> dict:
 
 def loader_accepts(case: Case) -> bool:
     """Whether load_table + profile accept the file (a refusal may come later, at the sampler)."""
-    from imbal_core.class_profile import profile
-    from imbal_core.data import load_table
+    from imbal_core.data.class_profile import profile
+    from imbal_core.data.tables import load_table
     from imbal_core.errors import ImbalanceLabError
 
     try:
         if case.file_name.lower().endswith(".zip"):
-            from imbal_core.images import read_and_profile_images
+            from imbal_core.data.images import read_and_profile_images
 
             read_and_profile_images(case.payload(), case.file_name)
             return True
@@ -301,8 +301,8 @@ def test_a_stopped_run_keeps_earlier_results_and_the_session_trains_again(monkey
     emulated here by raising it from inside the training at the first epoch report."""
     from streamlit.runtime.scriptrunner_utils.exceptions import StopException
 
-    import imbal_core.evaluate as evaluate
-    from imbal_core.engine import trainer
+    import imbal_core.run.evaluate as evaluate
+    from imbal_core.nets.engine import trainer
 
     at = new_session()
     train_once(at)
@@ -357,7 +357,7 @@ def test_a_nan_loss_in_one_technique_is_reported_while_the_other_finishes(monkey
     """Fault injection as in tests/core/test_bad_inputs.py: focal loss trains with an absurd learning rate."""
     from dataclasses import replace
 
-    from imbal_core.network_trainer import NetworkTrainer
+    from imbal_core.run.network_trainer import NetworkTrainer
 
     real_member = NetworkTrainer.member
 
@@ -405,7 +405,7 @@ def test_a_file_past_the_limits_is_refused_by_the_uploader_and_the_session_keeps
 def test_the_server_keeps_few_parsed_uploads(monkeypatch):
     """Parsed uploads live in their session; the shared cache keeps at most UPLOAD_CACHE's entries (then
     the oldest is parsed again), forgets them after its ttl, and all cached data has a total cap."""
-    from imbal_core.data import TableLimits
+    from imbal_core.data.tables import TableLimits
     from ui import cache
 
     parsed = []

@@ -106,12 +106,12 @@ def test_training_three_techniques_through_the_form_matches_the_engine_and_expor
     assert sum(1 for title in titles if title in THREE_NAMES) == 3  # one confusion matrix per technique
 
     # Same settings through the engine directly (as the CLI does): the same numbers.
-    from imbal_core.data import load_table
-    from imbal_core.evaluate import run_comparison
-    from imbal_core.model import ModelSettings
-    from imbal_core.protocol import Protocol
-    from imbal_core.samples import sample_path
-    from imbal_core.techniques import make_spec
+    from imbal_core.data.samples import sample_path
+    from imbal_core.data.tables import load_table
+    from imbal_core.nets.model import ModelSettings
+    from imbal_core.run.evaluate import run_comparison
+    from imbal_core.run.protocol import Protocol
+    from imbal_core.techniques.catalogue import make_spec
 
     run = app.session_state["runs"][0].comparison
     assert run.protocol == Protocol() and run.settings == ModelSettings(max_epochs=TINY_EPOCHS)
@@ -205,7 +205,7 @@ def test_multiclass_digits_training():
 def test_a_second_session_waits_its_turn_and_sees_its_place_in_the_queue():
     import threading
 
-    from imbal_core.engine import trainer
+    from imbal_core.nets.engine import trainer
 
     app = compare_page()
     held, release = threading.Event(), threading.Event()
@@ -319,8 +319,8 @@ def test_the_dashboard_metric_table_marks_reference_rows_and_says_its_rule():
     """A reference learner that scores higher than every network is visibly a reference, not a forgotten best."""
     import numpy as np
 
-    from imbal_core import charts
-    from imbal_core.result_tables import HIGHLIGHT_RULE, metric_table
+    from imbal_core.present import charts
+    from imbal_core.present.result_tables import HIGHLIGHT_RULE, metric_table
     from tests.support.fakes import fake_comparison, fake_result
     from ui.results import REFERENCE_STYLE, styled_table
 

@@ -249,7 +249,7 @@ def test_user_text_in_messages_is_never_a_markdown_link():
 
 @pytest.mark.parametrize("sample_id", ["medical", "fraud", "spam", "maintenance", "sms", "digits"])
 def test_every_bundled_sample_loads_in_the_dashboard(sample_id):
-    from imbal_core.samples import get_sample, load_sample
+    from imbal_core.data.samples import get_sample, load_sample
 
     info, frame = get_sample(sample_id), load_sample(sample_id)
     app = open_app()

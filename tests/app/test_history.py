@@ -7,8 +7,8 @@ import json
 
 import pytest
 
-from imbal_core import report
-from imbal_core.history import History
+from imbal_core.present import report
+from imbal_core.store.history import History
 from tests.support.app import MEDICAL_TITLE, no_failures, open_app, save_for, texts
 from tests.support.comparisons import medical_comparison
 

@@ -25,7 +25,7 @@ def test_accuracy_lesson_uses_the_loaded_data():
 
 
 def test_every_technique_is_explained():
-    from imbal_core.techniques import REGISTRY
+    from imbal_core.techniques.catalogue import REGISTRY
 
     app = learn_page()
     text = " ".join(element.value for element in app.markdown)

@@ -65,7 +65,7 @@ def test_undersampling_shows_removed_rows():
 
 def served_rows(downloads, file_name: str):
     """The served CSV read by the loader the app and the CLI use."""
-    from imbal_core.data import load_table
+    from imbal_core.data.tables import load_table
 
     served = downloads[file_name]
     return load_table(served if isinstance(served, bytes) else served.encode(), file_name=file_name).frame
@@ -90,8 +90,8 @@ def test_the_whole_table_can_be_downloaded_with_its_rows_as_read(downloads):
     """Issue 19 item 7: 'Every row of the table' holds each row of the sample exactly as read, then new rows."""
     import pandas as pd
 
-    from imbal_core.data import load_table
-    from imbal_core.samples import sample_path
+    from imbal_core.data.samples import sample_path
+    from imbal_core.data.tables import load_table
 
     app = resample_page()
     app.radio(key="resample_rows").set_value("all").run()

@@ -12,8 +12,8 @@ import sys
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from imbal_core import report
-from imbal_core.history import History
+from imbal_core.present import report
+from imbal_core.store.history import History
 from tests.support.app import open_app, save_for, texts
 from tests.support.comparisons import medical_comparison
 

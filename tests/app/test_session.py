@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from imbal_core.protocol import Protocol
+from imbal_core.run.protocol import Protocol
 from ui import link as session_module
 from ui.link import Session
 
@@ -152,7 +152,7 @@ def _add_many_runs_script() -> None:
     """AppTest script: load a sample, then add 25 finished runs that differ in their settings."""
     import numpy as np
 
-    from imbal_core.model import ModelSettings
+    from imbal_core.nets.model import ModelSettings
     from tests.support.fakes import fake_comparison, fake_result
     from ui import links
     from ui.store import store

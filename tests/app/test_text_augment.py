@@ -69,7 +69,7 @@ def test_a_table_without_text_does_not_offer_it_and_says_why():
 
 
 def test_message_text_is_escaped_not_rendered():
-    from imbal_core.text_augment import TextEdit
+    from imbal_core.stages.text_augment import TextEdit
     from ui.texts import edit_table
 
     edit = TextEdit(0, "message", ("<b>hi</b>", "[x](http://a)"), ("", ""), ("<b>hi</b>", "|"), ("", "inserted"), ())

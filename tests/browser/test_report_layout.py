@@ -13,8 +13,9 @@ import numpy as np
 import pytest
 from playwright.sync_api import Page
 
-from imbal_core import evaluate, report_html
-from imbal_core.costs import Costs
+from imbal_core.decide.costs import Costs
+from imbal_core.present import report_html
+from imbal_core.run import evaluate
 from tests.support.fakes import fake_comparison, fake_folds_result
 
 pytestmark = pytest.mark.browser

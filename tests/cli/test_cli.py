@@ -13,7 +13,7 @@ import pytest
 
 from imbal_core.cli import main
 from imbal_core.stages.text import refusal_for_data
-from imbal_core.techniques import REGISTRY, applicable_techniques
+from imbal_core.techniques.catalogue import REGISTRY, applicable_techniques
 from tests.support.cli import METRIC_KEYS, RESULT_KEYS
 from tests.support.frames import make_binary_frame, make_multiclass_frame
 
@@ -79,9 +79,9 @@ def check_schema(document: dict, n_classes: int, techniques: list[str]) -> None:
 def _check_thresholds_come_from_validation_rows(result: dict, costs: dict) -> None:
     """Recompute both thresholds from each fold's validation rows in the JSON: they must match exactly,
     which a threshold chosen on test rows (or made up) would not."""
-    from imbal_core.costs import Costs
-    from imbal_core.metrics import best_f1_threshold
-    from imbal_core.thresholds import cost_optimal_threshold
+    from imbal_core.decide.costs import Costs
+    from imbal_core.decide.thresholds import cost_optimal_threshold
+    from imbal_core.run.metrics import best_f1_threshold
 
     folds = result["folds"]
     tuned, cost_optimal = [], []
@@ -307,14 +307,14 @@ def test_seed_average_trains_several_networks_per_technique_and_says_so(binary_c
 
 
 # What `compare --seed-average 1` wrote before the automatic seed average: the model object of the JSON and the
-# ModelSettings fields of a stored record (imbal_core.serialize). The automatic one must not change either.
+# ModelSettings fields of a stored record (imbal_core.store.serialize). The automatic one must not change either.
 MODEL_JSON_KEYS = {"hidden_units", "dropout", "learning_rate", "batch_size", "max_epochs", "patience"}
 MODEL_JSON_KEYS |= {"validation_fraction"}
 MODEL_RECORD_KEYS = MODEL_JSON_KEYS | {"image_shape", "seed_average"}
 
 
 def test_the_automatic_seed_average_is_3_up_to_3000_rows_and_1_above():
-    from imbal_core.model import SMALL_TABLE_ROWS, automatic_seed_average
+    from imbal_core.nets.model import SMALL_TABLE_ROWS, automatic_seed_average
 
     assert SMALL_TABLE_ROWS == 3_000
     assert automatic_seed_average(150) == automatic_seed_average(3_000) == 3
@@ -324,7 +324,7 @@ def test_the_automatic_seed_average_is_3_up_to_3000_rows_and_1_above():
 
 @pytest.mark.slow
 def test_compare_averages_3_seeds_on_a_small_table_by_default_and_a_given_value_wins(tmp_path):
-    from imbal_core.results_document import comparison_from_json_document
+    from imbal_core.store.results_document import comparison_from_json_document
 
     path = tmp_path / "small.csv"
     frame = make_binary_frame(rows=240, minority_share=0.15, seed=2)
@@ -345,8 +345,8 @@ def test_compare_averages_3_seeds_on_a_small_table_by_default_and_a_given_value_
 
 @pytest.mark.slow
 def test_an_explicit_seed_average_of_1_writes_the_json_and_record_it_wrote_before(binary_csv, tmp_path):
-    from imbal_core.results_document import comparison_from_json_document
-    from imbal_core.serialize import comparison_from_packed, pack_comparison
+    from imbal_core.store.results_document import comparison_from_json_document
+    from imbal_core.store.serialize import comparison_from_packed, pack_comparison
 
     out = tmp_path / "one.json"
     common = ["compare", str(binary_csv), "--target", "label", "--techniques", "baseline", "--epochs", "1"]

@@ -8,8 +8,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from imbal_core.class_profile import read_and_profile
 from imbal_core.cli import main
+from imbal_core.data.class_profile import read_and_profile
 from tests.support.images import bars_zip
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -15,7 +15,7 @@ import pandas as pd
 import pytest
 
 from imbal_core.cli import build_parser, main
-from imbal_core.data import load_table
+from imbal_core.data.tables import load_table
 
 
 def credit_table(rows: int = 400, seed: int = 0) -> pd.DataFrame:
@@ -113,7 +113,8 @@ def test_every_argument_of_every_subcommand_has_a_help_text():
 
 
 def test_the_cli_offers_the_engines_row_choices():
-    from imbal_core import cli, resampled_table
+    from imbal_core import cli
+    from imbal_core.run import resampled_table
 
     assert cli.ROW_CHOICES == resampled_table.ROW_CHOICES
 

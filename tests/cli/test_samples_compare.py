@@ -6,10 +6,10 @@ import json
 
 import pytest
 
-from imbal_core.class_profile import profile
 from imbal_core.cli import main
-from imbal_core.data import load_table
-from imbal_core.samples import SAMPLES, sample_path
+from imbal_core.data.class_profile import profile
+from imbal_core.data.samples import SAMPLES, sample_path
+from imbal_core.data.tables import load_table
 
 DECISION_KEYS = {"threshold", "expected_cost_per_1000", "recall", "precision", "alerts_per_1000"}
 

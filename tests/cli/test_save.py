@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from imbal_core.cli import main
-from imbal_core.history import CLI_OWNER, History
-from imbal_core.results_document import comparison_from_json_document
+from imbal_core.store.history import CLI_OWNER, History
+from imbal_core.store.results_document import comparison_from_json_document
 
 ROOT = Path(__file__).resolve().parents[2]
 MEDICAL = ROOT / "sample_data" / "breast_cancer.csv"

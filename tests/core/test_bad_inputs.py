@@ -20,7 +20,7 @@ import pandas as pd
 import pytest
 
 from imbal_core.cli import main
-from imbal_core.report import FORMULA_PREFIXES, comparison_json_text, metrics_csv, to_csv_text
+from imbal_core.present.report import FORMULA_PREFIXES, comparison_json_text, metrics_csv, to_csv_text
 from tests.support.catalogue import (
     BY_ID,
     CASES,
@@ -184,7 +184,7 @@ def test_docs_table_matches_the_catalogue():
 
 
 def test_whitespace_variants_of_a_column_name_stay_distinct_columns():
-    from imbal_core.data import load_table
+    from imbal_core.data.tables import load_table
 
     table = load_table(b"a, a,label\n1,2,x\n3,4,y\n5,6,x\n", "w.csv")
     assert list(table.frame.columns) == ["a", "a.1", "label"]
@@ -194,7 +194,7 @@ def test_whitespace_variants_of_a_column_name_stay_distinct_columns():
 
 def test_a_header_of_50000_columns_is_read_in_linear_time():
     """With the column limit raised (it is an argument), a 50,000-column header is still read in linear time."""
-    from imbal_core.data import TableLimits, load_table
+    from imbal_core.data.tables import TableLimits, load_table
 
     header = ",".join(f"c{i}" for i in range(50_000)) + ",label\n"
     row = ",".join("1" for _ in range(50_000)) + ",x\n"
@@ -207,7 +207,7 @@ def test_a_header_of_50000_columns_is_read_in_linear_time():
 
 
 def test_table_limits_are_arguments_with_defaults_and_settings():
-    from imbal_core.data import TableLimits, load_table
+    from imbal_core.data.tables import TableLimits, load_table
     from imbal_core.errors import InputError
 
     raw = csv_bytes(columns=30, cell="y" * 500)
@@ -238,7 +238,7 @@ def csv_bytes(columns: int, cell: str) -> bytes:
 )
 def test_long_cells_and_wide_tables_are_refused_in_every_format(file_name, writer, tmp_path):
     """Parquet and Excel are checked too: the column count from the footer or sheet dimension, cells after reading."""
-    from imbal_core.data import TableLimits, load_table
+    from imbal_core.data.tables import TableLimits, load_table
     from imbal_core.errors import InputError
 
     frame = pd.DataFrame({"note": ["x" * 300, "short", "short", "short"], "label": ["a", "b", "a", "b"]})
@@ -253,7 +253,7 @@ def test_long_cells_and_wide_tables_are_refused_in_every_format(file_name, write
 
 def test_a_long_quoted_cell_holding_delimiters_is_refused_after_parsing():
     """The raw scan sees runs between commas; a quoted cell full of commas is caught once parsed."""
-    from imbal_core.data import TableLimits, load_table, longest_field
+    from imbal_core.data.tables import TableLimits, load_table, longest_field
     from imbal_core.errors import InputError
 
     cell = '"' + ",".join(["word"] * 100) + '"'
@@ -264,7 +264,7 @@ def test_a_long_quoted_cell_holding_delimiters_is_refused_after_parsing():
 
 
 def test_longest_field_across_scan_chunks(monkeypatch):
-    import imbal_core.data as data
+    import imbal_core.data.tables as data
 
     monkeypatch.setattr(data, "_SCAN_CHUNK_BYTES", 7)
     assert data.longest_field(b"ab,cdefghijklmnop,q\nrstu", ",") == 14
@@ -273,7 +273,7 @@ def test_longest_field_across_scan_chunks(monkeypatch):
 
 
 def test_semicolon_file_without_decimal_commas_keeps_text_intact():
-    from imbal_core.data import load_table
+    from imbal_core.data.tables import load_table
 
     table = load_table(b"city;size;label\nParis;1;a\nLyon;2;b\nNice;3;a\n", "s.csv")
     assert table.frame["size"].tolist() == [1, 2, 3]
@@ -352,10 +352,10 @@ def small_frame() -> pd.DataFrame:
 @pytest.mark.slow
 def test_a_nan_loss_stops_only_that_technique(monkeypatch, tiny_settings):
     """Fault injection: focal loss trains with an absurd learning rate (a real NaN); the others are untouched."""
-    from imbal_core.evaluate import run_comparison
-    from imbal_core.network_trainer import NetworkTrainer
-    from imbal_core.protocol import Protocol
-    from imbal_core.techniques import make_spec
+    from imbal_core.run.evaluate import run_comparison
+    from imbal_core.run.network_trainer import NetworkTrainer
+    from imbal_core.run.protocol import Protocol
+    from imbal_core.techniques.catalogue import make_spec
 
     real_member = NetworkTrainer.member
 
@@ -386,9 +386,9 @@ def test_a_nan_loss_stops_only_that_technique(monkeypatch, tiny_settings):
 @pytest.mark.slow
 def test_stopping_a_run_leaves_the_engine_usable(tiny_settings):
     from imbal_core.errors import Cancelled
-    from imbal_core.evaluate import run_comparison
-    from imbal_core.protocol import Protocol
-    from imbal_core.techniques import make_spec
+    from imbal_core.run.evaluate import run_comparison
+    from imbal_core.run.protocol import Protocol
+    from imbal_core.techniques.catalogue import make_spec
 
     specs = [make_spec("baseline"), make_spec("class_weight")]
     before = run_comparison(small_frame(), "label", specs, Protocol(seed=2), tiny_settings)
@@ -413,8 +413,8 @@ def test_nearmiss_3_says_when_it_keeps_fewer_rows_than_asked():
     """Found by the property tests: NearMiss-3's pre-selection can come up short; that was only a log warning."""
     import warnings
 
-    from imbal_core.evaluate import resample_preview
-    from imbal_core.techniques import make_spec
+    from imbal_core.run.evaluate import resample_preview
+    from imbal_core.techniques.catalogue import make_spec
     from tests.support.frames import make_binary_frame
 
     frame = make_binary_frame(rows=200, minority_share=0.15, seed=3)
@@ -434,9 +434,9 @@ def test_nearmiss_3_says_when_it_keeps_fewer_rows_than_asked():
 
 def cleaned_text_case(case_id: str):
     """(cleaned features, column plan) of a catalogue case, as a comparison sees them before the split."""
-    from imbal_core.class_profile import prepare
-    from imbal_core.data import load_table
-    from imbal_core.preprocess import clean_features, plan_columns
+    from imbal_core.data.class_profile import prepare
+    from imbal_core.data.preprocess import clean_features, plan_columns
+    from imbal_core.data.tables import load_table
 
     frame = load_table(BY_ID[case_id].payload(), "text.csv").frame
     features = prepare(frame, "label").features
@@ -445,7 +445,7 @@ def cleaned_text_case(case_id: str):
 
 
 def text_vocabulary(case_id: str) -> dict:
-    from imbal_core.preprocess import FeatureEncoder
+    from imbal_core.data.preprocess import FeatureEncoder
 
     cleaned, plan = cleaned_text_case(case_id)
     encoder = FeatureEncoder(plan).fit(cleaned)
@@ -464,7 +464,7 @@ def test_emoji_and_every_script_are_words():
 
 def test_a_fold_whose_training_rows_hold_no_words_gets_zero_text_features():
     """Mostly-empty text: a fold can draw only empty rows; that is no words, not scikit-learn's 'empty vocabulary'."""
-    from imbal_core.preprocess import FeatureEncoder
+    from imbal_core.data.preprocess import FeatureEncoder
 
     cleaned, plan = cleaned_text_case("text_mostly_empty")
     empty_rows = cleaned[cleaned["note"] == ""]
@@ -479,7 +479,7 @@ def test_a_fitted_text_encoder_pickles_for_workers_in_other_processes():
     """Dask sends work between processes with pickle: the text encoder must survive it, words and all."""
     import pickle  # the test's own object: uploads are never unpickled (test_engine_never_unpickles...)
 
-    from imbal_core.preprocess import FeatureEncoder
+    from imbal_core.data.preprocess import FeatureEncoder
 
     cleaned, plan = cleaned_text_case("text_mixed_scripts")
     encoder = FeatureEncoder(plan).fit(cleaned)
@@ -537,7 +537,7 @@ def test_a_frame_given_to_the_engine_directly_is_checked_too():
     """Not only files: a frame handed to the engine (the API, a mostly-numeric text column) is checked in
     clean_features, before the scaler could overflow."""
     from imbal_core.errors import InputError
-    from imbal_core.folds import encode_dataset
+    from imbal_core.run.folds import encode_dataset
 
     frame = small_frame()
     frame["amount"] = [str(value * 1e300) if index else "n/a" for index, value in enumerate(frame["amount"])]
@@ -547,7 +547,7 @@ def test_a_frame_given_to_the_engine_directly_is_checked_too():
 
 def test_numbers_at_the_limit_scale_to_finite_values():
     """Up to float32's largest number, the scaler's mean and variance (float64) stay finite: the limit is enough."""
-    from imbal_core.preprocess import MAX_MAGNITUDE, FeatureEncoder, clean_features, plan_columns
+    from imbal_core.data.preprocess import MAX_MAGNITUDE, FeatureEncoder, clean_features, plan_columns
 
     frame = pd.DataFrame({"big": np.resize([MAX_MAGNITUDE, -MAX_MAGNITUDE, 0.5 * MAX_MAGNITUDE], 5000)})
     plan = plan_columns(frame)
@@ -558,7 +558,7 @@ def test_numbers_at_the_limit_scale_to_finite_values():
 
 def _failing_for(technique_id: str, monkeypatch) -> None:
     """Fault injection: the rows stage of `technique_id` raises what scikit-learn raised in the issue."""
-    import imbal_core.fold_work as fold_work
+    import imbal_core.run.fold_work as fold_work
 
     real_resample = fold_work.resample
 
@@ -571,9 +571,9 @@ def _failing_for(technique_id: str, monkeypatch) -> None:
 
 
 def test_an_unexpected_error_in_one_technique_becomes_its_failure(monkeypatch, tiny_settings):
-    from imbal_core.evaluate import run_comparison
-    from imbal_core.protocol import Protocol
-    from imbal_core.techniques import make_spec
+    from imbal_core.run.evaluate import run_comparison
+    from imbal_core.run.protocol import Protocol
+    from imbal_core.techniques.catalogue import make_spec
 
     _failing_for("smote", monkeypatch)
     specs = [make_spec("baseline"), make_spec("smote")]
@@ -591,7 +591,7 @@ def test_an_unexpected_error_in_one_technique_becomes_its_failure(monkeypatch, t
 
 def test_a_stop_request_is_not_turned_into_a_failure():
     from imbal_core.errors import Cancelled
-    from imbal_core.fold_work import failure_sentence
+    from imbal_core.run.fold_work import failure_sentence
 
     with pytest.raises(Cancelled):
         failure_sentence(Cancelled())
@@ -638,7 +638,7 @@ def test_profile_json_into_a_reader_that_stops_early_ends_quietly(tmp_path):
 
 
 def test_cleaning_a_wide_table_does_not_fragment_the_frame():
-    from imbal_core.preprocess import clean_features, plan_columns
+    from imbal_core.data.preprocess import clean_features, plan_columns
 
     frame = pd.DataFrame({f"f{index}": np.arange(30.0) * index for index in range(1, 400)})
     frame["colour"] = ["red", "blue", "green"] * 10
@@ -653,7 +653,7 @@ def test_cleaning_a_wide_table_does_not_fragment_the_frame():
 @pytest.mark.parametrize("limit", [1, 2, 3, 4, 5, 6, 9, 10])
 def test_the_cheap_screen_never_misses_a_field_longer_than_the_limit(limit: int):
     """may_hold_a_longer_field may say "maybe" wrongly (the exact scan decides) but never "no" wrongly."""
-    from imbal_core.data import longest_field, may_hold_a_longer_field
+    from imbal_core.data.tables import longest_field, may_hold_a_longer_field
 
     rng = np.random.default_rng(limit)
     for _ in range(300):

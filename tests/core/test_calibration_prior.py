@@ -6,14 +6,14 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from imbal_core import calibration
-from imbal_core.calibration import training_prior
+from imbal_core.decide import calibration
+from imbal_core.decide.calibration import training_prior
 from imbal_core.errors import InputError
-from imbal_core.evaluate import run_comparison
-from imbal_core.model import ModelSettings
-from imbal_core.protocol import Protocol
+from imbal_core.nets.model import ModelSettings
+from imbal_core.run.evaluate import run_comparison
+from imbal_core.run.protocol import Protocol
 from imbal_core.stages.base import BatchPlan, LossSettings, NetworkPlan
-from imbal_core.techniques import make_spec
+from imbal_core.techniques.catalogue import make_spec
 from tests.support.frames import make_binary_frame
 
 SETTINGS = ModelSettings(hidden_units=(16,), max_epochs=25, patience=5, batch_size=64)

@@ -6,7 +6,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from imbal_core import charts, evaluate, techniques
+from imbal_core.present import charts
+from imbal_core.run import evaluate
+from imbal_core.techniques import catalogue
 from tests.support.fakes import fake_comparison, fake_result
 
 
@@ -111,10 +113,10 @@ def test_always_majority_predictor_has_high_accuracy_and_no_recall():
 
 
 def medical_preview(technique_id: str):
-    from imbal_core.samples import load_sample
+    from imbal_core.data.samples import load_sample
 
     frame = load_sample("medical")
-    return evaluate.resample_preview(frame, "diagnosis", techniques.make_spec(technique_id), evaluate.Protocol())
+    return evaluate.resample_preview(frame, "diagnosis", catalogue.make_spec(technique_id), evaluate.Protocol())
 
 
 def test_projection_of_smote_marks_synthetic_rows():
@@ -146,10 +148,10 @@ def test_projection_of_undersampling_marks_removed_rows_and_caps_points():
 
 
 def test_projection_of_a_multiclass_sample():
-    from imbal_core.samples import load_sample
+    from imbal_core.data.samples import load_sample
 
     frame = load_sample("digits")
-    preview = evaluate.resample_preview(frame, "digit", techniques.make_spec("random_over"), evaluate.Protocol())
+    preview = evaluate.resample_preview(frame, "digit", catalogue.make_spec("random_over"), evaluate.Protocol())
     projection, totals = charts.projection_frame(preview)
     assert set(projection["label"]) == set(preview["labels"])
     figure = charts.resample_scatter(projection, totals, preview["labels"], "Random oversampling")

@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from imbal_core.cnn import AugmentParams, CNNSettings, augment_minority_images, create_cnn_model
 from imbal_core.errors import ParameterError
-from imbal_core.model import ModelSettings, build_loss, output_bias
+from imbal_core.nets.cnn import AugmentParams, CNNSettings, augment_minority_images, create_cnn_model
+from imbal_core.nets.model import ModelSettings, build_loss, output_bias
 
 
 def digit_like(rows_per_class=(20, 4), size=12, seed=0):
@@ -114,7 +114,7 @@ def test_initial_weights_do_not_depend_on_pythons_shared_random_state(monkeypatc
 
     import keras
 
-    from imbal_core.model import ModelSettings, create_autoencoder_model
+    from imbal_core.nets.model import ModelSettings, create_autoencoder_model
 
     quiet = [value.numpy() for value in create_autoencoder_model(6, ModelSettings(), 2, 5, 1).weights]
     real_seeding = keras.utils.set_random_seed

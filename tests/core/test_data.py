@@ -7,10 +7,10 @@ import io
 import pandas as pd
 import pytest
 
-from imbal_core.class_profile import prepare, profile, suggest_target
-from imbal_core.data import load_table
+from imbal_core.data.class_profile import prepare, profile, suggest_target
+from imbal_core.data.preprocess import FeatureEncoder, clean_features, plan_columns
+from imbal_core.data.tables import load_table
 from imbal_core.errors import InputError
-from imbal_core.preprocess import FeatureEncoder, clean_features, plan_columns
 
 
 def csv_bytes(frame: pd.DataFrame, **options) -> bytes:

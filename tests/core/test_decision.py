@@ -13,16 +13,21 @@ import pytest
 from hypothesis import assume, example, given, settings
 from hypothesis import strategies as st
 
-from imbal_core.calibration import METHODS, fit_recalibration
-from imbal_core.costs import MULTICLASS_NOT_SUPPORTED, Costs, default_costs, unsupported_reason
-from imbal_core.decision_warnings import WARNING_CODES, comparison_warnings
+from imbal_core.data.samples import SAMPLES
+from imbal_core.decide.calibration import METHODS, fit_recalibration
+from imbal_core.decide.costs import MULTICLASS_NOT_SUPPORTED, Costs, default_costs, unsupported_reason
+from imbal_core.decide.operating_points import operating_points
+from imbal_core.decide.recommendation import recommend
+from imbal_core.decide.thresholds import (
+    alert_budget_threshold,
+    cost_curve,
+    cost_optimal_threshold,
+    recall_target_threshold,
+)
+from imbal_core.decide.uncertainty import hanley_mcneil_standard_error
+from imbal_core.decide.warnings import WARNING_CODES, comparison_warnings
 from imbal_core.errors import InputError
-from imbal_core.metric_names import LOWER_IS_BETTER, METRIC_NAMES, METRICS, THRESHOLD_FREE, metric_label
-from imbal_core.operating_points import operating_points
-from imbal_core.recommendation import recommend
-from imbal_core.samples import SAMPLES
-from imbal_core.thresholds import alert_budget_threshold, cost_curve, cost_optimal_threshold, recall_target_threshold
-from imbal_core.uncertainty import hanley_mcneil_standard_error
+from imbal_core.run.metric_names import LOWER_IS_BETTER, METRIC_NAMES, METRICS, THRESHOLD_FREE, metric_label
 from tests.support.comparisons import make_comparison, make_folds, make_result, scored_rows, total_cost
 
 PROPERTY = settings(max_examples=150, deadline=None)
@@ -515,6 +520,6 @@ def test_the_metric_catalogue_covers_every_metric_and_derives_the_old_names():
 
 
 def test_the_metric_catalogue_imports_without_scikit_learn():
-    code = "import sys, imbal_core.metric_names; print('sklearn' in sys.modules)"
+    code = "import sys, imbal_core.run.metric_names; print('sklearn' in sys.modules)"
     output = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert output.strip() == "False"

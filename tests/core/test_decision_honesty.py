@@ -11,12 +11,12 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from imbal_core.costs import Costs, amount, cost_caption, default_costs
-from imbal_core.decision_warnings import comparison_warnings
-from imbal_core.operating_points import operating_points
-from imbal_core.recommendation import recommend
-from imbal_core.report import comparison_to_json
-from imbal_core.thresholds import cost_optimal_threshold, mean_cost_curve
+from imbal_core.decide.costs import Costs, amount, cost_caption, default_costs
+from imbal_core.decide.operating_points import operating_points
+from imbal_core.decide.recommendation import recommend
+from imbal_core.decide.thresholds import cost_optimal_threshold, mean_cost_curve
+from imbal_core.decide.warnings import comparison_warnings
+from imbal_core.present.report import comparison_to_json
 from tests.support.comparisons import make_comparison, make_folds, make_result, total_cost
 
 PROPERTY = settings(max_examples=200, deadline=None)

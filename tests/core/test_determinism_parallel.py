@@ -22,10 +22,10 @@ PROCESSES = 4
 RUN = """
 import hashlib, json
 import numpy as np
-from imbal_core.evaluate import run_comparison
-from imbal_core.protocol import Protocol
-from imbal_core.model import ModelSettings
-from imbal_core.techniques import make_spec
+from imbal_core.run.evaluate import run_comparison
+from imbal_core.run.protocol import Protocol
+from imbal_core.nets.model import ModelSettings
+from imbal_core.techniques.catalogue import make_spec
 from tests.support.frames import make_binary_frame
 
 frame = make_binary_frame(rows=300, minority_share=0.15, seed=11)

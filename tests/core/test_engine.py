@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from imbal_core.engine import QueueLeft, Trainer
+from imbal_core.nets.engine import QueueLeft, Trainer
 
 
 def test_jobs_run_one_at_a_time_in_arrival_order_and_waiters_hear_their_place():
@@ -85,7 +85,7 @@ def test_the_engine_warms_up_once_per_process_and_gives_its_turn_back():
     import threading
     import time
 
-    from imbal_core.engine import trainer, warm_up_in_background
+    from imbal_core.nets.engine import trainer, warm_up_in_background
 
     started = warm_up_in_background(0.0)
     assert warm_up_in_background(0.0) is False  # a second page (or session) starts nothing more

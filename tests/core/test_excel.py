@@ -8,8 +8,8 @@ import zipfile
 import pandas as pd
 import pytest
 
-from imbal_core.class_profile import profile
-from imbal_core.data import load_table
+from imbal_core.data.class_profile import profile
+from imbal_core.data.tables import load_table
 from imbal_core.errors import InputError
 
 

@@ -11,8 +11,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from imbal_core import history
-from imbal_core.history import History, HistoryUnavailable, NotFound
+from imbal_core.store import history
+from imbal_core.store.history import History, HistoryUnavailable, NotFound
 from tests.support.comparisons import assert_same_value, hand_built_comparison
 
 ALICE, BOB = "token-of-alice-browser", "token-of-bob-browser"
@@ -133,12 +133,13 @@ def test_a_run_survives_a_new_history_object_on_the_same_file(store):
 def test_the_database_size_per_run_is_what_the_arrays_need(store):
     """20,000 rows, 5 folds, 6 techniques (the fraud sample's shape), probabilities as the network gives them
     (float32 values in float64, first column 1 - second): stored exactly in about a quarter of their bytes."""
-    from imbal_core import evaluate, metrics, techniques
+    from imbal_core.run import evaluate, metrics
+    from imbal_core.techniques import catalogue
 
     rng = np.random.default_rng(0)
     results = []
     for technique_id in ("baseline", "class_weight", "focal_loss", "random_over", "smote", "random_under"):
-        result = evaluate.TechniqueResult(spec=techniques.make_spec(technique_id))
+        result = evaluate.TechniqueResult(spec=catalogue.make_spec(technique_id))
         for fold in range(5):
             rows = np.arange(fold * 4000, (fold + 1) * 4000)
             positive = rng.random(4000).astype(np.float32).astype(np.float64)

@@ -6,15 +6,15 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from imbal_core.evaluate import leaky_comparison, resample_preview, run_comparison
-from imbal_core.folds import encode_dataset, prepare_fold
-from imbal_core.metrics import compute_metrics, metrics_at_prevalence
-from imbal_core.model import ModelSettings
-from imbal_core.protocol import Protocol, make_splits
-from imbal_core.resampling import resample, resampled_rows_frame
-from imbal_core.samples import get_sample, load_sample
+from imbal_core.data.samples import get_sample, load_sample
+from imbal_core.nets.model import ModelSettings
+from imbal_core.run.evaluate import leaky_comparison, resample_preview, run_comparison
+from imbal_core.run.folds import encode_dataset, prepare_fold
+from imbal_core.run.metrics import compute_metrics, metrics_at_prevalence
+from imbal_core.run.protocol import Protocol, make_splits
+from imbal_core.run.resampling import resample, resampled_rows_frame
 from imbal_core.stages.members import balanced_subset
-from imbal_core.techniques import get_technique, make_spec
+from imbal_core.techniques.catalogue import get_technique, make_spec
 from tests.support.frames import make_binary_frame
 
 
@@ -159,7 +159,7 @@ def test_table_threshold_view_and_confusion_agree_in_repeated_kfold(binary_frame
 
 
 def test_validation_slice_holds_a_row_of_every_class_that_can_spare_one():
-    from imbal_core.protocol import validation_slice
+    from imbal_core.run.protocol import validation_slice
 
     codes = np.array([1, 1] + [0] * 298)
     for seed in range(10):
@@ -172,7 +172,7 @@ def test_validation_slice_holds_a_row_of_every_class_that_can_spare_one():
 def test_a_free_text_column_is_read_as_words_and_beats_ignoring_it():
     """The bag-of-words features of the message column, learned per fold, lift PR-AUC well above the
     same network without that column (same rows, folds and seed)."""
-    from imbal_core.sample_builders import build_sms
+    from imbal_core.data.sample_builders import build_sms
 
     frame = build_sms(rows=1200)
     settings, protocol = ModelSettings(max_epochs=20), Protocol(mode="cv", folds=3, seed=0)

@@ -9,15 +9,15 @@ import json
 import numpy as np
 import pytest
 
-from imbal_core.evaluate import run_comparison
-from imbal_core.folds import encode_dataset, prepare_fold
-from imbal_core.image_encoder import to_frame
-from imbal_core.images import load_image_zip
-from imbal_core.model import ModelSettings
-from imbal_core.protocol import Protocol, make_splits
-from imbal_core.resampling import resample
+from imbal_core.data.image_encoder import to_frame
+from imbal_core.data.images import load_image_zip
+from imbal_core.nets.model import ModelSettings
+from imbal_core.run.evaluate import run_comparison
+from imbal_core.run.folds import encode_dataset, prepare_fold
+from imbal_core.run.protocol import Protocol, make_splits
+from imbal_core.run.resampling import resample
 from imbal_core.stages.sampling import oversampling_targets
-from imbal_core.techniques import REGISTRY, make_spec
+from imbal_core.techniques.catalogue import REGISTRY, make_spec
 from tests.support.images import bars_zip
 
 SETTINGS = ModelSettings(max_epochs=3, patience=2, batch_size=64)
@@ -59,7 +59,7 @@ def test_image_augmentation_only_adds_minority_images_and_keeps_every_original(i
 
 
 def test_image_augmentation_is_refused_on_a_table(binary_frame):
-    from imbal_core.evaluate import run_comparison as compare
+    from imbal_core.run.evaluate import run_comparison as compare
 
     result = compare(binary_frame, "label", [make_spec("image_augment")], Protocol(seed=0), SETTINGS).results[0]
     assert result.failed and "image" in result.failed

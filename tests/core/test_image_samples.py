@@ -7,10 +7,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from imbal_core import samples
-from imbal_core.images import read_and_profile_images
-from imbal_core.sample_builders import IMAGE_BUILDERS, build_nines_images
-from imbal_core.sample_writer import write_image_zip
+from imbal_core.data import samples
+from imbal_core.data.images import read_and_profile_images
+from imbal_core.data.sample_builders import IMAGE_BUILDERS, build_nines_images
+from imbal_core.data.sample_writer import write_image_zip
 
 IMAGE_SAMPLE_IDS = [info.id for info in samples.IMAGE_SAMPLES]
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from imbal_core.data.image_encoder import as_images, image_shape_of, to_frame
+from imbal_core.data.images import ZipLimits, is_zip, load_image_zip, profile_images, read_and_profile_images
 from imbal_core.errors import InputError
-from imbal_core.image_encoder import as_images, image_shape_of, to_frame
-from imbal_core.images import ZipLimits, is_zip, load_image_zip, profile_images, read_and_profile_images
 from tests.support.images import make_zip, png, two_classes
 
 
@@ -250,7 +250,7 @@ def test_images_travel_as_a_frame_of_pixels_that_knows_its_shape():
 
 
 def test_the_image_encoder_keeps_pixels_as_they_are_and_flattened():
-    from imbal_core.image_encoder import ImageEncoder, image_plan
+    from imbal_core.data.image_encoder import ImageEncoder, image_plan
 
     dataset = load_image_zip(make_zip(two_classes()), "pets.zip")
     features = to_frame(dataset).drop(columns=["class"])

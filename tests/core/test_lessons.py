@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from imbal_core.lessons import bagging_coverage, balanced_weights, focal_loss_curve, quiz, smote_toy
+from imbal_core.present.lessons import bagging_coverage, balanced_weights, focal_loss_curve, quiz, smote_toy
 
 
 def test_every_synthetic_row_lies_on_its_segment_between_two_rare_rows():
@@ -53,11 +53,11 @@ def test_balanced_weights_and_bagging_coverage():
 def test_the_leaky_network_takes_the_honest_networks_steps_per_epoch(monkeypatch):
     """The leakage lesson's "only difference" holds for the length of an epoch too: the leaky network's
     epoch is one pass over the honest fold's training rows, not over the larger resampled pool."""
-    from imbal_core.evaluate import leaky_comparison, run_comparison
-    from imbal_core.model import ModelSettings
-    from imbal_core.network_trainer import NetworkTrainer
-    from imbal_core.protocol import Protocol
-    from imbal_core.techniques import make_spec
+    from imbal_core.nets.model import ModelSettings
+    from imbal_core.run.evaluate import leaky_comparison, run_comparison
+    from imbal_core.run.network_trainer import NetworkTrainer
+    from imbal_core.run.protocol import Protocol
+    from imbal_core.techniques.catalogue import make_spec
     from tests.support.frames import make_binary_frame
 
     steps: list[int] = []
@@ -87,7 +87,7 @@ def _scores(rng, labels, signal):
 )
 def test_the_leakage_words_follow_the_sign_and_the_noise_of_the_gain(leaky_signal, kind):
     """Under "the gain is leakage" a gain must be there: a negative gain or one within noise says so."""
-    from imbal_core.lessons import leakage_gains, leakage_verdict
+    from imbal_core.present.lessons import leakage_gains, leakage_verdict
 
     rng = np.random.default_rng(0)
     labels = np.array([0] * 270 + [1] * 30)
@@ -106,7 +106,7 @@ def test_the_leakage_words_follow_the_sign_and_the_noise_of_the_gain(leaky_signa
 
 def test_two_equally_good_runs_differ_only_within_noise():
     """Two runs of the same quality on 1,000 test rows: every gain's interval holds 0."""
-    from imbal_core.lessons import leakage_gains
+    from imbal_core.present.lessons import leakage_gains
 
     rng = np.random.default_rng(1)
     labels = np.array([0] * 900 + [1] * 100)
@@ -116,8 +116,8 @@ def test_two_equally_good_runs_differ_only_within_noise():
 
 @pytest.mark.parametrize("classes", [2, 3])
 def test_the_lessons_quick_metrics_equal_the_engines(classes):
-    from imbal_core.lessons import _lesson_metrics
-    from imbal_core.metrics import compute_metrics
+    from imbal_core.present.lessons import _lesson_metrics
+    from imbal_core.run.metrics import compute_metrics
 
     rng = np.random.default_rng(classes)
     labels = rng.integers(0, classes, 200)
@@ -131,7 +131,7 @@ def test_the_lessons_quick_metrics_equal_the_engines(classes):
 
 def test_the_medical_samples_leakage_run_is_read_as_no_leak_with_the_falls_named():
     """The issue's run on the medical sample: PR-AUC +0.026 within noise, precision -0.058 beyond it."""
-    from imbal_core.lessons import LeakageGain, leakage_verdict
+    from imbal_core.present.lessons import LeakageGain, leakage_verdict
 
     gains = [
         LeakageGain("pr_auc", 0.910, 0.936, 0.0, 0.087),

@@ -14,9 +14,9 @@ from sklearn.metrics import (
     recall_score,
 )
 
-from imbal_core.costs import Costs
-from imbal_core.metrics import best_f1_threshold, compute_metrics, count_at_or_above, threshold_sweep
-from imbal_core.thresholds import alert_budget_threshold, cost_curve
+from imbal_core.decide.costs import Costs
+from imbal_core.decide.thresholds import alert_budget_threshold, cost_curve
+from imbal_core.run.metrics import best_f1_threshold, compute_metrics, count_at_or_above, threshold_sweep
 
 
 def random_case(n_classes: int, seed: int, rows: int = 300) -> tuple[np.ndarray, np.ndarray]:

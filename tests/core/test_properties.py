@@ -15,17 +15,17 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from imbal_core.class_profile import prepare, profile
-from imbal_core.data import load_table
+from imbal_core.data.class_profile import prepare, profile
+from imbal_core.data.tables import load_table
 from imbal_core.errors import ImbalanceLabError
-from imbal_core.evaluate import resample_preview, run_comparison
-from imbal_core.folds import encode_dataset
-from imbal_core.protocol import Protocol, make_splits
-from imbal_core.report import FORMULA_PREFIXES, neutralise_formulas
+from imbal_core.present.report import FORMULA_PREFIXES, neutralise_formulas
+from imbal_core.run.evaluate import resample_preview, run_comparison
+from imbal_core.run.folds import encode_dataset
+from imbal_core.run.protocol import Protocol, make_splits
 from imbal_core.stages.base import TechniqueRefused
 from imbal_core.stages.text import needs_free_text, refusal_for_data
-from imbal_core.technique_schema import Param
-from imbal_core.techniques import REGISTRY, make_spec
+from imbal_core.techniques.catalogue import REGISTRY, make_spec
+from imbal_core.techniques.schema import Param
 from tests.support.frames import make_binary_frame, make_multiclass_frame
 from tests.support.training import TINY_SETTINGS
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from imbal_core.evaluate import leaky_comparison, run_comparison
-from imbal_core.model import ModelSettings
-from imbal_core.protocol import Protocol, make_splits
+from imbal_core.nets.model import ModelSettings
+from imbal_core.run.evaluate import leaky_comparison, run_comparison
+from imbal_core.run.protocol import Protocol, make_splits
 from imbal_core.stages.text import needs_free_text
-from imbal_core.techniques import REGISTRY, make_spec
+from imbal_core.techniques.catalogue import REGISTRY, make_spec
 from tests.support.frames import make_binary_frame
 
 pytestmark = pytest.mark.slow
@@ -107,7 +107,7 @@ def test_three_training_rows_still_run_smote_with_a_note(fast_settings):
 
 def test_tuned_threshold_comes_from_validation_rows(binary_frame, fast_settings):
     """Recomputed from the stored validation rows it matches exactly; from the test rows it would not."""
-    from imbal_core.metrics import best_f1_threshold
+    from imbal_core.run.metrics import best_f1_threshold
 
     protocol = Protocol(mode="cv", folds=3, seed=0)
     result = run_comparison(binary_frame, "label", [make_spec("baseline")], protocol, fast_settings).results[0]

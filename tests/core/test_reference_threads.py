@@ -11,11 +11,11 @@ import pytest
 from sklearn.ensemble import HistGradientBoostingClassifier
 from threadpoolctl import threadpool_info, threadpool_limits
 
-from imbal_core.evaluate import run_comparison
-from imbal_core.fold_work import run_technique_on_fold
-from imbal_core.folds import encode_dataset, prepare_fold
-from imbal_core.protocol import Protocol, make_splits
-from imbal_core.techniques import make_spec
+from imbal_core.run.evaluate import run_comparison
+from imbal_core.run.fold_work import run_technique_on_fold
+from imbal_core.run.folds import encode_dataset, prepare_fold
+from imbal_core.run.protocol import Protocol, make_splits
+from imbal_core.techniques.catalogue import make_spec
 from tests.support.frames import make_binary_frame
 
 

@@ -9,13 +9,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from imbal_core.costs import Costs
-from imbal_core.evaluate import run_comparison
-from imbal_core.model import ModelSettings
-from imbal_core.operating_points import operating_points
-from imbal_core.protocol import Protocol
-from imbal_core.recommendation import recommend
-from imbal_core.techniques import make_spec
+from imbal_core.decide.costs import Costs
+from imbal_core.decide.operating_points import operating_points
+from imbal_core.decide.recommendation import recommend
+from imbal_core.nets.model import ModelSettings
+from imbal_core.run.evaluate import run_comparison
+from imbal_core.run.protocol import Protocol
+from imbal_core.techniques.catalogue import make_spec
 
 pytestmark = pytest.mark.slow
 

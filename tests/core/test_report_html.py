@@ -14,13 +14,21 @@ import numpy as np
 import plotly.graph_objects as go
 import pytest
 
-from imbal_core import charts, evaluate, metrics, report_html, techniques
-from imbal_core.costs import MULTICLASS_NOT_SUPPORTED, Costs, default_costs
-from imbal_core.decision_warnings import comparison_warnings
-from imbal_core.operating_points import operating_points
-from imbal_core.recommendation import recommend
-from imbal_core.result_tables import HIGHLIGHT_RULE, curve_class_index, metric_table, report_names, threshold_table
-from imbal_core.verdict_words import imbalance_verdict, protocol_words, severity
+from imbal_core.decide.costs import MULTICLASS_NOT_SUPPORTED, Costs, default_costs
+from imbal_core.decide.operating_points import operating_points
+from imbal_core.decide.recommendation import recommend
+from imbal_core.decide.warnings import comparison_warnings
+from imbal_core.present import charts, report_html
+from imbal_core.present.result_tables import (
+    HIGHLIGHT_RULE,
+    curve_class_index,
+    metric_table,
+    report_names,
+    threshold_table,
+)
+from imbal_core.present.verdict_words import imbalance_verdict, protocol_words, severity
+from imbal_core.run import evaluate, metrics
+from imbal_core.techniques import catalogue
 from tests.support.fakes import fake_comparison, fake_folds_result, fake_result
 
 HOSTILE = '<script>alert("x")</script>'
@@ -77,7 +85,7 @@ def multiclass_comparison() -> evaluate.Comparison:
         logits[np.arange(len(codes)), codes] += signal
         probabilities = np.exp(logits) / np.exp(logits).sum(axis=1, keepdims=True)
         result = evaluate.TechniqueResult(
-            spec=techniques.make_spec(technique_id),
+            spec=catalogue.make_spec(technique_id),
             fold_metrics=[metrics.compute_metrics(codes, probabilities)],
             test_labels=[codes],
             test_probabilities=[probabilities],
@@ -371,7 +379,7 @@ def test_metric_table_is_styler_html_stamped_with_the_threshold_with_display_nam
     assert ">class_weight<" not in metric_section
 
 
-@pytest.mark.skipif("logistic_regression" not in techniques.REGISTRY, reason="reference learners not registered")
+@pytest.mark.skipif("logistic_regression" not in catalogue.REGISTRY, reason="reference learners not registered")
 def test_reference_learners_are_marked_and_never_highlighted():
     comparison = folds_comparison({"baseline": 0.2, "smote": 0.25, "logistic_regression": 0.6})
     page = report_html.comparison_report(comparison, "data.csv", costs=FRAUD_COSTS)
@@ -423,7 +431,7 @@ def test_expected_cost_figure_draws_a_line_and_a_marker_per_technique():
 
 def test_settings_appendix_is_readable_tables_not_json():
     comparison = folds_comparison({"baseline": 0.2, "smote": 0.3})
-    comparison.results[1].spec = techniques.make_spec("smote", {"k_neighbors": 3})
+    comparison.results[1].spec = catalogue.make_spec("smote", {"k_neighbors": 3})
     settings = section(report_html.comparison_report(comparison, "data.csv", costs=FRAUD_COSTS), "settings")
     assert '"mode"' not in settings and "<pre" not in settings and "{" not in re.sub(r"<style.*?</style>", "", settings)
     for table_id in ("T_protocol", "T_model", "T_techniques", "T_costs"):
@@ -499,9 +507,9 @@ def test_five_technique_report_stays_small():
 )
 def test_the_summary_is_green_only_when_the_engine_is_confident(signals, confident):
     """A neutral box for a recommendation the data cannot separate from the runner-up, as on the dashboard."""
-    from imbal_core.costs import Costs
-    from imbal_core.operating_points import operating_points
-    from imbal_core.recommendation import recommend
+    from imbal_core.decide.costs import Costs
+    from imbal_core.decide.operating_points import operating_points
+    from imbal_core.decide.recommendation import recommend
 
     comparison = folds_comparison(signals)
     costs = Costs()
@@ -543,9 +551,9 @@ def test_a_threshold_reads_the_same_in_every_part_of_the_report():
     assert not re.search(r"0\.61(?!3)", unescape(re.sub(r"<script.*?</script>", "", page, flags=re.S)))
 
 
-@pytest.mark.skipif("logistic_regression" not in techniques.REGISTRY, reason="reference learners not registered")
+@pytest.mark.skipif("logistic_regression" not in catalogue.REGISTRY, reason="reference learners not registered")
 def test_reference_rows_are_named_as_references_everywhere_and_in_the_csv():
-    from imbal_core.report import metrics_table
+    from imbal_core.present.report import metrics_table
 
     comparison = folds_comparison({"baseline": 0.2, "logistic_regression": 0.6})
     named = charts.name_results([comparison])

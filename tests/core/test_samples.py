@@ -16,9 +16,9 @@ if str(REPOSITORY_ROOT) not in sys.path:
     sys.path.insert(0, str(REPOSITORY_ROOT))
 
 # Imported after the path is set; import_module keeps linters from flagging a late import.
-samples = importlib.import_module("imbal_core.samples")
-sample_builders = importlib.import_module("imbal_core.sample_builders")
-sample_writer = importlib.import_module("imbal_core.sample_writer")
+samples = importlib.import_module("imbal_core.data.samples")
+sample_builders = importlib.import_module("imbal_core.data.sample_builders")
+sample_writer = importlib.import_module("imbal_core.data.sample_writer")
 
 MAX_FILE_BYTES = 2 * 1024 * 1024
 
@@ -170,7 +170,7 @@ def _logistic_average_precision(frame: pd.DataFrame, info: samples.SampleInfo, s
 
 def test_sms_words_carry_the_signal_the_text_model_reads(committed_frames: dict[str, pd.DataFrame]) -> None:
     """The message column is free text (bag of words for the network), and spam words are far commoner in spam."""
-    from imbal_core.preprocess import plan_columns
+    from imbal_core.data.preprocess import plan_columns
 
     frame = committed_frames["sms"]
     plan = plan_columns(frame.drop(columns=["label"]))

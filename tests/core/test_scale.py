@@ -1,4 +1,4 @@
-"""Scale-out on Dask (imbal_core.scale) against a real 2-worker LocalCluster (worker processes, not threads).
+"""Scale-out on Dask (imbal_core.run.scale) against a real 2-worker LocalCluster (worker processes, not threads).
 
 Same seed, same numbers on the cluster as in this process; the env var and `compare --scheduler` reach it;
 a worker killed mid-comparison is retried with identical numbers, or the run fails with a sentence, never
@@ -21,14 +21,14 @@ import numpy as np
 import pytest
 
 from imbal_core.cli import main
-from imbal_core.data import load_table
-from imbal_core.evaluate import run_comparison
-from imbal_core.fold_work import comparison_job
-from imbal_core.model import ModelSettings
-from imbal_core.protocol import Protocol
-from imbal_core.report import comparison_json_text
-from imbal_core.scale import SCHEDULER_VARIABLE, ScaleOutError, scheduler_address, train_fold_job, train_on_cluster
-from imbal_core.techniques import make_spec
+from imbal_core.data.tables import load_table
+from imbal_core.nets.model import ModelSettings
+from imbal_core.present.report import comparison_json_text
+from imbal_core.run.evaluate import run_comparison
+from imbal_core.run.fold_work import comparison_job
+from imbal_core.run.protocol import Protocol
+from imbal_core.run.scale import SCHEDULER_VARIABLE, ScaleOutError, scheduler_address, train_fold_job, train_on_cluster
+from imbal_core.techniques.catalogue import make_spec
 from tests.support.frames import make_binary_frame
 
 pytestmark = pytest.mark.slow
@@ -37,7 +37,7 @@ TECHNIQUES = ("baseline", "balanced_bagging", "smote")
 PROTOCOL = Protocol(mode="cv", folds=2, seed=3)
 SETTINGS = ModelSettings(max_epochs=3)  # what `compare --epochs 3` asks for, so the CLI compares too
 LIMIT_SECONDS = 120  # far above a run here (about 10 s); reaching it means a hang
-# The techniques here train stacked (imbal_core/stacked.py: initial weights from each network's own seed).
+# The techniques here train stacked (imbal_core/nets/stacked.py: initial weights from each network's own seed).
 # Networks built by model.py (boosting, the autoencoder, images) take Keras' unseeded initializer seeds from
 # Python's global `random`, which a worker's event loop also draws from: docs/scale-out.md, "one caveat".
 

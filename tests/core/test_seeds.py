@@ -8,13 +8,13 @@ from collections import defaultdict
 import numpy as np
 import pandas as pd
 
-import imbal_core.folds as folds
+import imbal_core.run.folds as folds
 import imbal_core.seeds as seeds
 import imbal_core.stages.members as members
-from imbal_core.evaluate import run_comparison
-from imbal_core.model import ModelSettings
-from imbal_core.protocol import Protocol
-from imbal_core.techniques import make_spec
+from imbal_core.nets.model import ModelSettings
+from imbal_core.run.evaluate import run_comparison
+from imbal_core.run.protocol import Protocol
+from imbal_core.techniques.catalogue import make_spec
 
 
 def _site(skip: str) -> str:

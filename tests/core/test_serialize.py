@@ -10,9 +10,13 @@ import sys
 import numpy as np
 import pytest
 
-from imbal_core import evaluate, model, report, results_document, serialize, techniques
 from imbal_core.errors import InputError
-from imbal_core.results_document import comparison_from_json_document, comparisons_from_json_document
+from imbal_core.nets import model
+from imbal_core.present import report
+from imbal_core.run import evaluate
+from imbal_core.store import results_document, serialize
+from imbal_core.store.results_document import comparison_from_json_document, comparisons_from_json_document
+from imbal_core.techniques import catalogue
 from tests.support.comparisons import assert_same_value, hand_built_comparison
 from tests.support.frames import make_binary_frame, make_multiclass_frame
 
@@ -92,7 +96,7 @@ def test_a_field_added_later_flows_through_and_unknown_keys_are_ignored():
 
 
 def test_costs_in_a_loosely_typed_field_come_back_as_costs_from_the_record_and_the_json():
-    from imbal_core.costs import Costs
+    from imbal_core.decide.costs import Costs
 
     original = hand_built_comparison()
     original.costs = Costs(false_alarm=5, miss=500, volume=10_000)
@@ -112,7 +116,7 @@ def test_a_type_tag_outside_the_engine_is_never_imported():
 
 @pytest.mark.parametrize(
     "tag",
-    ["imbal_core.__main__.X", "imbal_core.cli.Anything", "imbal_core.history.RunSummary", "imbal_core.decision"],
+    ["imbal_core.__main__.X", "imbal_core.cli.Anything", "imbal_core.store.history.RunSummary", "imbal_core.decision"],
 )
 def test_a_type_tag_naming_an_engine_module_imports_nothing_only_the_allow_list_decodes(tag):
     """Issue 19 item 14: a tag naming imbal_core.__main__ imported it, which ran the CLI and raised SystemExit."""
@@ -251,7 +255,7 @@ def test_a_huge_document_is_refused_before_parsing(monkeypatch):
 def test_a_real_comparison_round_trips_through_record_packed_form_and_json(make_frame):
     frame = make_frame(rows=300)
     target = "label" if "label" in frame else "kind"
-    specs = [techniques.make_spec("baseline"), techniques.make_spec("random_over")]
+    specs = [catalogue.make_spec("baseline"), catalogue.make_spec("random_over")]
     settings = model.ModelSettings(hidden_units=(8,), max_epochs=3, patience=2, batch_size=64)
     original = evaluate.run_comparison(frame, target, specs, evaluate.Protocol(mode="cv", folds=2), settings)
     assert all(len(result.test_rows) == 2 for result in original.results)

@@ -14,10 +14,10 @@ import pytest
 from sklearn.datasets import load_breast_cancer
 from sklearn.metrics import log_loss
 
-from imbal_core.evaluate import run_comparison
-from imbal_core.model import ModelSettings
-from imbal_core.protocol import Protocol
-from imbal_core.techniques import make_spec
+from imbal_core.nets.model import ModelSettings
+from imbal_core.run.evaluate import run_comparison
+from imbal_core.run.protocol import Protocol
+from imbal_core.techniques.catalogue import make_spec
 
 UPDATES_FLOOR = 20  # optimizer updates behind the weights a network keeps, at the least
 

@@ -1,4 +1,4 @@
-"""Stacked training (imbal_core.stacked): a member trains as it would alone, whatever trains beside it."""
+"""Stacked training (imbal_core.nets.stacked): a member trains as it would alone, whatever trains beside it."""
 
 from __future__ import annotations
 
@@ -7,9 +7,9 @@ import pytest
 from sklearn.metrics import average_precision_score
 from sklearn.metrics import log_loss as sklearn_log_loss
 
-from imbal_core.model import ModelSettings, output_bias
-from imbal_core.stacked import Member, average_precision, log_loss, train_stack
-from imbal_core.stacked_functions import _row_losses
+from imbal_core.nets.model import ModelSettings, output_bias
+from imbal_core.nets.stacked import Member, average_precision, log_loss, train_stack
+from imbal_core.nets.stacked_functions import _row_losses
 
 SETTINGS = ModelSettings(hidden_units=(16, 8), dropout=0.2, batch_size=64, max_epochs=12, patience=3)
 # A batched matrix product may round differently with a member's place in the stack (oneDNN and Eigen
@@ -138,7 +138,7 @@ def test_a_diverging_member_is_reported_and_its_neighbour_is_untouched():
 def test_large_data_takes_the_compiled_epoch_with_the_same_numbers(monkeypatch):
     """Stacks whose networks all train on many rows run an XLA-compiled epoch (fused kernels); lowered
     here so a small table takes that path. Fusion may round differently, nothing more."""
-    import imbal_core.stacked as stacked
+    import imbal_core.nets.stacked as stacked
 
     subject, neighbour = member(600, seed=1), member(900, seed=2)
     plain = train_stack([subject, neighbour], 2, SETTINGS)
@@ -155,7 +155,7 @@ def test_large_data_takes_the_compiled_epoch_with_the_same_numbers(monkeypatch):
 def test_a_seed_average_trains_several_networks_per_plan_and_averages_them():
     from dataclasses import replace
 
-    from imbal_core.network_trainer import NetworkTrainer
+    from imbal_core.run.network_trainer import NetworkTrainer
     from imbal_core.seeds import Role, seed_for
     from imbal_core.stages.base import NetworkPlan
 

@@ -13,19 +13,19 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from imbal_core.evaluate import run_comparison
-from imbal_core.fold_work import run_technique_on_fold
-from imbal_core.folds import encode_dataset, prepare_fold
-from imbal_core.model import ModelSettings
-from imbal_core.protocol import Protocol, make_splits
-from imbal_core.resampling import resample
+from imbal_core.nets.model import ModelSettings
+from imbal_core.run.evaluate import run_comparison
+from imbal_core.run.fold_work import run_technique_on_fold
+from imbal_core.run.folds import encode_dataset, prepare_fold
+from imbal_core.run.protocol import Protocol, make_splits
+from imbal_core.run.resampling import resample
 from imbal_core.stages.base import Stages, TechniqueRefused
 from imbal_core.stages.members import samme_round
 from imbal_core.stages.sampling import oversampling_targets, undersampling_targets
 from imbal_core.stages.scores import shift_logits
 from imbal_core.stages.text import needs_free_text
 from imbal_core.stages.training import batch_shares, effective_number_weights
-from imbal_core.techniques import REGISTRY, make_spec
+from imbal_core.techniques.catalogue import REGISTRY, make_spec
 from tests.support.frames import make_binary_frame, make_multiclass_frame
 from tests.support.training import TINY_SETTINGS
 
@@ -212,10 +212,10 @@ def recorder(monkeypatch) -> Recorder:
     """Networks are not trained: tables' plans are recorded as the trainer turns them into stack members
     (identical plans of a fold are merged before that, as in training), and the stack answers with fixed
     scores; the autoencoder and the one-network path are replaced the same way."""
-    import imbal_core.network_trainer as network_trainer
-    import imbal_core.stacked as stacked
+    import imbal_core.nets.stacked as stacked
+    import imbal_core.run.network_trainer as network_trainer
     import imbal_core.stages.members as member_stages
-    from imbal_core.network_trainer import NetworkTrainer
+    from imbal_core.run.network_trainer import NetworkTrainer
 
     fake = Recorder()
     turn_into_member = NetworkTrainer.member
@@ -351,8 +351,8 @@ def test_batch_techniques_keep_the_rows_and_ask_for_the_stated_class_shares(bala
 
 def test_balanced_batches_really_draw_the_shares_from_tf_data():
     """One epoch of the tf.data pipeline (no training): every batch has the asked composition."""
-    from imbal_core.batches import training_batches
-    from imbal_core.stacked import rows_per_batch
+    from imbal_core.nets.batches import training_batches
+    from imbal_core.nets.stacked import rows_per_batch
 
     labels = np.array([0] * 270 + [1] * 30)
     features = np.arange(len(labels), dtype=np.float32)[:, None]

@@ -8,22 +8,22 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from imbal_core.evaluate import run_comparison
-from imbal_core.folds import encode_dataset, prepare_fold
-from imbal_core.model import ModelSettings
-from imbal_core.protocol import Protocol, make_splits
-from imbal_core.resampling import resample
-from imbal_core.samples import load_sample, sample_path
+from imbal_core.data.samples import load_sample, sample_path
+from imbal_core.nets.model import ModelSettings
+from imbal_core.run.evaluate import run_comparison
+from imbal_core.run.folds import encode_dataset, prepare_fold
+from imbal_core.run.protocol import Protocol, make_splits
+from imbal_core.run.resampling import resample
 from imbal_core.stages.base import TechniqueRefused
 from imbal_core.stages.text import NO_TEXT_REFUSAL, refusal_for_data
-from imbal_core.techniques import REGISTRY, make_spec
-from imbal_core.text_augment import (
+from imbal_core.stages.text_augment import (
     TextAugmentSettings,
     Vocabulary,
     augment_message,
     augment_minority_texts,
 )
-from imbal_core.text_synonyms import synonyms
+from imbal_core.stages.text_synonyms import synonyms
+from imbal_core.techniques.catalogue import REGISTRY, make_spec
 from tests.support.frames import make_binary_frame
 
 TEXT_AUGMENT = "text_augment"

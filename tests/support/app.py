@@ -7,7 +7,7 @@ from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
-from imbal_core.history import History
+from imbal_core.store.history import History
 from tests.support.comparisons import medical_comparison
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")

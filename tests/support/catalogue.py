@@ -1316,16 +1316,16 @@ def run_through_loader(case: Case) -> Outcome:
 
     Only ImbalanceLabError is caught: anything else propagates and fails the calling test.
     """
-    from imbal_core.class_profile import profile
-    from imbal_core.data import load_table
+    from imbal_core.data.class_profile import profile
+    from imbal_core.data.tables import load_table
     from imbal_core.errors import ImbalanceLabError
-    from imbal_core.evaluate import resample_preview
-    from imbal_core.techniques import make_spec
+    from imbal_core.run.evaluate import resample_preview
+    from imbal_core.techniques.catalogue import make_spec
 
     try:
         if case.file_name.lower().endswith(".zip"):  # images: the loader people use for a ZIP upload
-            from imbal_core.image_encoder import to_frame
-            from imbal_core.images import read_and_profile_images
+            from imbal_core.data.image_encoder import to_frame
+            from imbal_core.data.images import read_and_profile_images
 
             dataset, result = read_and_profile_images(case.payload(), case.file_name)
             return Outcome("ok", result.notes + result.warnings, to_frame(dataset), result)

@@ -8,13 +8,15 @@ import dataclasses
 
 import numpy as np
 
-from imbal_core import evaluate, metrics, model, techniques
-from imbal_core.costs import Costs
-from imbal_core.metrics import compute_metrics
-from imbal_core.model import ModelSettings
-from imbal_core.protocol import Protocol
-from imbal_core.results import Comparison, TechniqueResult
-from imbal_core.techniques import make_spec
+from imbal_core.decide.costs import Costs
+from imbal_core.nets import model
+from imbal_core.nets.model import ModelSettings
+from imbal_core.run import evaluate, metrics
+from imbal_core.run.metrics import compute_metrics
+from imbal_core.run.protocol import Protocol
+from imbal_core.run.results import Comparison, TechniqueResult
+from imbal_core.techniques import catalogue
+from imbal_core.techniques.catalogue import make_spec
 
 
 def hand_built_comparison(
@@ -25,7 +27,7 @@ def hand_built_comparison(
     labels = ["legit", "fraud"] if n_classes == 2 else ["a", "b", "c"]
     results = []
     for technique_id, params in (("baseline", None), ("smote", {"k_neighbors": 3}), ("focal_loss", None)):
-        result = evaluate.TechniqueResult(spec=techniques.make_spec(technique_id, params))
+        result = evaluate.TechniqueResult(spec=catalogue.make_spec(technique_id, params))
         for fold in range(folds):
             size = 40 + fold
             test_labels = rng.integers(0, n_classes, size=size)
@@ -149,7 +151,7 @@ def medical_comparison(seed: int = 0, techniques_ids=("baseline", "smote")) -> e
     validation = rng.permutation(397)[:60]
     results = []
     for technique_id in techniques_ids:
-        result = evaluate.TechniqueResult(spec=techniques.make_spec(technique_id))
+        result = evaluate.TechniqueResult(spec=catalogue.make_spec(technique_id))
         positive = np.clip(codes[test] * 0.6 + rng.random(100) * 0.5, 0, 1)
         checked = np.clip(codes[validation] * 0.6 + rng.random(60) * 0.5, 0, 1)
         probabilities = np.column_stack([1 - positive, positive])

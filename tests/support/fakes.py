@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import numpy as np
 
-from imbal_core import evaluate, metrics, model, techniques
+from imbal_core.nets import model
+from imbal_core.run import evaluate, metrics
+from imbal_core.techniques import catalogue
 
 
 def fake_result(technique_id: str, labels: np.ndarray, positive: np.ndarray, tuned: float = 0.4):
     """A TechniqueResult as run_comparison would leave it, from given labels and minority scores."""
     probabilities = np.column_stack([1 - positive, positive])
     return evaluate.TechniqueResult(
-        spec=techniques.make_spec(technique_id),
+        spec=catalogue.make_spec(technique_id),
         fold_metrics=[metrics.compute_metrics(labels, probabilities)],
         tuned_thresholds=[tuned],
         test_labels=[labels],
@@ -36,7 +38,7 @@ def fake_folds_result(technique_id: str, folds: list[tuple[np.ndarray, ...]], pa
 
     `folds`: one (test_labels, test_positive, validation_labels, validation_positive) tuple per fold.
     """
-    result = evaluate.TechniqueResult(spec=techniques.make_spec(technique_id, params))
+    result = evaluate.TechniqueResult(spec=catalogue.make_spec(technique_id, params))
     for test_labels, test_positive, validation_labels, validation_positive in folds:
         test = np.column_stack([1 - test_positive, test_positive])
         result.fold_metrics.append(metrics.compute_metrics(test_labels, test))

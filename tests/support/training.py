@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from imbal_core.model import ModelSettings
+from imbal_core.nets.model import ModelSettings
 
 # Two epochs of an 8-unit network: enough to run every stage of the protocol, not to learn.
 TINY_SETTINGS = ModelSettings(hidden_units=(8,), max_epochs=2, patience=1)

@@ -1,0 +1,2 @@
+"""What a person reads: verdict words, metric tables, plotly charts, the lessons' computations, the JSON
+export and the offline HTML report."""
