@@ -14,7 +14,7 @@ import pandas as pd
 from imbal_core.errors import ParameterError
 
 DEFAULT_SEED = 42
-SAMPLE_DIRECTORY = Path(__file__).resolve().parent.parent / "sample_data"
+SAMPLE_DIRECTORY = Path(__file__).resolve().parents[2] / "sample_data"
 
 
 @dataclass(frozen=True)

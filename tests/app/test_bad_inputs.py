@@ -301,13 +301,13 @@ def test_a_stopped_run_keeps_earlier_results_and_the_session_trains_again(monkey
     emulated here by raising it from inside the training at the first epoch report."""
     from streamlit.runtime.scriptrunner_utils.exceptions import StopException
 
-    import imbal_core.run.evaluate as evaluate
     from imbal_core.nets.engine import trainer
+    from ui import training
 
     at = new_session()
     train_once(at)
     kept = [record.run_id for record in at.session_state["runs"]]
-    real_run = evaluate.run_comparison
+    real_run = training.run_comparison  # patched where the dashboard calls it
 
     def stopped_mid_run(*args, on_progress=None, **kwargs):
         def progress_then_stop(event):
@@ -317,10 +317,10 @@ def test_a_stopped_run_keeps_earlier_results_and_the_session_trains_again(monkey
 
         return real_run(*args, on_progress=progress_then_stop, **kwargs)
 
-    monkeypatch.setattr(evaluate, "run_comparison", stopped_mid_run)
+    monkeypatch.setattr(training, "run_comparison", stopped_mid_run)
     at.switch_page("pages/compare.py").run()
     at.button(key="train_button").click().run()
-    monkeypatch.setattr(evaluate, "run_comparison", real_run)
+    monkeypatch.setattr(training, "run_comparison", real_run)
     assert [record.run_id for record in at.session_state["runs"]] == kept  # nothing half-done was stored
     assert not trainer().busy() and trainer().waiting() == 0  # the next run (in any session) is not blocked
     at.run()
