@@ -10,6 +10,7 @@ import streamlit as st
 
 from imbal_core.present import charts
 from imbal_core.present.lessons import smote_toy
+from imbal_core.present.result_names import name_results
 from imbal_core.present.result_tables import metric_table, threshold_table
 from imbal_core.present.verdict_words import imbalance_verdict
 from ui import links
@@ -102,7 +103,7 @@ elif step == 3:
         st.info("No run on this data yet: train a few techniques, then come back.", icon=":material/info:")
         st.page_link("pages/compare.py", label="Train & compare", icon=":material/model_training:")
     else:
-        named = charts.name_results([latest])
+        named = name_results([latest])
         st.dataframe(styled_table(metric_table(named)), width="stretch")
         st.plotly_chart(
             charts.metric_bars([entry for entry in named if entry.usable]), width="stretch", key="present_bars"
@@ -128,7 +129,7 @@ elif step == 4:
             format="%.3f",  # as on Train & compare and in the report (metric_names.threshold_text)
             key="present_threshold",
         )
-        usable = [entry for entry in charts.name_results([latest]) if entry.usable]
+        usable = [entry for entry in name_results([latest]) if entry.usable]
         st.dataframe(
             threshold_table(usable, threshold),
             width="stretch",

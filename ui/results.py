@@ -14,6 +14,7 @@ from imbal_core.decide.calibration import METHODS, recalibrated
 from imbal_core.present import charts
 from imbal_core.present.report import comparison_to_json, metrics_table, to_csv_text
 from imbal_core.present.report_html import comparison_report
+from imbal_core.present.result_names import NamedResult, name_results
 from imbal_core.present.result_tables import (
     HIGHLIGHT_RULE,
     MetricTable,
@@ -102,7 +103,7 @@ def render(records: list) -> None:
     )
     record = by_label[chosen]
     comparison = record.comparison
-    named = charts.name_results([comparison])
+    named = name_results([comparison])
     usable = [entry for entry in named if entry.usable]
     binary = comparison.binary
 
@@ -326,9 +327,7 @@ def recalibration_section(usable: list, comparison) -> None:
     after, failures = [], []
     for entry in usable:
         try:
-            after.append(
-                charts.NamedResult(entry.name, recalibrated(entry.result, method, comparison.labels), comparison)
-            )
+            after.append(NamedResult(entry.name, recalibrated(entry.result, method, comparison.labels), comparison))
         except Exception as error:  # InputError: e.g. a fold's validation rows hold one class only
             failures.append(f"{entry.name}: {error}")
     for failure in failures:

@@ -9,7 +9,6 @@ from __future__ import annotations
 import html
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -17,10 +16,11 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from imbal_core.present.result_names import NamedResult
 from imbal_core.run.metric_names import METRICS, threshold_text
 
 if TYPE_CHECKING:  # the first page draws charts without importing scikit-learn or the protocol
-    from imbal_core.run.results import Comparison, TechniqueResult
+    pass
 
 # Okabe-Ito colours: distinguishable with the common colour-vision deficiencies.
 TECHNIQUE_PALETTE = (
@@ -64,45 +64,6 @@ _LAYOUT = {
     "margin": {"l": 60, "r": 20, "t": 96, "b": 50},
     "legend": {"orientation": "h", "yanchor": "bottom", "y": 1.02, "xanchor": "left", "x": 0.0},
 }
-
-
-@dataclass(frozen=True)
-class NamedResult:
-    """One technique's result with the unique name it is shown under and the run it came from."""
-
-    name: str
-    result: TechniqueResult
-    comparison: Comparison
-
-    @property
-    def usable(self) -> bool:
-        return self.result.failed is None and len(self.result.test_labels) > 0
-
-
-def name_results(comparisons: Sequence[Comparison]) -> list[NamedResult]:
-    """Every result of every run, named by its technique label; a repeated label gets the run number.
-
-    Reference learners (not networks) are marked "(reference)", as in the report and the decision table.
-    """
-    named: list[NamedResult] = []
-    seen: dict[str, int] = {}
-    for run_number, comparison in enumerate(comparisons, start=1):
-        for result in comparison.results:
-            label = result.spec.display_name
-            if is_reference(result) and "(reference)" not in label:
-                label += " (reference)"
-            seen[label] = seen.get(label, 0) + 1
-            name = label if seen[label] == 1 else f"{label} (run {run_number})"
-            named.append(NamedResult(name, result, comparison))
-    return named
-
-
-def is_reference(result) -> bool:
-    """True for a reference learner (not a network); an id this registry does not know is not one."""
-    try:
-        return bool(result.reference)
-    except Exception:  # an id this version's registry does not know
-        return False
 
 
 def technique_colours(names: Sequence[str]) -> dict[str, str]:

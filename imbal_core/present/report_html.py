@@ -30,7 +30,7 @@ from imbal_core.decide.thresholds import mean_cost_curve
 from imbal_core.decide.warnings import comparison_warnings
 from imbal_core.errors import InputError
 from imbal_core.present import charts
-from imbal_core.present.charts import NamedResult
+from imbal_core.present.result_names import NamedResult, is_reference
 from imbal_core.present.result_tables import (
     HIGHLIGHT_RULE,
     MISSING,
@@ -315,7 +315,7 @@ def _best_by(usable: Sequence[NamedResult], metric: str) -> NamedResult | None:
     candidates = [
         entry
         for entry in usable
-        if not charts.is_reference(entry.result) and math.isfinite(entry.result.metrics.get(metric, math.nan))
+        if not is_reference(entry.result) and math.isfinite(entry.result.metrics.get(metric, math.nan))
     ]
     return max(candidates, key=lambda entry: entry.result.metrics[metric], default=None)
 
@@ -328,7 +328,7 @@ def _best_pr_auc_words(best: NamedResult, usable: Sequence[NamedResult]) -> str:
     where = f"mean over {folds} test folds" if folds > 1 else "on the test rows"
     words = f"Highest PR-AUC{scope}: {best.name}, {value} ({where})."
     baseline = next(
-        (e for e in usable if e.result.spec.technique_id == BASELINE_ID and not charts.is_reference(e.result)), None
+        (e for e in usable if e.result.spec.technique_id == BASELINE_ID and not is_reference(e.result)), None
     )
     if baseline is not None and baseline is not best:
         base = mean_std(baseline.result.metrics["pr_auc"], baseline.result.metrics_std.get("pr_auc", math.nan), folds)

@@ -12,8 +12,8 @@ import numpy as np
 import pandas as pd
 
 from imbal_core.decide.operating_points import display_name
-from imbal_core.present import charts
-from imbal_core.present.charts import HEADLINE_ORDER, NamedResult
+from imbal_core.present.charts import HEADLINE_ORDER
+from imbal_core.present.result_names import NamedResult, is_reference
 from imbal_core.present.verdict_words import protocol_text
 from imbal_core.run.metric_names import METRICS, threshold_text
 
@@ -74,7 +74,7 @@ def metric_table(named: Sequence[NamedResult], threshold: float | None = None, *
     best = pd.DataFrame(False, index=display.index, columns=display.columns)
     groups: dict[tuple, list[int]] = {}
     for position, entry in enumerate(named):
-        if not charts.is_reference(entry.result) and not entry.result.failed:
+        if not is_reference(entry.result) and not entry.result.failed:
             groups.setdefault(_run_key(entry.comparison), []).append(position)
     for name, header in headers.items():
         if name == "accuracy":
@@ -86,7 +86,7 @@ def metric_table(named: Sequence[NamedResult], threshold: float | None = None, *
             target = column.max() if METRICS[name].higher_is_better else column.min()
             hits = np.isclose(column, target, rtol=0, atol=5e-4) & column.notna()
             best.iloc[positions, best.columns.get_loc(header)] = hits.to_numpy()
-    references = tuple(entry.name for entry in named if charts.is_reference(entry.result))
+    references = tuple(entry.name for entry in named if is_reference(entry.result))
     return MetricTable(display, means, best, references)
 
 
@@ -180,7 +180,7 @@ def report_names(comparison) -> list[NamedResult]:
     named, seen = [], {}
     for result in comparison.results:
         name = display_name(result)
-        if charts.is_reference(result) and "(reference)" not in name:
+        if is_reference(result) and "(reference)" not in name:
             name += " (reference)"
         seen[name] = seen.get(name, 0) + 1
         if seen[name] > 1:

@@ -319,7 +319,7 @@ def test_the_dashboard_metric_table_marks_reference_rows_and_says_its_rule():
     """A reference learner that scores higher than every network is visibly a reference, not a forgotten best."""
     import numpy as np
 
-    from imbal_core.present import charts
+    from imbal_core.present.result_names import name_results
     from imbal_core.present.result_tables import HIGHLIGHT_RULE, metric_table
     from tests.support.fakes import fake_comparison, fake_result
     from ui.results import REFERENCE_STYLE, styled_table
@@ -331,7 +331,7 @@ def test_the_dashboard_metric_table_marks_reference_rows_and_says_its_rule():
     comparison = fake_comparison(
         [fake_result("baseline", labels, network), fake_result("logistic_regression", labels, reference)]
     )
-    table = metric_table(charts.name_results([comparison]))
+    table = metric_table(name_results([comparison]))
     assert list(table.display.index) == ["Baseline", "Logistic regression (reference)"]
     assert table.means.loc["Logistic regression (reference)", "PR-AUC"] > table.means.loc["Baseline", "PR-AUC"]
     styles = styled_table(table).to_html()

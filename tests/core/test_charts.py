@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 
 from imbal_core.present import charts
+from imbal_core.present.result_names import name_results
 from imbal_core.run import evaluate
 from imbal_core.techniques import catalogue
 from tests.support.fakes import fake_comparison, fake_result
@@ -19,7 +20,7 @@ def binary_named():
     good = np.clip(0.1 + 0.7 * labels + rng.normal(0, 0.15, len(labels)), 0.001, 0.999)
     weak = np.clip(0.3 + 0.2 * labels + rng.normal(0, 0.2, len(labels)), 0.001, 0.999)
     comparison = fake_comparison([fake_result("baseline", labels, weak), fake_result("smote", labels, good)])
-    return charts.name_results([comparison])
+    return name_results([comparison])
 
 
 def test_class_histogram_shows_counts_and_percentages():
@@ -50,7 +51,7 @@ def test_feature_distribution_of_a_category_column():
 
 def test_name_results_gives_repeated_labels_the_run_number(binary_named):
     comparison = binary_named[0].comparison
-    named = charts.name_results([comparison, comparison])
+    named = name_results([comparison, comparison])
     assert [entry.name for entry in named] == ["Baseline", "SMOTE", "Baseline (run 2)", "SMOTE (run 2)"]
 
 
@@ -199,6 +200,6 @@ def test_kfold_curve_titles_carry_the_pooling_note_as_markup_not_text():
         ],
     )
     result.fold_repeats = [0, 0]
-    named = charts.name_results([fake_comparison([result])])
+    named = name_results([fake_comparison([result])])
     title = charts.roc_figure(named, 1, "fraud").layout.title.text
     assert "<br><sup>out-of-fold predictions pooled" in title and "&lt;br&gt;" not in title

@@ -19,6 +19,7 @@ from imbal_core.decide.operating_points import operating_points
 from imbal_core.decide.recommendation import recommend
 from imbal_core.decide.warnings import comparison_warnings
 from imbal_core.present import charts, report_html
+from imbal_core.present.result_names import NamedResult, name_results
 from imbal_core.present.result_tables import (
     HIGHLIGHT_RULE,
     curve_class_index,
@@ -256,7 +257,7 @@ def test_best_is_marked_only_within_one_run():
     """A run with other settings never takes "best" away from a run it cannot be compared with."""
     weak, strong = folds_comparison({"baseline": 0.1, "smote": 0.2}), folds_comparison({"baseline": 0.5})
     strong.protocol = evaluate.Protocol(mode="quick")
-    named = report_names(weak) + [charts.NamedResult("Baseline (run 2)", strong.results[0], strong)]
+    named = report_names(weak) + [NamedResult("Baseline (run 2)", strong.results[0], strong)]
     table_ = metric_table(named)
     assert table_.best.loc["SMOTE", "PR-AUC"]  # best of its own run, though the other run scores higher
     assert not table_.best.loc["Baseline (run 2)", "PR-AUC"]  # alone in its run: nothing to beat
@@ -556,7 +557,7 @@ def test_reference_rows_are_named_as_references_everywhere_and_in_the_csv():
     from imbal_core.present.report import metrics_table
 
     comparison = folds_comparison({"baseline": 0.2, "logistic_regression": 0.6})
-    named = charts.name_results([comparison])
+    named = name_results([comparison])
     assert [entry.name for entry in named] == ["Baseline", "Logistic regression (reference)"]
     table_ = metric_table(named)
     assert table_.references == ("Logistic regression (reference)",)
