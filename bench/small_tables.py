@@ -155,7 +155,7 @@ def run_networks(tables: list[str], seeds: list[int], variant: str, settings_jso
     ModelSettings = _engine_name("ModelSettings", "nets.model", "model")
     run_comparison = _engine_name("run_comparison", "run.evaluate", "evaluate")
     Protocol = _engine_name("Protocol", "run.protocol", "protocol", "evaluate")
-    DEFAULT_TECHNIQUES = _engine_name("DEFAULT_TECHNIQUES", "techniques.catalogue", "techniques")
+    DEFAULT_TECHNIQUES = _engine_name("DEFAULT_TECHNIQUES", "techniques.catalogue", "techniques", "evaluate")
     make_spec = _engine_name("make_spec", "techniques.catalogue", "techniques")
 
     overrides = json.loads(settings_json) if settings_json else {}
