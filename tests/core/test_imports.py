@@ -127,8 +127,11 @@ def _function_imports(path: Path) -> list[tuple[int, int, str]]:
         for node in ast.walk(function):
             if isinstance(node, (ast.Import, ast.ImportFrom)):
                 target = _imported(node, name, path.name == "__init__.py")[0]
-                if isinstance(node, ast.ImportFrom) and target == "imbal_core":  # from imbal_core import metrics
-                    target = f"imbal_core.{node.names[0].name}"
+                submodule = f"{target}.{node.names[0].name}"
+                if (
+                    isinstance(node, ast.ImportFrom) and submodule in _engine_modules()
+                ):  # from imbal_core.run import metrics
+                    target = submodule
                 found.add((node.lineno, node.end_lineno, target))
     return sorted(found)
 
